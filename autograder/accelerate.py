@@ -1,0 +1,81 @@
+"""Fast grading: skip or shorten what no check reads, without changing any verdict.
+
+Almost all of a realistic submission's run time is its own Question 4 timing loops
+(100,000 iterations, three times). No check reads what those loops leave behind: the
+grader times `my_model` itself. A top-level `for ... in range(N)` loop with a large literal
+N is cut to a few iterations when the names it binds are read by no later probe and by no
+function of the notebook. Cells that only drive otter (`grader.check(...)`) are skipped:
+grading never needs otter inside the student's kernel. `--faithful` turns all this off.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from autograder.notebook import Capture, Cell, bound_names, parse
+
+LONG_LOOP = 1_000  # iterations from which a loop counts as a timing demonstration
+SHORT_LOOP = 10  # what it is cut to: enough to compile and hit the cache
+# What each question's probe reads from the notebook's globals.
+PROBED = {
+    "q1": {"first", "second", "third", "fourth", "fifth", "my_array"},
+    "q2": {"subkeys", "bar", "baz", "foo", "foo1", "foo2"},
+    "q3": {"my_function", "my_gradient"},
+    "q4": {"my_model"},
+    "q5": {"fast_my_function"},
+}
+_OTTER_LINE = re.compile(
+    r"^\s*(import otter\b.*|grader\s*=\s*otter\.Notebook\(.*\)|grader\.(check|check_all|export)\(.*\)|#.*)?\s*$"
+)
+_LOOP = re.compile(r"^(for\s+[^\n]+?\s+in\s+range\(\s*(?:0\s*,\s*)?)(\d[\d_]*)(\s*\)\s*:)", re.MULTILINE)
+
+
+def is_otter_only(source: str) -> bool:
+    lines = source.splitlines()
+    return bool(source.strip()) and all(_OTTER_LINE.match(line) for line in lines)
+
+
+def _function_globals(cells: list[Cell]) -> set[str]:
+    """Every global name a function of the notebook reads (its free names)."""
+    names: set[str] = set()
+    for cell in cells:
+        tree = parse(cell.source) if cell.kind == "code" else None
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+                local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+                names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+    return names
+
+
+def _shorten_loops(source: str, protected: set[str]) -> str:
+    def shorten(match: re.Match) -> str:
+        if int(match.group(2).replace("_", "")) < LONG_LOOP:
+            return match.group(0)
+        return f"{match.group(1)}{SHORT_LOOP}{match.group(3)}"
+
+    shortened = _LOOP.sub(shorten, source)
+    if shortened == source:
+        return source
+    # Only when nothing graded can see the difference: the loops bind no protected name.
+    loops = [node for node in ast.walk(parse(source) or ast.Module(body=[], type_ignores=[]))
+             if isinstance(node, ast.For)]
+    bound = set().union(*(bound_names(ast.Module(body=[loop], type_ignores=[])) for loop in loops))
+    return source if bound & protected else shortened
+
+
+def accelerate(cells: list[Cell], captures: list[Capture]) -> list[Cell]:
+    """The cells to run for fast grading (same indexes; a skipped cell becomes empty)."""
+    function_globals = _function_globals(cells)
+    fast = []
+    for cell in cells:
+        source = cell.source
+        if cell.kind == "code":
+            if is_otter_only(source):
+                source = ""
+            else:
+                later = {name for c in captures if c.after >= cell.index for name in PROBED[c.question]}
+                source = _shorten_loops(source, later | function_globals)
+        fast.append(Cell(cell.index, cell.kind, source))
+    return fast

@@ -1,0 +1,108 @@
+"""Question 1: JAX arrays."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+
+from autograder.checks.compare import as_array, mismatch, verdict
+from autograder.checks.observation import Observation
+from autograder.golden import Golden
+from autograder.results import CheckResult
+from autograder.rubric import item
+
+QUESTION = "q1"
+NAMES = ("first", "second", "third", "fourth", "fifth", "my_array")
+
+
+def plan(rng: random.Random, golden: Golden) -> dict:
+    return {"names": list(NAMES)}
+
+
+def _hint(name: str, found: np.ndarray | None, golden: Golden) -> str:
+    """A diagnosis of the usual mistakes, from the shape and values found."""
+    if found is None:
+        return ""
+    shape = found.shape
+    if name == "first":
+        if shape == (3, 2):
+            return "row-major order means 2 rows of 3: `jnp.arange(1, 7).reshape(2, 3)`."
+        if found.size == 6 and sorted(found.ravel()) == [0, 1, 2, 3, 4, 5]:
+            return "the values go from 1 through 6; `jnp.arange(1, 7)` stops before 7."
+    if name == "second":
+        return "`jnp.full((3, 2), 2)` makes a 3x2 array of 2s."
+    if name == "third":
+        if shape == (2, 3):
+            return "did you multiply element-wise instead of a matrix product? Use `first @ second`."
+        if shape == (3, 3):
+            return "the order matters: `first @ second`, not `second @ first`."
+        return "`third` is the matrix product `first @ second` (or `jnp.matmul`/`jnp.dot`)."
+    if name == "fourth":
+        return "add the row at the bottom of `second`: `jnp.vstack([second, jnp.array([3, 4])])`."
+    if name == "fifth":
+        if shape == (4, 3) and np.all(found[:, 0] == 1) and np.array_equal(found[:, 1:], golden.array("fourth")):
+            return "the column of 1s goes on the right: `jnp.hstack([fourth, jnp.ones((4, 1))])`."
+        if shape == (5, 2):
+            return "add a column, not a row: `jnp.hstack` or `jnp.append(..., axis=1)`."
+        return "`jnp.hstack([fourth, jnp.ones((4, 1))])` adds the column of 1s."
+    if name == "my_array":
+        original = np.array([[2, 2, 2], [2, 1, 3]])
+        if shape == original.shape and np.array_equal(found, original):
+            return "`.at[1, 1].set(7)` returns a new array: assign it back, `my_array = my_array.at[1, 1].set(7)`."
+        return "`my_array.at[1, 1].set(7)` changes the element in row 1, column 1."
+    return ""
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _shows(outputs: tuple[str, ...], values: np.ndarray) -> bool:
+    """Whether some output prints `values` (in order, any formatting, any dtype)."""
+    want = values.ravel().astype(float)
+    for text in outputs:
+        numbers = np.array([float(n) for n in _NUMBER.findall(text)], dtype=float)
+        for start in range(len(numbers) - len(want) + 1):
+            if np.allclose(numbers[start : start + len(want)], want, rtol=1e-6, atol=1e-9):
+                return True
+    return False
+
+
+def _shows_shape(outputs: tuple[str, ...], shape: tuple[int, ...]) -> bool:
+    pattern = r"\(\s*" + r"\s*,\s*".join(str(n) for n in shape) + r"\s*,?\s*\)"
+    return any(re.search(pattern, text) for text in outputs)
+
+
+def check_displayed(observation: Observation, golden: Golden) -> CheckResult:
+    """Items 4-6 only ask to *display*: look for them in what the question's cells printed.
+    They are computed from the student's own `third`, so that one wrong `third` costs one
+    item, not two; the element-wise product is only asked of a 2x2 `third`."""
+    third = as_array(observation.get("third"))
+    if third is None:
+        third = golden.array("third").astype(float)
+    wanted = {"the shape of `third`": None, "`third` multiplied by 2": third * 2}
+    if third.shape == (2, 2):
+        wanted["`third` multiplied element-wise by [[1, 2], [3, 4]]"] = third * np.arange(1, 5).reshape(2, 2)
+    outputs = observation.outputs
+    missing = [
+        what
+        for what, values in wanted.items()
+        if not (_shows_shape(outputs, third.shape) if values is None else _shows(outputs, values))
+    ]
+    problem = None
+    if missing:
+        problem = f"the output of Question 1 does not show {', '.join(missing)}."
+    return verdict(item(QUESTION, "displayed"), problem, hint="display each result, e.g. as the last line of a cell.")
+
+
+def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
+    results = []
+    for name in NAMES:
+        observed = observation.get(name)
+        problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
+        hint = _hint(name, as_array(observed), golden) if problem else ""
+        results.append(verdict(item(QUESTION, name), problem, hint))
+        if name == "third":
+            results.append(check_displayed(observation, golden))
+    return results

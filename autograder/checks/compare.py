@@ -1,0 +1,115 @@
+"""The one comparison every check uses: an observed value from the kernel against a golden one.
+
+Observations arrive as plain JSON (see `autograder/kernel_probe.py`): an array with its
+shape and dtype, or why there is none (a missing name, a raised exception, a non-numeric
+object). Comparison goes in layers, as a student would debug: is it there, is it a number,
+the shape, then the values with the largest error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.results import CheckResult
+from autograder.rubric import Item
+
+RTOL = 1e-5
+ATOL = 1e-6
+
+
+def as_array(observed: dict[str, Any]) -> np.ndarray | None:
+    """The numbers in an observation, or None when it holds none."""
+    if isinstance(observed, dict) and observed.get("kind") == "list":
+        # A list of keys or numbers compares as the array it stacks to.
+        items = [as_array(item) for item in observed.get("items", [])]
+        if not items or any(item is None for item in items) or len({i.shape for i in items}) > 1:
+            return None
+        if observed.get("length") != len(items):
+            return None
+        return np.stack(items)
+    if not isinstance(observed, dict) or observed.get("kind") != "array":
+        return None
+    try:
+        data = np.array([float(x) for x in observed["data"]], dtype=float)
+        return data.reshape([int(n) for n in observed["shape"]])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def why_absent(observed: Any, what: str) -> str:
+    """A student-facing sentence for an observation that holds no numbers."""
+    kind = observed.get("kind") if isinstance(observed, dict) else None
+    if kind == "missing":
+        return f"{what} is not defined at this point of your notebook."
+    if kind == "error":
+        message = str(observed.get("message") or "").strip().splitlines()
+        return f"{what} raised {observed.get('type')}" + (f": {message[0]}" if message else ".")
+    if kind == "too_large":
+        return f"{what} is an array of shape {tuple(observed.get('shape', []))}, far larger than expected."
+    if kind == "none":
+        return f"{what} is None (did you forget a `return`?)."
+    if kind in ("object", "callable", "list"):
+        return f"{what} is a {observed.get('type', kind)}, not a number or an array."
+    return f"the grader could not read {what} from your notebook."
+
+
+def _show(array: np.ndarray) -> str:
+    if array.size > 24:
+        return f"an array of shape {array.shape}"
+    if array.ndim == 0:
+        return f"{array.item():.8g}"
+    return np.array2string(array, separator=", ", precision=6, suppress_small=True).replace("\n", "")
+
+
+def mismatch(
+    observed: Any,
+    expected: Any,
+    *,
+    what: str,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    require_jax: bool = False,
+) -> str | None:
+    """None when `observed` holds `expected`; otherwise what differs, in a student's words.
+
+    Any numeric dtype is accepted (int32, int64, float32, float64 all compare by value);
+    the shape must match exactly, except that a scalar may come as a one-element array.
+    """
+    found = as_array(observed)
+    if found is None:
+        return why_absent(observed, what)
+    want = np.asarray(expected, dtype=float)
+    if require_jax and not observed.get("jax", False):
+        return f"{what} is a NumPy array; the question asks for a JAX array (use `jax.numpy`)."
+    if want.ndim == 0 and found.size == 1:
+        found = found.reshape(())
+    if found.shape != want.shape:
+        return f"{what} has shape {found.shape}, expected {want.shape}."
+    close = np.isclose(found, want, rtol=rtol, atol=atol)
+    if close.all():
+        return None
+    error = np.abs(found - want)
+    worst = np.unravel_index(int(np.nanargmax(np.where(close, -1.0, error))), want.shape)
+    where = f" at index {tuple(int(i) for i in worst)}" if want.ndim else ""
+    count = f"{int((~close).sum())} of {want.size} values differ; " if want.size > 1 else ""
+    return (
+        f"{what} is {_show(found)}, expected {_show(want)} "
+        f"({count}largest difference {error[worst]:.4g}{where})."
+    )
+
+
+def verdict(item: Item, problem: str | None, hint: str = "", detail: str = "") -> CheckResult:
+    """A check's result: passed when there is no problem; the hint only follows a failure."""
+    if problem is None:
+        return CheckResult(item.name, True, item.points, f"{item.description}: correct.", detail)
+    message = f"{item.description}: {problem}"
+    if hint:
+        message += f" Hint: {hint}"
+    return CheckResult(item.name, False, item.points, message, detail)
+
+
+def first_problem(problems) -> str | None:
+    """The first non-None problem of an iterable (checks stop at the first wrong probe)."""
+    return next((p for p in problems if p is not None), None)

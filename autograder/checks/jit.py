@@ -1,0 +1,88 @@
+"""Question 4: `my_model` under `jax.jit`, and a speed-up the grader measures itself.
+
+The student's printed `%%time` figures are never graded: they depend on the machine. The
+kernel-side probe times the student's `my_model` against the uncompiled model on the same
+inputs, interleaved, and the verdict compares medians here.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+
+from autograder.checks.compare import first_problem, mismatch, verdict
+from autograder.checks.observation import Observation
+from autograder.golden import Golden
+from autograder.results import CheckResult
+from autograder.rubric import item
+
+QUESTION = "q4"
+PROBES = 3
+# jit makes this model ~10x faster on one core; 2x leaves room for noisy, shared machines.
+MIN_SPEEDUP = 2.0
+_DEFAULT_FLAGS = {"jax_threefry_partitionable": True, "jax_enable_x64": False}
+
+
+def plan(rng: random.Random, golden: Golden) -> dict:
+    indexes = rng.sample(range(len(golden.seeds)), PROBES)
+    seeds = golden.seeds
+    return {
+        "indexes": indexes,
+        "seeds": [seeds[i] for i in indexes],
+        # golden.json holds my_model on the pair (key i, key i+1).
+        "partners": [seeds[(i + 1) % len(seeds)] for i in indexes],
+        "repetitions": 5,
+        "iterations": 300,
+    }
+
+
+def _check_values(observation: Observation, golden: Golden, plan: dict) -> tuple[str | None, str]:
+    """The model may take the list of two subkeys (as the loop passes them) or one key."""
+    mode = golden.mode(observation.values.get("flags") or {}) or golden.mode(_DEFAULT_FLAGS)
+    forms = {
+        "pair": ("my_model", "`my_model([key1, key2])`"),
+        "single": ("my_model_one_key", "`my_model(key)`"),
+    }
+    problems = {}
+    for form, (golden_name, what) in forms.items():
+        observed = observation.values.get(form) or [{}]
+        problems[form] = first_problem(
+            mismatch(found, mode[golden_name][i], what=what) for found, i in zip(observed, plan["indexes"])
+        )
+        if problems[form] is None:
+            return None, ""
+    hint = (
+        "on current JAX `jax.random.normal` takes a single key: draw from `keys[0]` and `keys[1]`, "
+        "or pass one subkey to `my_model`."
+    )
+    return problems["pair"], hint
+
+
+def speedup(timing: dict) -> float:
+    return statistics.median(timing["reference"]) / statistics.median(timing["submission"])
+
+
+def _check_speedup(observation: Observation) -> str | None:
+    timing = observation.values.get("timing")
+    if not isinstance(timing, dict):
+        return "`my_model` could not be timed because it does not run on new keys."
+    if timing.get("kind") != "timing":
+        return mismatch(timing, 0, what="timing `my_model`")
+    try:
+        measured = speedup(timing)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, statistics.StatisticsError):
+        return "the grader could not read its timing of `my_model`."
+    if measured >= MIN_SPEEDUP:
+        return None
+    return f"the grader measured a speed-up of {measured:.1f}x over the uncompiled model; at least {MIN_SPEEDUP:.0f}x is expected."
+
+
+def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
+    values_problem, values_hint = _check_values(observation, golden, plan)
+    jitted = observation.values.get("jitted") is True
+    compiled_problem = None if jitted else "`my_model` is a plain Python function at the end of Question 4."
+    return [
+        verdict(item(QUESTION, "my_model"), values_problem, values_hint),
+        verdict(item(QUESTION, "compiled"), compiled_problem, "decorate it with `@jax.jit` (or `my_model = jax.jit(my_model)`)."),
+        verdict(item(QUESTION, "speedup"), _check_speedup(observation), "compile `my_model` with `jax.jit`."),
+    ]

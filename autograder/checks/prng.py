@@ -1,0 +1,91 @@
+"""Question 2: JAX's PRNG keys, graded in whatever PRNG mode the submission ran."""
+
+from __future__ import annotations
+
+import random
+
+from autograder.checks.compare import first_problem, mismatch, verdict
+from autograder.checks.observation import Observation
+from autograder.golden import Golden
+from autograder.results import CheckResult
+from autograder.rubric import item, items
+
+QUESTION = "q2"
+PROBES = 3
+
+
+def plan(rng: random.Random, golden: Golden) -> dict:
+    return {
+        "seeds": rng.sample(golden.seeds, PROBES),
+        "pairs": [rng.sample(golden.seeds, 2) for _ in range(PROBES)],
+        # What the stand-ins for foo1/foo2 return, so foo's result shows which one it called.
+        "markers": [round(rng.uniform(100, 200), 3), round(rng.uniform(300, 400), 3)],
+    }
+
+
+def _describe(flags: dict) -> str:
+    return ", ".join(f"{name}={flags.get(name)}" for name in ("jax_threefry_partitionable", "jax_enable_x64"))
+
+
+def _check_draws(name: str, observed: list, plan: dict, mode: dict, golden: Golden) -> str | None:
+    problems = (
+        mismatch(found, mode["uniform"][golden.seed_index(seed)], what=f"`{name}(PRNGKey({seed}))`")
+        for found, seed in zip(observed, plan["seeds"])
+    )
+    return first_problem(problems) if observed else f"`{name}` was not probed."
+
+
+def _check_foo(observed: list, plan: dict, mode: dict, golden: Golden) -> str | None:
+    markers = plan["markers"]
+    for probe, (a, b) in zip(observed, plan["pairs"]):
+        result, calls = probe.get("result", {}), probe.get("calls", [])
+        keys = [mode["keys"][golden.seed_index(a)], mode["keys"][golden.seed_index(b)]]
+        if result.get("kind") in ("missing", "error"):
+            return mismatch(result, 0, what="`foo((f, g), (key1, key2))`")
+        if len(calls) != 1:
+            return (
+                f"`foo((f, g), (key1, key2))` called {len(calls)} of the functions it was given; "
+                "it should call exactly one, the first after shuffling."
+            )
+        call = calls[0]
+        if call.get("kwargs") or mismatch(call.get("args"), keys, what="the keys") is not None:
+            return "`foo` did not pass the two keys to the function as separate arguments."
+        if call.get("marker") not in markers or mismatch(result, call["marker"], what="x") is not None:
+            return "`foo` did not return what the function it called returned."
+    return None if observed else "`foo` was not probed."
+
+
+def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
+    flags = observation.values.get("flags") or {}
+    mode = golden.mode(flags)
+    if mode is None:
+        problem = f"the grader has no golden values for the PRNG configuration {flags}."
+        return [verdict(i, problem, "use JAX's default threefry PRNG.") for i in items(QUESTION)]
+
+    get = observation.values.get
+    hint_draw = "return `jax.random.uniform(key)` with the key passed in."
+    pairs = [
+        mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)] for a, b in plan["pairs"]
+    ]
+    foo12 = first_problem(
+        mismatch(found, want, what=f"`{name}(key1, key2)`")
+        for name in ("foo1", "foo2")
+        for found, want in zip(get(name) or [{}], pairs)
+    )
+    value = mode["q2"]["value"]
+    value_problem = mismatch(
+        get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`"
+    ) or mismatch(get("value"), value, what="`foo((foo1, foo2), (subkeys[0], subkeys[1]))`")
+    if value_problem:
+        value_problem += f" Your notebook ran with {_describe(flags)}, where the expected value is {value:.8g}."
+    return [
+        verdict(item(QUESTION, "bar"), _check_draws("bar", get("bar") or [], plan, mode, golden), hint_draw),
+        verdict(item(QUESTION, "baz"), _check_draws("baz", get("baz") or [], plan, mode, golden), hint_draw),
+        verdict(item(QUESTION, "foo1_foo2"), foo12, "each should add bar(key1) and 2*baz(key2)."),
+        verdict(item(QUESTION, "foo"), _check_foo(get("foo") or [], plan, mode, golden), "`return functions[0](*keys)`."),
+        verdict(
+            item(QUESTION, "value"),
+            value_problem,
+            "`key, *subkeys = jax.random.split(jax.random.PRNGKey(0), num=3)`.",
+        ),
+    ]

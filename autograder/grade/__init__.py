@@ -1,0 +1,110 @@
+"""The `grade` verb: one notebook to a `SubmissionResult`; batches in `autograder.grade.batch`."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from pathlib import Path
+from typing import Any
+
+from autograder import checks, rubric
+from autograder.accelerate import accelerate
+from autograder.checks.compare import verdict
+from autograder.execute import Execution, execute
+from autograder.golden import load
+from autograder.notebook import (
+    Cell,
+    InvalidNotebook,
+    cells_of,
+    checkpoints,
+    locate,
+    question_of_cells,
+    read_notebook,
+)
+from autograder.results import QuestionResult, SubmissionResult
+
+CELL_TIMEOUT = 240.0
+TIMEOUT = 900.0
+
+
+def _unreached(question: str, status: str) -> QuestionResult:
+    message = f"not graded ({status.split(' (')[0]}): see the message at the top."
+    return QuestionResult(question, tuple(verdict(i, message) for i in rubric.items(question)))
+
+
+def zero(submission: str, status: str, message: str) -> SubmissionResult:
+    """A submission that could not be run at all: every question present, nothing earned."""
+    questions = tuple(_unreached(q, status) for q in rubric.QUESTIONS)
+    return SubmissionResult(submission, questions, status, (message,))
+
+
+def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CELL_TIMEOUT,
+                timeout: float = TIMEOUT, faithful: bool = False, seed: int | None = None) -> SubmissionResult:
+    """Grade a notebook's cells. `faithful` runs every cell exactly as written (slower);
+    by default the timing loops no check reads are shortened (see `autograder.accelerate`)."""
+    golden = load()
+    rng = random.Random(secrets.randbits(64) if seed is None else seed)
+    plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
+    captures = locate(cells)
+    to_run = cells if faithful else accelerate(cells, captures)
+    execution = execute(to_run, captures, plans, cell_timeout=cell_timeout, timeout=timeout)
+    return _grade(submission, cells, captures, plans, execution)
+
+
+def _grade(submission: str, cells: list[Cell], captures, plans, execution: Execution) -> SubmissionResult:
+    golden = load()
+    ends = checkpoints(cells)
+    numbers = question_of_cells(cells)
+    questions = []
+    for question, module in checks.QUESTIONS.items():
+        reached = execution.stopped is None or execution.completed >= ends[question]
+        if not reached:
+            questions.append(_unreached(question, execution.stopped))
+            continue
+        observation = checks.Observation(
+            question,
+            values=_values(question, captures, execution),
+            captures=tuple((c.tag, execution.observations.get(c, {})) for c in captures if c.question == question),
+            outputs=tuple(text for i, text in sorted(execution.outputs.items()) if numbers[i] == int(question[1:])
+                          or (question == "q1" and numbers[i] == 0)),
+        )
+        questions.append(QuestionResult(question, tuple(module.grade(observation, golden, plans[question]))))
+    status = execution.stopped or (execution.problems[0] if execution.problems else "ok")
+    messages = tuple(_student_message(p) for p in [*execution.problems, execution.stopped] if p)
+    return SubmissionResult(submission, tuple(questions), status, messages)
+
+
+def _values(question: str, captures, execution: Execution) -> dict[str, Any]:
+    found = [execution.observations.get(c) for c in captures if c.question == question and c.tag == "end"]
+    return found[-1] if found and found[-1] is not None else {}
+
+
+def _student_message(problem: str) -> str:
+    if problem.startswith("timeout"):
+        return (f"Your notebook was stopped: {problem.removeprefix('timeout ').strip('()')}. "
+                "Questions answered before that point were graded; look for an infinite loop.")
+    if problem.startswith("kernel-died"):
+        return (f"Python crashed while running your notebook ({problem.removeprefix('kernel-died ').strip('()')}), "
+                "for example by running out of memory or calling os._exit. Questions before it were graded.")
+    return f"Grading did not finish: {problem}."
+
+
+def grade_notebook(path: str | Path, *, name: str | None = None, **options: Any) -> SubmissionResult:
+    """Grade one .ipynb file; never raises because of what the file contains.
+    `name` (default: the file name without .ipynb) is what results call the submission."""
+    path = Path(path)
+    name = name or path.stem
+    try:
+        cells = read_notebook(path)
+    except InvalidNotebook as error:
+        return zero(name, "invalid-notebook", f"This file could not be graded: {error}")
+    return grade_cells(name, cells, **options)
+
+
+def grade_json(submission: str, data: Any, **options: Any) -> SubmissionResult:
+    """Grade an already parsed notebook (the otter plugin receives one)."""
+    try:
+        cells = cells_of(data)
+    except InvalidNotebook as error:
+        return zero(submission, "invalid-notebook", f"This file could not be graded: {error}")
+    return grade_cells(submission, cells, **options)

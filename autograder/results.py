@@ -1,0 +1,95 @@
+"""Plain results: a check's verdict, a question's checks, a submission's questions.
+
+Scores are derived, never stored. Rendering (results.json, CSV rows) lives in
+`autograder.grade.output`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One graded item: `points` is what it is worth, earned only when `passed`."""
+
+    name: str
+    passed: bool
+    points: float
+    message: str
+    # For instructors only (a traceback, the raw value); never shown to the student.
+    detail: str = ""
+
+    @property
+    def score(self) -> float:
+        return self.points if self.passed else 0.0
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "score": self.score}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        return cls(data["name"], bool(data["passed"]), float(data["points"]), data["message"], data.get("detail", ""))
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    name: str
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def score(self) -> float:
+        return sum(check.score for check in self.checks)
+
+    @property
+    def possible(self) -> float:
+        return sum(check.points for check in self.checks)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "score": self.score,
+            "possible": self.possible,
+            "checks": [check.to_dict() for check in self.checks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QuestionResult:
+        return cls(data["name"], tuple(CheckResult.from_dict(c) for c in data["checks"]))
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """`status` is "ok" when grading ran to the end; otherwise a short reason."""
+
+    submission: str
+    questions: tuple[QuestionResult, ...]
+    status: str = "ok"
+    # What the student should know about the run as a whole (a time-out, a dead kernel).
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def score(self) -> float:
+        return sum(q.score for q in self.questions)
+
+    @property
+    def possible(self) -> float:
+        return sum(q.possible for q in self.questions)
+
+    def question(self, name: str) -> QuestionResult:
+        return next(q for q in self.questions if q.name == name)
+
+    def to_dict(self) -> dict:
+        return {
+            "submission": self.submission,
+            "status": self.status,
+            "score": self.score,
+            "possible": self.possible,
+            "messages": list(self.messages),
+            "questions": [q.to_dict() for q in self.questions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SubmissionResult:
+        questions = tuple(QuestionResult.from_dict(q) for q in data["questions"])
+        return cls(data["submission"], questions, data["status"], tuple(data.get("messages", ())))

@@ -1,0 +1,129 @@
+"""Question checks on hand-made observations: no kernel, one named case per failure mode."""
+
+import random
+
+import pytest
+
+from autograder.checks import Observation, jit, prng, static
+from autograder.golden import load
+
+GOLDEN = load()
+DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_default_prng_impl": "threefry2x32"}
+
+
+def number(value):
+    return {"kind": "array", "jax": True, "shape": [], "dtype": "float32", "data": [value]}
+
+
+def q2_observation(plan, flags=DEFAULT, **changes):
+    mode = GOLDEN.mode(flags)
+    u = {seed: mode["uniform"][GOLDEN.seed_index(seed)] for seed in GOLDEN.seeds}
+    key = {seed: mode["keys"][GOLDEN.seed_index(seed)] for seed in GOLDEN.seeds}
+
+    def keys(*seeds):
+        items = [{"kind": "array", "shape": [2], "dtype": "uint32", "data": key[s]} for s in seeds]
+        return {"kind": "list", "length": len(items), "items": items}
+
+    pairs = plan["pairs"]
+    values = {
+        "flags": flags,
+        "subkeys": {"kind": "list", "length": 2, "items": [
+            {"kind": "array", "shape": [2], "dtype": "uint32", "data": k} for k in mode["q2"]["subkeys"]]},
+        "value": number(mode["q2"]["value"]),
+        "bar": [number(u[s]) for s in plan["seeds"]],
+        "baz": [number(u[s]) for s in plan["seeds"]],
+        "foo1": [number(u[a] + 2 * u[b]) for a, b in pairs],
+        "foo2": [number(u[a] + 2 * u[b]) for a, b in pairs],
+        "foo": [{"result": number(plan["markers"][0]),
+                 "calls": [{"marker": plan["markers"][0], "args": keys(a, b), "kwargs": []}]} for a, b in pairs],
+    }
+    values.update(changes)
+    return Observation("q2", values)
+
+
+def failed(results):
+    return {r.name: r.message for r in results if not r.passed}
+
+
+@pytest.fixture
+def q2_plan():
+    return prng.plan(random.Random(1), GOLDEN)
+
+
+@pytest.mark.parametrize("flags", [
+    pytest.param(DEFAULT, id="default"),
+    pytest.param({**DEFAULT, "jax_threefry_partitionable": False}, id="legacy"),
+    pytest.param({**DEFAULT, "jax_enable_x64": True}, id="x64"),
+])
+def test_q2_should_pass_in_every_prng_mode(q2_plan, flags):
+    assert failed(prng.grade(q2_observation(q2_plan, flags), GOLDEN, q2_plan)) == {}
+
+
+def test_q2_value_from_another_mode_fails_and_names_the_mode(q2_plan):
+    legacy = GOLDEN.mode({**DEFAULT, "jax_threefry_partitionable": False})
+    observation = q2_observation(q2_plan, value=number(legacy["q2"]["value"]))
+    message = failed(prng.grade(observation, GOLDEN, q2_plan))["value"]
+    assert "jax_threefry_partitionable=True" in message and "1.8121928" in message
+
+
+def test_q2_foo_that_calls_both_functions_fails(q2_plan):
+    observation = q2_observation(q2_plan)
+    observation.values["foo"][0]["calls"] *= 2
+    assert "called 2 of the functions" in failed(prng.grade(observation, GOLDEN, q2_plan))["foo"]
+
+
+def test_q2_unsupported_prng_fails_every_item(q2_plan):
+    observation = q2_observation(q2_plan)
+    observation.values["flags"] = {**DEFAULT, "jax_default_prng_impl": "rbg"}
+    assert set(failed(prng.grade(observation, GOLDEN, q2_plan))) == {"bar", "baz", "foo1_foo2", "foo", "value"}
+
+
+def q4_values(plan, reference=1.0, submission=0.1, jitted=True):
+    mode = GOLDEN.mode(DEFAULT)
+    return Observation("q4", {
+        "flags": DEFAULT,
+        "pair": [number(mode["my_model"][i]) for i in plan["indexes"]],
+        "single": [{"kind": "error", "type": "TypeError", "message": "x"}] * 3,
+        "jitted": jitted,
+        "timing": {"kind": "timing", "reference": [reference] * 5, "submission": [submission] * 5},
+    })
+
+
+def test_q4_speedup_is_judged_on_medians():
+    plan = jit.plan(random.Random(2), GOLDEN)
+    assert failed(jit.grade(q4_values(plan), GOLDEN, plan)) == {}
+    slow = failed(jit.grade(q4_values(plan, submission=0.8), GOLDEN, plan))
+    assert set(slow) == {"speedup"} and "1.2x" in slow["speedup"]
+
+
+def test_q4_unjitted_model_loses_compiled():
+    plan = jit.plan(random.Random(2), GOLDEN)
+    assert "plain Python function" in failed(jit.grade(q4_values(plan, jitted=False), GOLDEN, plan))["compiled"]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "failing"),
+    [
+        pytest.param([0, 1, 1, 2], set(), id="recompiles-on-change"),
+        pytest.param([0, 1, 2, 3], {"loop_recompiles"}, id="recompiles-every-call"),
+        pytest.param([0, 1, 1, 1], {"loop_recompiles"}, id="never-recompiles"),
+        pytest.param([None, None, None, None], {"loop_static", "loop_recompiles"}, id="not-jitted"),
+    ],
+)
+def test_q5_compile_counts(sizes, failing):
+    plan = static.plan(random.Random(3), GOLDEN)
+    probe = {"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": sizes}
+    good = {"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]}
+    observation = Observation("q5", captures=(("loop", probe), ("shape", good)))
+    assert set(failed(static.grade(observation, GOLDEN, plan))) == failing
+
+
+def test_q5_grades_the_last_binding_of_each_version():
+    plan = static.plan(random.Random(3), GOLDEN)
+    broken = {"present": True, "results": [{"kind": "error", "type": "TypeError", "message": "traced"}] * 3,
+              "cache_sizes": [0, 0, 0, 0]}
+    good = {"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]}
+    observation = Observation("q5", captures=(("loop", broken), ("loop", good), ("shape", broken), ("shape", good)))
+    assert failed(static.grade(observation, GOLDEN, plan)) == {}
+    missing = failed(static.grade(Observation("q5", captures=(("loop", good),)), GOLDEN, plan))
+    assert set(missing) == {"shape_static", "shape_recompiles"} and "arr_cols" in missing["shape_static"]

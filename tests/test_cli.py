@@ -1,0 +1,76 @@
+"""`python -m autograder grade`: the gradebook, Gradescope results, reruns."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests import submissions
+
+HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
+
+
+def grade(*args):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, args)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    submissions.write(folder / "Project1 - jdoe (1).ipynb", submissions.solution(loops=50), kernel="f2023-s2024")
+    submissions.write(folder / "nested" / "mistake.ipynb",
+                      submissions.replace(submissions.solution(loops=50), "third = first @ second", "third = second @ first"))
+    (folder / "cut.ipynb").write_text('{"cells": [{"cell_type": "code", "sou')
+    out = tmp_path_factory.mktemp("out")
+    printed = grade(folder, "--out", out, "--jobs", "2")
+    return folder, out, printed
+
+
+def rows(out):
+    with open(out / "grades.csv", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_gradebook(batch):
+    _, out, printed = batch
+    table = rows(out)
+    assert table[0][: len(HEADER)] == HEADER
+    assert table[1:] == [
+        ["Project1 - jdoe (1)", "7", "5", "4", "4", "4", "24", "24", "ok"],
+        ["cut", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook"],
+        ["mistake", "6", "5", "4", "4", "4", "23", "24", "ok"],
+    ]
+    assert "Project1 - jdoe (1)" in printed and "invalid-notebook" in printed
+
+
+def test_results_json_is_gradescope_format(batch):
+    _, out, _ = batch
+    results = json.loads((out / "mistake" / "results.json").read_text())
+    assert results["score"] == 23
+    assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
+        ("q1", 6, 7), ("q2", 5, 5), ("q3", 4, 4), ("q4", 4, 4), ("q5", 4, 4)]
+    assert "not `second @ first`" in results["tests"][0]["output"]
+    cut = json.loads((out / "cut" / "results.json").read_text())
+    assert cut["score"] == 0 and "not valid notebook JSON" in cut["output"]
+
+
+def test_rerun_skips_finished_submissions_unless_forced(batch):
+    folder, out, _ = batch
+    marker = out / "mistake" / "results.json"
+    before = marker.stat().st_mtime_ns
+    grade(folder, "--out", out)
+    assert marker.stat().st_mtime_ns == before
+    assert rows(out)[3][-1] == "ok"
+    grade(folder / "nested", "--out", out, "--force")
+    assert marker.stat().st_mtime_ns != before
+
+
+def test_no_notebooks_is_an_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "no .ipynb files" in done.stderr

@@ -1,0 +1,101 @@
+"""Finding each question's checkpoint in a notebook, and refusing what is not one."""
+
+import json
+
+import pytest
+
+from autograder.accelerate import accelerate, is_otter_only
+from autograder.notebook import Cell, InvalidNotebook, cells_of, checkpoints, locate, read_notebook
+from tests import submissions
+
+
+def cells(spec):
+    return [Cell(i, kind, source) for i, (kind, source) in enumerate(spec)]
+
+
+def test_solution_checkpoints_precede_each_later_question():
+    notebook = cells(submissions.solution())
+    ends = checkpoints(notebook)
+    headings = {f"q{n}": next(c.index for c in notebook if c.source == f"## Question {n}") for n in range(1, 6)}
+    for n in range(1, 5):
+        later = headings[f"q{n + 1}"]
+        assert ends[f"q{n}"] == max(c.index for c in notebook if c.kind == "code" and c.index < later)
+    assert ends["q5"] == max(c.index for c in notebook if c.kind == "code")
+
+
+def test_question_five_is_probed_after_each_binding_with_its_version():
+    tags = [(c.question, c.tag) for c in locate(cells(submissions.solution())) if c.question == "q5"]
+    assert tags == [("q5", "loop"), ("q5", "loop"), ("q5", "shape"), ("q5", "shape")]
+
+
+def test_without_headings_questions_are_found_from_the_names_bound():
+    no_headings = [(k, s) for k, s in submissions.solution() if not s.startswith("## Question")]
+    with_headings = cells(submissions.solution())
+    found = {c.question: c.after for c in locate(cells(no_headings)) if c.tag == "end"}
+    # The same code cells, counted without the five heading cells.
+    code = [c for c in with_headings if c.kind == "code" or not c.source.startswith("## Question")]
+    expected = {c.question: code.index(with_headings[c.after]) for c in locate(with_headings) if c.tag == "end"}
+    assert found == expected
+
+
+def test_magics_do_not_hide_bindings():
+    found = locate(cells([("code", "%%time\nfast_my_function = jax.jit(my_function, static_argnums=(1,))")]))
+    assert [c.question for c in found if c.question == "q5"] == ["q5"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param('{"cells": [', "not valid notebook JSON", id="truncated"),
+        pytest.param("[1, 2]", "not a Jupyter notebook", id="not-a-notebook"),
+        pytest.param('{"cells": [{"cell_type": "markdown", "source": "hi"}]}', "no code", id="empty"),
+    ],
+)
+def test_invalid_notebooks_are_refused_with_a_reason(tmp_path, text, message):
+    path = tmp_path / "bad.ipynb"
+    path.write_text(text)
+    with pytest.raises(InvalidNotebook, match=message):
+        read_notebook(path)
+
+
+def test_binary_file_is_refused(tmp_path):
+    path = tmp_path / "bad.ipynb"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(InvalidNotebook, match="not text"):
+        read_notebook(path)
+
+
+def test_list_sources_are_joined():
+    data = json.loads(json.dumps({"cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2"]}]}))
+    assert cells_of(data)[0].source == "a = 1\nb = 2"
+
+
+def test_accelerate_shortens_only_the_timing_loops():
+    notebook = cells(submissions.solution(loops=100000))
+    fast = accelerate(notebook, locate(notebook))
+    changed = [c.index for c, f in zip(notebook, fast) if c.source != f.source]
+    assert [notebook[i].source.count("range(100000)") for i in changed] == [1, 1, 1]
+    assert all("range(10)" in fast[i].source for i in changed)
+
+
+def test_accelerate_keeps_loops_that_bind_graded_names():
+    notebook = cells([("code", "for i in range(5000):\n    first = i"), ("markdown", "## Question 2")])
+    assert accelerate(notebook, locate(notebook))[0].source == notebook[0].source
+
+
+def test_accelerate_keeps_loops_whose_names_functions_read():
+    notebook = cells([("code", "for i in range(5000):\n    scale = i"), ("code", "def my_model(k):\n    return scale")])
+    assert accelerate(notebook, locate(notebook))[0].source == notebook[0].source
+
+
+@pytest.mark.parametrize(
+    ("source", "otter_only"),
+    [
+        ('import otter\ngrader = otter.Notebook("project1.ipynb")', True),
+        ('grader.check("q1")', True),
+        ('grader.check("q1")\nfirst = 1', False),
+        ("", False),
+    ],
+)
+def test_otter_cells(source, otter_only):
+    assert is_otter_only(source) is otter_only
