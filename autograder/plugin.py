@@ -49,6 +49,10 @@ class GradedQuestion(TestFile):
     def from_file(cls, path: str) -> TestFile:
         raise NotImplementedError("graded questions are made from results, not read from files")
 
+    @classmethod
+    def from_metadata(cls, s, path: str) -> TestFile:
+        raise NotImplementedError("graded questions are made from results, not read from metadata")
+
     def run(self, global_environment: dict) -> None:
         raise NotImplementedError("graded questions are already graded")
 
