@@ -8,13 +8,17 @@ past its time limit is interrupted and the notebook goes on; a kernel that dies 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,14 +26,17 @@ from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import DeadKernelError
 
 from autograder.notebook import Capture, Cell
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
+MAX_RECEIVED_CHARS = 1_000_000  # of each cell's output held in memory at all
+MEMORY_LIMIT_MB = 2048  # the kernel's data segment: a huge allocation fails inside the kernel
+MAX_FILE_MB = 64  # largest file the kernel may write
 STARTUP_TIMEOUT = 120
-RECOVERY_TIMEOUT = 15  # after an interrupt, how long the kernel gets to answer again
+RECOVERY_TIMEOUT = 15  # after an interrupt, how long the kernel gets before it is killed
 
 
 @dataclass
@@ -42,6 +49,32 @@ class Execution:
     completed: int = -1
     stopped: str | None = None  # "kernel-died (cell 7)": no later cell ran
     problems: list[str] = field(default_factory=list)  # cells that timed out, in order
+
+
+class CappedClient(NotebookClient):
+    """A client that holds at most MAX_RECEIVED_CHARS of a cell's output, so that a cell
+    printing in a loop cannot exhaust the grading process; the probe's line is always kept."""
+
+    keep: str = ""
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = len(str(content.get("text", ""))) + len(str(content.get("data", "")))
+        received = getattr(self, "_received", {})
+        self._received = received
+        received[cell_index] = received.get(cell_index, 0) + size
+        if received[cell_index] > MAX_RECEIVED_CHARS and self.keep not in str(content.get("text", "")):
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def limit_resources(memory_mb: int) -> None:
+    """Runs in the kernel's process before it starts (so a student cannot raise the limits)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_DATA, (memory_mb * 2**20, memory_mb * 2**20))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_MB * 2**20, MAX_FILE_MB * 2**20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _text_of(outputs: list) -> str:
@@ -106,37 +139,43 @@ class Runner:
     """Runs one notebook. `plans` maps a question to its probe inputs."""
 
     def __init__(self, cells: list[Cell], captures: list[Capture], plans: dict[str, dict], *,
-                 cell_timeout: float, timeout: float):
+                 cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB):
         self.cells = [cell for cell in cells if cell.kind == "code"]
         self.captures = captures
         self.plans = plans
         self.cell_timeout = cell_timeout
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
+        self.memory_mb = memory_mb
         self.execution = Execution()
         self.nonce = secrets.token_hex(16)
         self.current = -1  # index of the cell running now, for messages
+        self.killed = False  # the watchdog killed a kernel that ignored an interrupt
 
     def run(self) -> Execution:
         workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
         sockets = tempfile.mkdtemp(prefix="autograder-ipc-")
-        self.client = NotebookClient(
+        self.client = CappedClient(
             nbformat.v4.new_notebook(),
             kernel_name="python3",
             allow_errors=True,
-            interrupt_on_timeout=False,
+            interrupt_on_timeout=True,
             startup_timeout=STARTUP_TIMEOUT,
             record_timing=False,
         )
+        self.client.keep = self.nonce
         # Unix sockets outside the kernel's directory instead of open TCP ports.
         self.client.km = self.client.create_kernel_manager()
         self.client.km.transport = "ipc"
         self.client.km.ip = os.path.join(sockets, "kernel")
         try:
             with self.client.setup_kernel(cwd=workdir, env=kernel_environment(workdir),
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          preexec_fn=functools.partial(limit_resources, self.memory_mb)):
                 self._run_cells()
         except DeadKernelError:
+            if self.killed:
+                self._stop(f"timeout (cell {self.current + 1} ran past its limit and could not be interrupted)")
             self._stop(f"kernel-died (cell {self.current + 1})")
         except Exception as error:  # the kernel would not start, or the client broke
             if self.execution.stopped is None:
@@ -153,14 +192,32 @@ class Runner:
     def _remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def _execute(self, source: str, *, limit: float, history: bool = True) -> list:
+    def _execute(self, source: str, *, limit: float, history: bool = True) -> tuple[list, bool]:
+        """Run `source`; (its outputs, whether it ran past `limit` and was interrupted).
+
+        nbclient interrupts a cell at `limit`; a kernel that ignores the interrupt is killed
+        by the watchdog a little later, which ends the run (DeadKernelError)."""
         if not source.strip():
-            return []
+            return [], False
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb.cells.append(cell)
         self.client.timeout = max(1, int(limit))
-        self.client.execute_cell(cell, len(self.client.nb.cells) - 1, store_history=history)
-        return cell.outputs
+        watchdog = threading.Timer(limit + RECOVERY_TIMEOUT, self._kill)
+        watchdog.start()
+        start = time.monotonic()
+        try:
+            self.client.execute_cell(cell, len(self.client.nb.cells) - 1, store_history=history)
+        finally:
+            watchdog.cancel()
+        interrupted = any(o.get("ename") == "KeyboardInterrupt" for o in cell.outputs)
+        return cell.outputs, interrupted and time.monotonic() - start >= limit
+
+    def _kill(self) -> None:
+        self.killed = True
+        process = getattr(self.client.km.provisioner, "process", None)
+        if process is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def _probe(self, after: int) -> None:
         for capture in (c for c in self.captures if c.after == after):
@@ -168,8 +225,12 @@ class Runner:
             if limit <= 0:
                 return
             source = probe_cell(capture.question, self.plans[capture.question], self.nonce)
-            outputs = self._execute(source, limit=limit, history=False)
-            self.execution.observations[capture] = read_observation(outputs, self.nonce)
+            outputs, timed_out = self._execute(source, limit=limit, history=False)
+            observed = read_observation(outputs, self.nonce)
+            if timed_out:
+                observed = {"probe_error": {"kind": "error", "type": "Timeout",
+                                            "message": f"calling your functions took more than {limit:g} s"}}
+            self.execution.observations[capture] = observed
 
     def _run_cells(self) -> None:
         self._probe(-1)
@@ -179,30 +240,15 @@ class Runner:
                 self._stop(f"timeout (the notebook ran past {self.timeout:g} s)")
                 return
             self.current = cell.index
-            number = cell.index + 1
-            try:
-                outputs = self._execute(cell.source, limit=min(self.cell_timeout, remaining))
-            except CellTimeoutError:
-                limit = min(self.cell_timeout, remaining)
-                self.execution.problems.append(f"timeout (cell {number} ran past {limit:g} s)")
-                outputs = []
-                if not self._recover():
-                    self._stop(f"timeout (cell {number} ran past {limit:g} s and could not be interrupted)")
-                    return
+            limit = min(self.cell_timeout, remaining)
+            outputs, timed_out = self._execute(cell.source, limit=limit)
+            if timed_out:
+                self.execution.problems.append(f"timeout (cell {cell.index + 1} ran past {limit:g} s)")
             self.execution.outputs[cell.index] = _text_of(outputs)
             self.execution.completed = cell.index
             self._probe(cell.index)
 
-    def _recover(self) -> bool:
-        """Interrupt a cell that ran too long; True when the kernel answers again."""
-        self.client.km.interrupt_kernel()
-        try:
-            self._execute("pass", limit=RECOVERY_TIMEOUT, history=False)
-            return True
-        except CellTimeoutError:
-            return False
-
 
 def execute(cells: list[Cell], captures: list[Capture], plans: dict[str, dict], *,
-            cell_timeout: float, timeout: float) -> Execution:
-    return Runner(cells, captures, plans, cell_timeout=cell_timeout, timeout=timeout).run()
+            cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB) -> Execution:
+    return Runner(cells, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb).run()

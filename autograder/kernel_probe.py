@@ -110,15 +110,23 @@ def probe_q1(namespace, plan):
 
 def probe_q2(namespace, plan):
     observed = {"flags": flags(), "subkeys": lookup(namespace, "subkeys")}
-    try:
-        subkeys = namespace["subkeys"]
-        value = namespace["foo"]((namespace["foo1"], namespace["foo2"]), (subkeys[0], subkeys[1]))
-        observed["value"] = encode(value)
-    except Exception as error:
-        observed["value"] = failure(error)
+    # The assignment's expression, and foo1/foo2 on the same keys: the value must not
+    # depend on which function the shuffle picks.
+    for name, expression in (
+        ("value", lambda n, s: n["foo"]((n["foo1"], n["foo2"]), (s[0], s[1]))),
+        ("value_foo1", lambda n, s: n["foo1"](s[0], s[1])),
+        ("value_foo2", lambda n, s: n["foo2"](s[0], s[1])),
+    ):
+        try:
+            observed[name] = encode(expression(namespace, namespace["subkeys"]))
+        except Exception as error:
+            observed[name] = failure(error)
     for name in ("bar", "baz"):
         observed[name] = [call(namespace, name, key) for key in keys(plan["seeds"])]
     pairs = [keys(pair) for pair in plan["pairs"]]
+    # bar and baz on the keys foo1/foo2 get, so foo1/foo2 can be judged on the student's own.
+    observed["bar_first"] = [call(namespace, "bar", pair[0]) for pair in pairs]
+    observed["baz_second"] = [call(namespace, "baz", pair[1]) for pair in pairs]
     for name in ("foo1", "foo2"):
         observed[name] = [call(namespace, name, *pair) for pair in pairs]
     observed["foo"] = [_spy_on_foo(namespace, pair, plan["markers"]) for pair in pairs]
@@ -158,7 +166,10 @@ def probe_q4(namespace, plan):
         "pair": [call(namespace, "my_model", keys([a, b])) for a, b in zip(seeds, plan["partners"])],
     }
     model = namespace.get("my_model")
-    observed["jitted"] = model is not None and hasattr(model, "lower") and cache_size(model) is not None
+    compiled_ahead = isinstance(model, jax.stages.Compiled)  # jax.jit(f).lower(...).compile()
+    observed["jitted"] = model is not None and (
+        compiled_ahead or (hasattr(model, "lower") and cache_size(model) is not None)
+    )
     observed["cache_size"] = cache_size(model) if model is not None else None
 
     def reference_single(key):

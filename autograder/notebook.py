@@ -182,15 +182,19 @@ def question_of_cells(cells: list[Cell]) -> list[int]:
 
 
 def _variant(function: ast.FunctionDef) -> str:
-    """Which of Question 5's two functions a definition is: by its parameter, else its body."""
-    params = [a.arg for a in function.args.args]
-    if "num_loops" in params:
+    """Which of Question 5's two functions a definition is: by what its body does (a loop,
+    or an array whose shape is the argument), else by its parameter's name."""
+    calls = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call)
+    }
+    if any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(function)) or calls & {"fori_loop", "while_loop"}:
         return "loop"
-    if "arr_cols" in params:
+    if calls & {"full", "zeros", "ones", "empty", "full_like"}:
         return "shape"
-    if any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(function)):
-        return "loop"
-    return "shape"
+    params = [a.arg for a in function.args.args]
+    return "loop" if "num_loops" in params else "shape"
 
 
 def _functions(tree: ast.Module | None) -> dict[str, ast.FunctionDef]:

@@ -30,6 +30,10 @@ def q2_observation(plan, flags=DEFAULT, **changes):
         "subkeys": {"kind": "list", "length": 2, "items": [
             {"kind": "array", "shape": [2], "dtype": "uint32", "data": k} for k in mode["q2"]["subkeys"]]},
         "value": number(mode["q2"]["value"]),
+        "value_foo1": number(mode["q2"]["value"]),
+        "value_foo2": number(mode["q2"]["value"]),
+        "bar_first": [number(u[a]) for a, _ in pairs],
+        "baz_second": [number(u[b]) for _, b in pairs],
         "bar": [number(u[s]) for s in plan["seeds"]],
         "baz": [number(u[s]) for s in plan["seeds"]],
         "foo1": [number(u[a] + 2 * u[b]) for a, b in pairs],
@@ -64,6 +68,19 @@ def test_q2_value_from_another_mode_fails_and_names_the_mode(q2_plan):
     observation = q2_observation(q2_plan, value=number(legacy["q2"]["value"]))
     message = failed(prng.grade(observation, GOLDEN, q2_plan))["value"]
     assert "jax_threefry_partitionable=True" in message and "1.8121928" in message
+
+
+def test_q2_value_must_not_depend_on_the_shuffle(q2_plan):
+    observation = q2_observation(q2_plan, value_foo2=number(0.5))
+    assert "`foo2(subkeys[0], subkeys[1])` is 0.5" in failed(prng.grade(observation, GOLDEN, q2_plan))["value"]
+
+
+def test_q2_foo1_consistent_with_a_wrong_bar_costs_only_bar(q2_plan):
+    observation = q2_observation(q2_plan)
+    wrong = [number(v["data"][0] + 1) for v in observation.values["bar_first"]]
+    observation.values["bar_first"] = wrong
+    observation.values["foo1"] = [number(f["data"][0] + 1) for f in observation.values["foo1"]]
+    assert "foo1_foo2" not in failed(prng.grade(observation, GOLDEN, q2_plan))
 
 
 def test_q2_foo_that_calls_both_functions_fails(q2_plan):

@@ -96,12 +96,32 @@ def check_displayed(observation: Observation, golden: Golden) -> CheckResult:
     return verdict(item(QUESTION, "displayed"), problem, hint="display each result, e.g. as the last line of a cell.")
 
 
+def _from_own(name: str, found: dict[str, np.ndarray | None]) -> np.ndarray | None:
+    """What `name` should be given the student's own earlier arrays, so that one mistake
+    costs one item: `third` from their `first` and `second`, and so on."""
+    try:
+        if name == "third" and found["first"] is not None and found["second"] is not None:
+            return found["first"] @ found["second"]
+        if name == "fourth" and found["second"] is not None:
+            return np.vstack([found["second"], [3, 4]])
+        if name == "fifth" and found["fourth"] is not None:
+            return np.hstack([found["fourth"], np.ones((len(found["fourth"]), 1))])
+    except ValueError:  # shapes that do not fit together: only the golden value counts
+        return None
+    return None
+
+
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
     results = []
+    found = {name: as_array(observation.get(name)) for name in NAMES}
     for name in NAMES:
         observed = observation.get(name)
         problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
-        hint = _hint(name, as_array(observed), golden) if problem else ""
+        own = _from_own(name, found)
+        if problem and own is not None and not np.array_equal(own, golden.array(name)):
+            if mismatch(observed, own, what=f"`{name}`", require_jax=True) is None:
+                problem = None  # right, given the student's own earlier (wrong) arrays
+        hint = _hint(name, found[name], golden) if problem else ""
         results.append(verdict(item(QUESTION, name), problem, hint))
         if name == "third":
             results.append(check_displayed(observation, golden))

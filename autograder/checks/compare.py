@@ -45,7 +45,8 @@ def why_absent(observed: Any, what: str) -> str:
         return f"{what} is not defined at this point of your notebook."
     if kind == "error":
         message = str(observed.get("message") or "").strip().splitlines()
-        return f"{what} raised {observed.get('type')}" + (f": {message[0]}" if message else ".")
+        text = f"{what} raised {observed.get('type')}" + (f": {message[0]}" if message else "")
+        return text if text.endswith((".", "!", "?")) else text + "."
     if kind == "too_large":
         return f"{what} is an array of shape {tuple(observed.get('shape', []))}, far larger than expected."
     if kind == "none":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from autograder.checks.compare import first_problem, mismatch, verdict
+from autograder.checks.compare import as_array, first_problem, mismatch, verdict
 from autograder.checks.observation import Observation
 from autograder.golden import Golden
 from autograder.results import CheckResult
@@ -64,28 +64,50 @@ def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckRes
 
     get = observation.values.get
     hint_draw = "return `jax.random.uniform(key)` with the key passed in."
-    pairs = [
-        mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)] for a, b in plan["pairs"]
-    ]
-    foo12 = first_problem(
-        mismatch(found, want, what=f"`{name}(key1, key2)`")
-        for name in ("foo1", "foo2")
-        for found, want in zip(get(name) or [{}], pairs)
-    )
-    value = mode["q2"]["value"]
-    value_problem = mismatch(
-        get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`"
-    ) or mismatch(get("value"), value, what="`foo((foo1, foo2), (subkeys[0], subkeys[1]))`")
-    if value_problem:
-        value_problem += f" Your notebook ran with {_describe(flags)}, where the expected value is {value:.8g}."
     return [
         verdict(item(QUESTION, "bar"), _check_draws("bar", get("bar") or [], plan, mode, golden), hint_draw),
         verdict(item(QUESTION, "baz"), _check_draws("baz", get("baz") or [], plan, mode, golden), hint_draw),
-        verdict(item(QUESTION, "foo1_foo2"), foo12, "each should add bar(key1) and 2*baz(key2)."),
+        verdict(item(QUESTION, "foo1_foo2"), _check_foo12(observation, plan, mode, golden),
+                "each should add bar(key1) and 2*baz(key2)."),
         verdict(item(QUESTION, "foo"), _check_foo(get("foo") or [], plan, mode, golden), "`return functions[0](*keys)`."),
-        verdict(
-            item(QUESTION, "value"),
-            value_problem,
-            "`key, *subkeys = jax.random.split(jax.random.PRNGKey(0), num=3)`.",
-        ),
+        _check_value(observation, flags, mode),
     ]
+
+
+def _check_foo12(observation: Observation, plan: dict, mode: dict, golden: Golden) -> str | None:
+    """foo1 and foo2 against bar(key1) + 2*baz(key2): from golden draws, or from the student's
+    own bar and baz (so that a wrong bar costs the bar item only)."""
+    get = observation.values.get
+    golden_sums = [
+        mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)] for a, b in plan["pairs"]
+    ]
+    own_bar, own_baz = [as_array(v) for v in get("bar_first") or []], [as_array(v) for v in get("baz_second") or []]
+    own_sums = [b + 2 * z if b is not None and z is not None else None for b, z in zip(own_bar, own_baz)]
+    problems = []
+    for name in ("foo1", "foo2"):
+        for k, found in enumerate(get(name) or [{}]):
+            problem = mismatch(found, golden_sums[k], what=f"`{name}(key1, key2)`")
+            if problem and k < len(own_sums) and own_sums[k] is not None:
+                if mismatch(found, own_sums[k], what=name) is None:
+                    problem = None
+            problems.append(problem)
+    return first_problem(problems)
+
+
+def _check_value(observation: Observation, flags: dict, mode: dict) -> CheckResult:
+    get = observation.values.get
+    value = mode["q2"]["value"]
+    split_problem = mismatch(get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`")
+    if split_problem:
+        return verdict(item(QUESTION, "value"), split_problem,
+                       "`key, *subkeys = jax.random.split(jax.random.PRNGKey(0), num=3)`.")
+    expressions = {
+        "value": "`foo((foo1, foo2), (subkeys[0], subkeys[1]))`",
+        "value_foo1": "`foo1(subkeys[0], subkeys[1])`",
+        "value_foo2": "`foo2(subkeys[0], subkeys[1])`",
+    }
+    problem = first_problem(mismatch(get(name), value, what=what) for name, what in expressions.items())
+    if problem:
+        problem += f" Your notebook ran with {_describe(flags)}, where the expected value is {value:.8g}."
+    return verdict(item(QUESTION, "value"), problem,
+                   "the split is right: check `bar`, `baz`, `foo1`, `foo2` and `foo` above.")

@@ -70,7 +70,10 @@ def _grade(submission: str, cells: list[Cell], captures, plans, execution: Execu
         )
         questions.append(QuestionResult(question, tuple(module.grade(observation, golden, plans[question]))))
     status = execution.stopped or (execution.problems[0] if execution.problems else "ok")
-    messages = tuple(_student_message(p) for p in [*execution.problems, execution.stopped] if p)
+    messages = tuple(
+        [_student_message(p, stopped=False) for p in execution.problems]
+        + ([_student_message(execution.stopped, stopped=True)] if execution.stopped else [])
+    )
     return SubmissionResult(submission, tuple(questions), status, messages)
 
 
@@ -79,13 +82,17 @@ def _values(question: str, captures, execution: Execution) -> dict[str, Any]:
     return found[-1] if found and found[-1] is not None else {}
 
 
-def _student_message(problem: str) -> str:
+def _student_message(problem: str, *, stopped: bool) -> str:
+    where = problem.split(" (", 1)[-1].rstrip(")") if " (" in problem else problem
+    if problem.startswith("timeout") and not stopped:
+        return (f"Your notebook was interrupted: {where}. The rest of it still ran and was graded; "
+                "look for an infinite loop or a very long computation there.")
     if problem.startswith("timeout"):
-        return (f"Your notebook was stopped: {problem.removeprefix('timeout ').strip('()')}. "
-                "Questions answered before that point were graded; look for an infinite loop.")
+        return (f"Your notebook was stopped: {where}. Questions completed before that point were graded; "
+                "later ones got no points. Look for an infinite loop.")
     if problem.startswith("kernel-died"):
-        return (f"Python crashed while running your notebook ({problem.removeprefix('kernel-died ').strip('()')}), "
-                "for example by running out of memory or calling os._exit. Questions before it were graded.")
+        return (f"Python crashed while running your notebook ({where}), for example by running out of memory "
+                "or calling os._exit. Questions completed before it were graded; later ones got no points.")
     return f"Grading did not finish: {problem}."
 
 
