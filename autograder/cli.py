@@ -10,27 +10,35 @@ from autograder.grade import CELL_TIMEOUT, TIMEOUT
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.grade.batch import find_notebooks, grade_many
+    from autograder.grade.batch import grade_many
+    from autograder.grade.report import summary
+    from autograder.grade.sources import SourceError
 
-    if not find_notebooks(args.paths):
-        print("no .ipynb files found in " + ", ".join(map(str, args.paths)), file=sys.stderr)
+    try:
+        results = grade_many(args.paths, args.out, jobs=args.jobs, cell_timeout=args.cell_timeout,
+                             timeout=args.timeout, force=args.force, faithful=args.faithful)
+    except SourceError as error:
+        print(error, file=sys.stderr)
         return 2
-    results = grade_many(args.paths, args.out, jobs=args.jobs, cell_timeout=args.cell_timeout,
-                         timeout=args.timeout, force=args.force, faithful=args.faithful)
     print()
     print(table(args.out / "grades.csv"))
-    print(f"\nwrote {args.out / 'grades.csv'} ({len(results)} submissions)")
+    print()
+    print(summary(results))
+    written = ", ".join(str(args.out / name) for name in ("grades.csv", "gradescope_upload.csv", "report.html"))
+    print(f"\nwrote {written} and <submission>/feedback.md ({len(results)} submissions)")
     return 0
 
 
 def table(csv_path: Path) -> str:
-    """The gradebook as aligned columns, for the terminal."""
+    """The gradebook as aligned columns, for the terminal; columns empty in every row (the
+    students of plain notebooks) are left out."""
     import csv
 
     with open(csv_path, newline="") as f:
         rows = list(csv.reader(f))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    kept = [i for i in range(len(rows[0])) if len(rows) == 1 or any(row[i] for row in rows[1:])]
+    widths = {i: max(len(row[i]) for row in rows) for i in kept}
+    return "\n".join("  ".join(row[i].ljust(widths[i]) for i in kept).rstrip() for row in rows)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -44,28 +52,60 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+GRADE_DESCRIPTION = """\
+Grade .ipynb files, folders of them, zips of them, or Gradescope's "Export Submissions" zip.
+Writes, in DIR:
+  grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails
+  gradescope_upload.csv       Email,SID,Name,Score, one row per student (a group gives several)
+  report.html, report/*.png   score histograms, the most failed checks, what did not run
+  <submission>/feedback.md    what the student reads: each question's score and each check
+  <submission>/results.json   Gradescope's results format (grading.json has everything)
+"""
+
+GRADE_EXAMPLES = """\
+examples:
+  python -m autograder grade export.zip --out regrade --jobs 2
+      regrade a class from Gradescope's "Export Submissions" zip, two notebooks at a time
+  python -m autograder grade submissions/ project1.ipynb --out grades
+      grade every .ipynb under submissions/ and one more notebook
+  python -m autograder grade export.zip --out regrade --force --cell-timeout 120
+      regrade everything in regrade/ again, interrupting any cell after 120 s
+
+A rerun with the same --out grades only the submissions not graded yet. A progress bar is shown
+when stderr is a terminal; otherwise one line per submission is printed.
+"""
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     verbs = top.add_subparsers(dest="verb", required=True)
 
     grade = verbs.add_parser(
         "grade",
-        help="grade notebooks locally (no Docker) into a gradebook",
-        description="Grade .ipynb files (or folders of them). Writes OUT/grades.csv and "
-        "OUT/<submission>/results.json in Gradescope's format. Example: "
-        "python -m autograder grade submissions/ --out grades --jobs 2",
+        help="grade notebooks or a Gradescope export locally (no Docker) into a gradebook",
+        description=GRADE_DESCRIPTION,
+        epilog=GRADE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    grade.add_argument("paths", nargs="+", type=Path, help="notebooks, or folders searched for *.ipynb")
-    grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv and per-submission results")
-    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
-    grade.add_argument("--timeout", type=float, default=TIMEOUT,
-                       help=f"seconds one submission may run in all (default {TIMEOUT:g})")
-    grade.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT,
-                       help=f"seconds one cell may run before it is interrupted (default {CELL_TIMEOUT:g})")
-    grade.add_argument("--force", action="store_true", help="regrade submissions already graded in OUT")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="a notebook, a folder searched for *.ipynb, a zip of notebooks, or a Gradescope "
+                       "export zip/folder (it has submission_metadata.yml); e.g. export.zip")
+    grade.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="folder for the gradebook, report and per-submission files; e.g. --out regrade")
+    grade.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="submissions graded at once, each using about one core (default 1); e.g. --jobs 2")
+    grade.add_argument("--timeout", type=float, default=TIMEOUT, metavar="S",
+                       help=f"seconds one submission may run in all (default {TIMEOUT:g}); e.g. --timeout 600")
+    grade.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT, metavar="S",
+                       help=f"seconds one cell may run before it is interrupted and the notebook goes on "
+                       f"(default {CELL_TIMEOUT:g}); e.g. --cell-timeout 120")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade submissions DIR already has (by default a rerun grades only the new "
+                       "ones); e.g. --force after changing a check")
     grade.add_argument("--faithful", action="store_true",
                        help="run every cell exactly as written (by default the timing loops no check "
-                       "reads are shortened; verdicts are the same, grading is ~10x faster)")
+                       "reads are shortened; verdicts are the same, grading is ~10x faster); e.g. --faithful "
+                       "to confirm a disputed grade")
     grade.set_defaults(run=_grade)
 
     build = verbs.add_parser(

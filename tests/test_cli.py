@@ -40,11 +40,12 @@ def test_gradebook(batch):
     _, out, printed = batch
     table = rows(out)
     assert table[0][: len(HEADER)] == HEADER
-    assert table[1:] == [
+    assert [row[: len(HEADER)] for row in table[1:]] == [
         ["Project1 - jdoe (1)", "7", "5", "4", "4", "4", "24", "24", "ok"],
         ["cut", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook"],
         ["mistake", "6", "5", "4", "4", "4", "23", "24", "ok"],
     ]
+    assert all(row[len(HEADER):] == ["", "", ""] for row in table[1:])  # no students for plain notebooks
     assert "Project1 - jdoe (1)" in printed and "invalid-notebook" in printed
 
 
@@ -65,7 +66,7 @@ def test_rerun_skips_finished_submissions_unless_forced(batch):
     before = marker.stat().st_mtime_ns
     grade(folder, "--out", out)
     assert marker.stat().st_mtime_ns == before
-    assert rows(out)[3][-1] == "ok"
+    assert rows(out)[3][HEADER.index("status")] == "ok"
     grade(folder / "nested", "--out", out, "--force")
     assert marker.stat().st_mtime_ns != before
 

@@ -21,15 +21,23 @@ from autograder.notebook import (
     question_of_cells,
     read_notebook,
 )
-from autograder.results import QuestionResult, SubmissionResult
+from autograder.results import CheckResult, QuestionResult, SubmissionResult
 
 CELL_TIMEOUT = 240.0
 TIMEOUT = 900.0
 
 
+NOT_GRADED = "not graded"
+
+
 def _unreached(question: str, status: str) -> QuestionResult:
-    message = f"not graded ({status.split(' (')[0]}): see the message at the top."
+    message = f"{NOT_GRADED} ({status.split(' (')[0]}): see the message at the top."
     return QuestionResult(question, tuple(verdict(i, message) for i in rubric.items(question)))
+
+
+def was_graded(check: CheckResult) -> bool:
+    """False for a check the notebook never reached (it says nothing about the question)."""
+    return f": {NOT_GRADED} (" not in check.message
 
 
 def zero(submission: str, status: str, message: str) -> SubmissionResult:

@@ -1,4 +1,5 @@
-"""Grading many notebooks: each in a worker process of its own, `jobs` at a time.
+"""Grading many submissions (found by `autograder.grade.sources`): each in a worker process of
+its own, `jobs` at a time, then the class-wide files (`write_outputs`).
 
 A worker that crashes or hangs costs its own row only; every finished submission is on disk
 (`OUT/<submission>/results.json`) before the next starts, and a rerun skips those unless
@@ -10,39 +11,26 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from tqdm import tqdm
+
 from autograder.grade import CELL_TIMEOUT, TIMEOUT, zero
-from autograder.grade.output import csv_row, write_gradebook, write_submission
+from autograder.grade.feedback import write_feedback
+from autograder.grade.output import UPLOAD_HEADER, csv_row, upload_rows, write_csv, write_gradebook, write_submission
+from autograder.grade.report import write_report
+from autograder.grade.sources import SourceError, Submission, collect
 from autograder.results import SubmissionResult
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
 WORKER_GRACE = 120
 
 
-def find_notebooks(paths: list[Path]) -> list[Path]:
-    found = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts)
-        else:
-            found.append(path)
-    return found
-
-
-def _names(notebooks: list[Path]) -> dict[Path, str]:
-    """A unique folder name per submission: the file name, numbered where two clash."""
-    names, used = {}, set()
-    for path in notebooks:
-        name, n = path.stem, 1
-        while name in used:
-            n += 1
-            name = f"{path.stem}-{n}"
-        used.add(name)
-        names[path] = name
-    return names
+class NoSubmissions(SourceError):
+    """The paths hold nothing to grade."""
 
 
 def _load(folder: Path) -> SubmissionResult | None:
@@ -73,30 +61,68 @@ def grade_one(path: Path, name: str, folder: Path, *, cell_timeout: float, timeo
     return result
 
 
+def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
+    result = zero(submission.name, "invalid-notebook", submission.note or "No notebook was submitted.")
+    write_submission(result, folder)
+    return result
+
+
 def grade_many(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: float = CELL_TIMEOUT,
                timeout: float = TIMEOUT, force: bool = False, faithful: bool = False,
                progress=print) -> list[SubmissionResult]:
-    notebooks = find_notebooks(paths)
-    names = _names(notebooks)
+    """Grade everything in `paths` (see `autograder.grade.sources`) into `out`; the results
+    come back in the order the submissions were found. Raises `SourceError` on unreadable
+    input and `NoSubmissions` when there is nothing to grade."""
+    with tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir:
+        submissions = collect(paths, Path(workdir))
+        if not submissions:
+            raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
+        results = _grade_all(submissions, out, jobs=jobs, cell_timeout=cell_timeout, timeout=timeout,
+                             force=force, faithful=faithful, progress=progress)
+    write_outputs(list(zip(submissions, results)), out)
+    return results
+
+
+def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool, progress,
+               **options) -> list[SubmissionResult]:
     out.mkdir(parents=True, exist_ok=True)
-    results: dict[Path, SubmissionResult] = {}
+    results: dict[str, SubmissionResult] = {}
     todo = []
-    for path in notebooks:
-        previous = None if force else _load(out / names[path])
+    for submission in submissions:
+        previous = None if force else _load(out / submission.name)
         if previous is not None:
-            results[path] = previous
+            results[submission.name] = previous
+        elif submission.notebook is None:
+            results[submission.name] = _nothing_to_grade(submission, out / submission.name)
         else:
-            todo.append(path)
+            todo.append(submission)
 
-    def work(path: Path) -> None:
+    def work(submission: Submission) -> tuple[SubmissionResult, float]:
         start = time.monotonic()
-        result = grade_one(path, names[path], out / names[path], cell_timeout=cell_timeout, timeout=timeout,
-                           faithful=faithful)
-        results[path] = result
-        progress(f"{names[path]}: {result.score:g}/{result.possible:g} {result.status} ({time.monotonic() - start:.1f} s)")
+        result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
+        return result, time.monotonic() - start
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(work, todo))
-    ordered = [results[p] for p in notebooks]
-    write_gradebook([csv_row(r) for r in ordered], out / "grades.csv")
-    return ordered
+    # The bar only where someone watches (a terminal); logs and CI get one line per submission.
+    with tqdm(total=len(todo), unit="notebook", desc="grading", file=sys.stderr, dynamic_ncols=True,
+              disable=not todo or not sys.stderr.isatty()) as bar, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        running = {pool.submit(work, submission): submission for submission in todo}
+        for future in as_completed(running):
+            name = running[future].name
+            result, seconds = future.result()
+            results[name] = result
+            if bar.disable:
+                progress(f"{name}: {result.score:g}/{result.possible:g} {result.status} ({seconds:.1f} s)")
+            bar.update()
+    return [results[s.name] for s in submissions]
+
+
+def write_outputs(graded: list[tuple[Submission, SubmissionResult]], out: Path) -> None:
+    """Everything in `out` besides each submission's results: the gradebook, Gradescope's
+    upload CSV, each student's feedback.md and the class report."""
+    write_gradebook([csv_row(result, submission.students) for submission, result in graded], out / "grades.csv")
+    upload = [row for submission, result in sorted(graded, key=lambda pair: pair[0].name)
+              for row in upload_rows(result, submission.students)]
+    write_csv(UPLOAD_HEADER, upload, out / "gradescope_upload.csv")
+    for submission, result in graded:
+        write_feedback(submission, result, out / submission.name)
+    write_report(graded, out)

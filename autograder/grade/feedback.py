@@ -1,0 +1,58 @@
+"""`OUT/<submission>/feedback.md`: what one student (or group) reads about their grade.
+
+Markdown because TAs paste it into Gradescope comments or e-mails and it reads as plain text
+too. The checks' `detail` (tracebacks, raw values) is for instructors and stays out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from autograder.grade.output import points
+from autograder.grade.sources import Submission
+from autograder.results import CheckResult, SubmissionResult
+
+TITLE = "TDM 40200 Project 1"
+
+
+def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
+    lines = [f"# {TITLE}: autograder feedback", ""]
+    if submission.students:
+        lines.append("- **Submitted by:** " + "; ".join(_student(s) for s in submission.students))
+    lines.append(f"- **Submission:** {submission.name}")
+    if submission.notebook is not None:
+        lines.append(f"- **Notebook graded:** `{submission.notebook.name}`")
+    lines.append(f"- **Score:** {points(result.score)} / {points(result.possible)} "
+                 "(the autograded part; written answers are graded by hand)")
+    notes = [n for n in (submission.note, *result.messages) if n]
+    if notes:
+        lines += ["", *(f"> {_escaped(note)}" for note in notes)]
+    for question in result.questions:
+        number = question.name.removeprefix("q")
+        lines += ["", f"## Question {number}: {points(question.score)} / {points(question.possible)}", ""]
+        lines += [_check(check) for check in question.checks]
+    return "\n".join(lines) + "\n"
+
+
+def _student(student) -> str:
+    return student.name + (f" ({student.sid})" if student.sid else "")
+
+
+def _check(check: CheckResult) -> str:
+    mark = "passed" if check.passed else "not passed"
+    # Continuation lines indented so that a multi-line message stays inside its list item.
+    message = _escaped(check.message.strip()).replace("\n", "\n  ")
+    return f"- **{mark}** ({points(check.score)}/{points(check.points)}): {message}"
+
+
+def _escaped(text: str) -> str:
+    """Markdown-safe outside `code` spans: a `*` pair would turn into italics and `<lambda>`
+    in an error message into a vanished HTML tag."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(part if i % 2 else re.sub(r"([*<])", r"\\\1", part) for i, part in enumerate(parts))
+
+
+def write_feedback(submission: Submission, result: SubmissionResult, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "feedback.md").write_text(feedback_markdown(submission, result), encoding="utf-8")

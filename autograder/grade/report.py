@@ -1,0 +1,177 @@
+"""The class at a glance: `OUT/report.html` with its plots in `OUT/report/`, and the short
+summary `grade` prints at the end.
+
+The HTML is one self-contained page that opens from disk (no server, no script, no network);
+its images are referenced relatively so that the folder can be zipped and mailed as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from autograder import rubric
+from autograder.grade import plots
+from autograder.grade import was_graded
+from autograder.grade.output import points
+from autograder.grade.sources import Submission
+from autograder.results import SubmissionResult
+
+TITLE = "TDM 40200 Project 1"
+MOST_FAILED = 10
+
+
+@dataclass(frozen=True)
+class Failure:
+    question: str
+    check: str
+    description: str
+    failed: int
+    graded: int
+
+
+def failures(results: list[SubmissionResult]) -> list[Failure]:
+    """Checks by how many submissions failed them, most failed first."""
+    failed, graded = Counter(), Counter()
+    for result in results:
+        for question in result.questions:
+            for check in question.checks:
+                if not was_graded(check):  # the notebook stopped before it
+                    continue
+                graded[question.name, check.name] += 1
+                failed[question.name, check.name] += not check.passed
+    ranked = sorted((key for key in failed if failed[key]), key=lambda k: (-failed[k], k))
+    return [Failure(q, c, _description(q, c), failed[q, c], graded[q, c]) for q, c in ranked]
+
+
+def _description(question: str, check: str) -> str:
+    try:
+        return rubric.item(question, check).description
+    except StopIteration:
+        return check
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else 0.0
+
+
+def not_ok(results: list[SubmissionResult]) -> list[SubmissionResult]:
+    return [r for r in results if r.status != "ok"]
+
+
+def summary(results: list[SubmissionResult], *, listed: int = 20) -> str:
+    """A few lines for the terminal: the mean, each question's mean, what did not run."""
+    scores = [r.score for r in results]
+    total = sum(rubric.points(q) for q in rubric.QUESTIONS)
+    lines = [
+        f"{len(results)} submissions: mean {_mean(scores):.1f} / {total:g}, median {statistics.median(scores):g}",
+        "per question: " + ", ".join(
+            f"{q} {_mean([r.question(q).score for r in results]):.1f}/{rubric.points(q):g}"
+            for q in rubric.QUESTIONS),
+    ]
+    stopped = not_ok(results)
+    if not stopped:
+        return "\n".join([*lines, "status: every notebook ran to the end (ok)"])
+    lines.append(f"status not ok ({len(stopped)}):")
+    lines += [f"  {r.submission}: {r.status}" for r in stopped[:listed]]
+    if len(stopped) > listed:
+        lines.append(f"  ... and {len(stopped) - listed} more (see report.html)")
+    return "\n".join(lines)
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
+       max-width: 1000px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+.meta { color: #555; margin-top: 0; }
+img { max-width: 100%; height: auto; display: block; margin: 0.8em 0; }
+table { border-collapse: collapse; margin: 0.8em 0; }
+th, td { text-align: left; padding: 0.3em 0.9em 0.3em 0; border-bottom: 1px solid #eee; vertical-align: top; }
+th { border-bottom: 2px solid #ccc; }
+td.n, th.n { text-align: right; }
+code { background: #f3f3f3; padding: 0 0.2em; border-radius: 3px; }
+"""
+
+
+def _text(value: object) -> str:
+    """Escaped, with the checks' `code` spans shown as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(value)))
+
+
+def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+    def cell(tag: str, i: int, value: object) -> str:
+        return f'<{tag}{" class=n" if i in numeric else ""}>{_text(value)}</{tag}>'
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path) -> Path:
+    """`out/report.html` and its plots in `out/report/`; returns the HTML's path."""
+    results = [result for _, result in graded]
+    folder = out / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    total = sum(rubric.points(q) for q in rubric.QUESTIONS)
+    by_question = {q: [r.question(q).score for r in results] for q in rubric.QUESTIONS}
+    plots.score_histograms(by_question, [r.score for r in results], total, folder / "scores.png")
+    ranked = failures(results)[:MOST_FAILED]
+    plots.failed_checks([(_label(f), f.failed, f.graded) for f in ranked], folder / "failed_checks.png")
+    students = sum(len(s.students) for s, _ in graded)
+    scores = [r.score for r in results]
+
+    questions = [[q, points(rubric.points(q)), f"{_mean(v):.2f}", points(statistics.median(v)),
+                  sum(x == rubric.points(q) for x in v)] for q, v in by_question.items()]
+    questions.append(["total", points(total), f"{_mean(scores):.2f}", points(statistics.median(scores)),
+                      sum(x == total for x in scores)])
+    parts = [
+        f"<h1>{TITLE}: grading report</h1>",
+        f'<p class="meta">{len(results)} submissions'
+        + (f" from {students} students" if students else "")
+        + f", written {datetime.now():%Y-%m-%d %H:%M}. Gradebook: <a href=\"grades.csv\">grades.csv</a>; "
+        "each student's feedback is in <code>&lt;submission&gt;/feedback.md</code>.</p>",
+        "<h2>Scores</h2>",
+        '<img src="report/scores.png" alt="Histograms of the total score and of each question\'s score">',
+        _table(["question", "points", "mean", "median", "full marks"], questions, numeric={1, 2, 3, 4}),
+        "<h2>Most failed checks</h2>",
+        "<p>Among the submissions whose notebook got as far as the check.</p>",
+        '<img src="report/failed_checks.png" alt="The checks failed most often">',
+        _table(["question", "check", "failed", "of graded"],
+               [[f.question, f.description, f.failed, f.graded] for f in ranked], numeric={2, 3})
+        if ranked else "<p>No check failed.</p>",
+        "<h2>Notebooks that did not run to the end</h2>",
+    ]
+    stopped = [(s, r) for s, r in graded if r.status != "ok"]
+    named = any(s.students for s, _ in stopped)  # no students column for plain notebooks
+    parts.append(
+        _table(["submission", *(["students"] if named else []), "status", "score"],
+               [[r.submission, *(["; ".join(x.name for x in s.students)] if named else []), r.status,
+                 points(r.score)] for s, r in stopped], numeric={3 if named else 2})
+        if stopped else "<p>None: every notebook ran to the end.</p>"
+    )
+    chosen = [(s, r) for s, r in graded if s.note and s.notebook is not None]
+    if chosen:  # so that a TA can check the choice among a student's several notebooks
+        parts.append("<h2>Submissions with several notebooks</h2>")
+        parts.append(_table(["submission", "students", "which was graded"],
+                            [[s.name, "; ".join(x.name for x in s.students), s.note] for s, _ in chosen]))
+    page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{TITLE}: grading report</title><style>{STYLE}</style></head>\n<body>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _label(failure: Failure) -> str:
+    """Two lines for the plot's axis: which check, then what it checks (shortened; the table
+    below the plot has it in full)."""
+    text = failure.description.replace("`", "")
+    return f"{failure.question} {failure.check}\n{text if len(text) <= 55 else text[:52] + '...'}"

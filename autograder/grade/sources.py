@@ -1,0 +1,234 @@
+"""What `grade` was given, as a list of submissions: notebooks, folders of them, zips of them, and
+Gradescope's "Export Submissions" zip (or its extracted folder).
+
+An export holds `submission_metadata.yml` (who submitted each `submission_<id>` folder) and the
+folders themselves, each with whatever files the student uploaded. Gradescope writes the YAML
+from Ruby, so its keys are symbols spelled `:name`; they are read here without the colon.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from autograder.notebook import MAX_BYTES
+
+METADATA = "submission_metadata.yml"
+ASSIGNMENT = "project1"  # the `name:` of the master notebook's ASSIGNMENT CONFIG
+# Bounds an export zip must stay within once extracted (a class of 300 is ~100 MB).
+MAX_UNZIPPED = 2 * 2**30
+MAX_MEMBERS = 200_000
+# "project1", "Project_1", "project-1", "Project 1", but not "project10".
+_NAMED_FOR_ASSIGNMENT = re.compile(r"project[ _-]?1(?!\d)", re.IGNORECASE)
+
+
+class SourceError(ValueError):
+    """An input cannot be read as submissions; the message says why, for the TA."""
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str
+    sid: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One row of the gradebook. `notebook` is None when nothing gradable was uploaded;
+    `note` tells the student which file was graded when there was a choice."""
+
+    notebook: Path | None
+    name: str
+    students: tuple[Student, ...] = ()
+    note: str = ""
+
+
+def collect(paths: list[Path], workdir: Path) -> list[Submission]:
+    """Every submission in `paths`, named uniquely; zips are extracted under `workdir`."""
+    found: list[Submission] = []
+    for n, path in enumerate(paths):
+        if not path.exists():
+            raise SourceError(f"{path}: no such file or folder")
+        if path.is_file() and path.suffix.lower() == ".zip":
+            path = extract(path, workdir / f"{n}-{path.stem}")
+        if path.is_dir():
+            root = export_root(path)
+            found.extend(read_export(root) if root else [Submission(p, p.stem) for p in notebooks_in(path)])
+        else:
+            found.append(Submission(path, path.stem))
+    return _unique(found)
+
+
+def notebooks_in(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.rglob("*.ipynb"))
+            if ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts]
+
+
+def _unique(submissions: list[Submission]) -> list[Submission]:
+    """Each submission's name is its output folder: number the ones that clash."""
+    unique, used = [], set()
+    for submission in submissions:
+        name, n = submission.name, 1
+        while name in used:
+            n += 1
+            name = f"{submission.name}-{n}"
+        used.add(name)
+        unique.append(Submission(submission.notebook, name, submission.students, submission.note))
+    return unique
+
+
+# -- zips ------------------------------------------------------------------------------------
+
+
+def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
+    """Extract `archive` into `into`, refusing the whole zip if any member would land outside it
+    (an absolute path or `..`) or if it unpacks to more than `limit` bytes."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.infolist() if not m.filename.startswith("__MACOSX/")]
+            if len(members) > MAX_MEMBERS:
+                raise SourceError(f"{archive}: more than {MAX_MEMBERS} files")
+            if sum(m.file_size for m in members) > limit:
+                raise SourceError(f"{archive}: unpacks to more than {limit // 2**20} MB")
+            targets = [(m, _target(archive, into, m.filename)) for m in members]
+            written = 0
+            for member, target in targets:
+                if member.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Written by hand, counting bytes, because a zip's declared sizes can lie.
+                # Symbolic links come out as small text files, never as links.
+                with zf.open(member) as source, open(target, "wb") as sink:
+                    while chunk := source.read(2**20):
+                        written += len(chunk)
+                        if written > limit:
+                            raise SourceError(f"{archive}: unpacks to more than {limit // 2**20} MB")
+                        sink.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as error:
+        shutil.rmtree(into, ignore_errors=True)
+        raise SourceError(f"{archive}: not a readable zip ({error})") from None
+    except SourceError:
+        shutil.rmtree(into, ignore_errors=True)
+        raise
+    return into
+
+
+def _target(archive: Path, into: Path, name: str) -> Path:
+    parts = PurePosixPath(name.replace("\\", "/"))
+    if parts.is_absolute() or re.match(r"^[A-Za-z]:", name) or ".." in parts.parts:
+        raise SourceError(f"{archive}: refusing unsafe member {name!r} (absolute path or '..')")
+    return into.joinpath(*parts.parts)
+
+
+# -- Gradescope exports ----------------------------------------------------------------------
+
+
+def export_root(folder: Path) -> Path | None:
+    """The folder holding `submission_metadata.yml`: `folder` itself or, as when Gradescope
+    zips an export under `assignment_<id>_export/`, its one subfolder that has it."""
+    if (folder / METADATA).is_file():
+        return folder
+    inner = [p.parent for p in folder.glob(f"*/{METADATA}")]
+    return inner[0] if len(inner) == 1 else None
+
+
+class _RubyTolerantLoader(yaml.SafeLoader):
+    """Safe loading that reads Ruby-tagged values (`!ruby/object:...`) as plain data
+    instead of failing on the whole file."""
+
+
+def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node):
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_RubyTolerantLoader.add_multi_constructor("!", _plain)
+
+
+def _symbols(data):
+    """Ruby symbol keys (`:name`) as plain ones (`name`), all the way down."""
+    if isinstance(data, dict):
+        return {str(k).removeprefix(":"): _symbols(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_symbols(v) for v in data]
+    return data
+
+
+def read_metadata(root: Path) -> dict[str, tuple[Student, ...]]:
+    """Submission folder name -> its submitters, from `submission_metadata.yml`."""
+    try:
+        data = _symbols(yaml.load((root / METADATA).read_text(encoding="utf-8"), Loader=_RubyTolerantLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise SourceError(f"{root / METADATA}: cannot be read ({error})") from None
+    if not isinstance(data, dict):
+        raise SourceError(f"{root / METADATA}: not a mapping of submission folders")
+    students = {}
+    for folder, entry in data.items():
+        submitters = entry.get("submitters") if isinstance(entry, dict) else None
+        students[folder] = tuple(
+            Student(*(str(s.get(key) or "").strip() for key in ("name", "sid", "email")))
+            for s in (submitters or []) if isinstance(s, dict)
+        )
+    return students
+
+
+def read_export(root: Path) -> list[Submission]:
+    """One submission per folder the metadata names (and per unnamed `submission_*` folder)."""
+    students = read_metadata(root)
+    extra = {p.name for p in root.glob("submission_*") if p.is_dir()} - set(students)
+    submissions = []
+    for folder in sorted(students) + sorted(extra):
+        notebook, note = choose_notebook(root / folder)
+        submissions.append(Submission(notebook, folder, students.get(folder, ()), note))
+    return submissions
+
+
+def choose_notebook(folder: Path) -> tuple[Path | None, str]:
+    """The notebook to grade among a student's uploads, and a note saying why when there was
+    a choice: the one whose otter metadata names this assignment, else one named for it,
+    else the largest."""
+    candidates = notebooks_in(folder) if folder.is_dir() else []
+    if not candidates:
+        uploaded = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
+            if folder.is_dir() else []
+        listing = f" (uploaded: {', '.join(uploaded)})" if uploaded else ""
+        return None, f"No .ipynb file was found in this submission{listing}."
+    if len(candidates) == 1:
+        return candidates[0], ""
+    by_metadata = [p for p in candidates if _assignment_name(p) == ASSIGNMENT]
+    by_name = [p for p in candidates if _NAMED_FOR_ASSIGNMENT.search(p.name)]
+    if by_metadata:
+        chosen, reason = _largest(by_metadata), f"its notebook metadata names the assignment {ASSIGNMENT}"
+    elif by_name:
+        chosen, reason = _largest(by_name), f"its name is the assignment's ({ASSIGNMENT})"
+    else:
+        chosen, reason = _largest(candidates), "it is the largest"
+    names = ", ".join(p.relative_to(folder).as_posix() for p in candidates)
+    return chosen, (f"{len(candidates)} notebooks were uploaded ({names}); "
+                    f"{chosen.relative_to(folder).as_posix()} was graded because {reason}.")
+
+
+def _largest(paths: list[Path]) -> Path:
+    return max(paths, key=lambda p: p.stat().st_size)
+
+
+def _assignment_name(path: Path) -> str | None:
+    """`metadata.otter.assignment_name`, which `otter assign` writes into the student notebook."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        return metadata.get("otter", {}).get("assignment_name")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return None
