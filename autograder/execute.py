@@ -242,6 +242,10 @@ class Runner:
             self.current = cell.index
             limit = min(self.cell_timeout, remaining)
             outputs, timed_out = self._execute(cell.source, limit=limit)
+            if timed_out and limit < self.cell_timeout:  # the notebook's budget ran out, not the cell's
+                self.execution.outputs[cell.index] = _text_of(outputs)
+                self._stop(f"timeout (the notebook ran past {self.timeout:g} s, in cell {cell.index + 1})")
+                return
             if timed_out:
                 self.execution.problems.append(f"timeout (cell {cell.index + 1} ran past {limit:g} s)")
             self.execution.outputs[cell.index] = _text_of(outputs)

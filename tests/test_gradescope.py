@@ -3,7 +3,6 @@ submission in place, through the zip's own run_otter.py, with this package from 
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,7 +22,8 @@ def built(tmp_path_factory):
     return build(MASTER, tmp_path_factory.mktemp("dist"), verify=False, progress=lambda _: None)
 
 
-def run_on_gradescope(zip_path: Path, notebook: dict, root: Path, file_name: str = "project1.ipynb") -> dict:
+def prepare_gradescope(zip_path: Path, notebook: dict, root: Path, file_name: str = "project1.ipynb"):
+    """Lay the zip and a submission out as Gradescope does; (command, subprocess options)."""
     for folder in ("source", "submission", "results"):
         (root / folder).mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as archive:
@@ -34,8 +34,12 @@ def run_on_gradescope(zip_path: Path, notebook: dict, root: Path, file_name: str
     script = (root / "source" / "run_otter.py").read_text().replace('"/autograder"', repr(str(root)))
     (root / "source" / "run_otter.py").write_text(script)
     env = {**os.environ, "PYTHONPATH": str(root / "source" / PACKAGE_IN_ZIP)}
-    done = subprocess.run([sys.executable, str(root / "source" / "run_otter.py")], cwd=root,
-                          capture_output=True, text=True, env=env, timeout=900)
+    return [sys.executable, str(root / "source" / "run_otter.py")], {"cwd": root, "env": env}
+
+
+def run_on_gradescope(zip_path: Path, notebook: dict, root: Path, file_name: str = "project1.ipynb") -> dict:
+    command, options = prepare_gradescope(zip_path, notebook, root, file_name)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, **options)
     results_file = root / "results" / "results.json"
     assert results_file.is_file(), done.stdout[-3000:] + done.stderr[-3000:]
     return json.loads(results_file.read_text())
@@ -87,3 +91,21 @@ def test_gradescope_grades(built, tmp_path, name, cells, file_name, expected):
     assert [t["name"] for t in results["tests"]] == list(QUESTIONS)  # no otter summary beside ours
     assert all(t["visibility"] == "visible" for t in results["tests"])
     assert results.get("score", sum(s for s, _ in expected.values())) == sum(s for s, _ in expected.values())
+
+
+def test_budget_running_out_keeps_earlier_points(built, tmp_path):
+    """A slow Question 4 on Gradescope: the plugin's own time budget ends grading before
+    Gradescope's limit would, and results.json keeps Questions 1-3."""
+    cells = submissions.solution(loops=50)
+    slow = cells.index(("markdown", "## Question 4")) + 1
+    cells.insert(slow, ("code", "import time\nwhile True:\n    time.sleep(0.1)"))
+    root = tmp_path / "autograder"
+    command, options = prepare_gradescope(built.autograder_zip, submissions.notebook(cells), root)
+    config_file = root / "source" / "otter_config.json"
+    config = json.loads(config_file.read_text())
+    config["plugins"] = [{"autograder.plugin.Project1Plugin": {"timeout": 25}}]
+    config_file.write_text(json.dumps(config))
+    subprocess.run(command, capture_output=True, text=True, timeout=600, **options)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert scores(results) == {"q1": (7, 7), "q2": (5, 5), "q3": (4, 4), "q4": (0, 4), "q5": (0, 4)}
+    assert "Your notebook was stopped" in results["output"] and "25 s" in results["output"]

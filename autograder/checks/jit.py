@@ -70,27 +70,32 @@ def speedup(timing: dict) -> float:
     return statistics.median(timing["reference"]) / statistics.median(timing["submission"])
 
 
-def _check_speedup(observation: Observation) -> str | None:
+def _check_speedup(observation: Observation) -> tuple[str | None, str]:
+    """(problem, what was measured: kept for instructors in the result's detail)."""
     timing = observation.values.get("timing")
     if not isinstance(timing, dict):
-        return "`my_model` could not be timed because it does not run on new keys."
+        return "`my_model` could not be timed because it does not run on new keys.", ""
     if timing.get("kind") != "timing":
-        return mismatch(timing, 0, what="timing `my_model`")
+        return mismatch(timing, 0, what="timing `my_model`"), ""
     try:
         measured = speedup(timing)
     except (KeyError, TypeError, ValueError, ZeroDivisionError, statistics.StatisticsError):
-        return "the grader could not read its timing of `my_model`."
+        return "the grader could not read its timing of `my_model`.", ""
+    detail = f"speed-up {measured:.2f}x (medians: uncompiled {statistics.median(timing['reference']):.4f} s, " \
+             f"submission {statistics.median(timing['submission']):.4f} s)"
     if measured >= MIN_SPEEDUP:
-        return None
-    return f"the grader measured a speed-up of {measured:.1f}x over the uncompiled model; at least {MIN_SPEEDUP:.0f}x is expected."
+        return None, detail
+    return (f"the grader measured a speed-up of {measured:.1f}x over the uncompiled model; "
+            f"at least {MIN_SPEEDUP:.0f}x is expected."), detail
 
 
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
     values_problem, values_hint = _check_values(observation, golden, plan)
     jitted = observation.values.get("jitted") is True
     compiled_problem = None if jitted else "`my_model` is a plain Python function at the end of Question 4."
+    speed_problem, speed_detail = _check_speedup(observation)
     return [
         verdict(item(QUESTION, "my_model"), values_problem, values_hint),
         verdict(item(QUESTION, "compiled"), compiled_problem, "decorate it with `@jax.jit` (or `my_model = jax.jit(my_model)`)."),
-        verdict(item(QUESTION, "speedup"), _check_speedup(observation), "compile `my_model` with `jax.jit`."),
+        verdict(item(QUESTION, "speedup"), speed_problem, "compile `my_model` with `jax.jit`.", detail=speed_detail),
     ]

@@ -1,0 +1,70 @@
+"""Grading speed, as ratios against baselines measured in the same run.
+
+    .venv/bin/python benchmarks/speed.py [--batch 20]
+
+Prints: the time to simply execute the realistic solution notebook (full 100,000-iteration
+loops) with nbclient, the time to grade it, their ratio; a batch of N submissions graded
+with --jobs 1 and --jobs 2 and their ratio; and the time of `python -m autograder build`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "assignments" / "project1" / "examples" / "solution.ipynb"
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def execute_plainly(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as workdir:
+        NotebookClient(notebook, kernel_name="python3", allow_errors=True, timeout=1200,
+                       resources={"metadata": {"path": workdir}}).execute()
+
+
+def grade(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "autograder", "grade", *args], check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=20, help="submissions in the jobs-1 / jobs-2 batch")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        plain = timed(lambda: execute_plainly(SOLUTION))
+        graded = timed(lambda: grade(str(SOLUTION), "--out", str(scratch / "one")))
+        batch = scratch / "batch"
+        batch.mkdir()
+        for n in range(args.batch):
+            shutil.copy(SOLUTION, batch / f"student{n:02d}.ipynb")
+        jobs1 = timed(lambda: grade(str(batch), "--out", str(scratch / "jobs1"), "--jobs", "1"))
+        jobs2 = timed(lambda: grade(str(batch), "--out", str(scratch / "jobs2"), "--jobs", "2"))
+        build = timed(lambda: subprocess.run([sys.executable, "-m", "autograder", "build", "--out",
+                                              str(scratch / "dist")], check=True, capture_output=True, cwd=ROOT))
+    print(f"plain execution of the realistic solution  {plain:7.1f} s")
+    print(f"grading it (python -m autograder grade)    {graded:7.1f} s")
+    print(f"  grading / execution                      {graded / plain:7.3f}   (goal <= 0.12)")
+    print(f"batch of {args.batch}, --jobs 1                   {jobs1:7.1f} s")
+    print(f"batch of {args.batch}, --jobs 2                   {jobs2:7.1f} s")
+    print(f"  jobs 1 / jobs 2                          {jobs1 / jobs2:7.2f}x  (goal >= 1.7)")
+    print(f"python -m autograder build                 {build:7.1f} s   (goal <= 15)")
+
+
+if __name__ == "__main__":
+    main()
