@@ -122,12 +122,12 @@ def read_observation(outputs: list, nonce: str) -> dict[str, Any]:
     return {}
 
 
-def kernel_environment(workdir: str) -> dict[str, str]:
+def kernel_environment(home: str) -> dict[str, str]:
     """A minimal environment: nothing of the grader's (paths, tokens, JAX flags) leaks in."""
     env = {
         "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
-        "HOME": workdir,
-        "TMPDIR": workdir,
+        "HOME": home,
+        "TMPDIR": home,
         "LANG": "C.UTF-8",
         "PYTHONNOUSERSITE": "1",
         "JAX_PLATFORMS": "cpu",
@@ -153,7 +153,9 @@ class Runner:
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
 
     def run(self) -> Execution:
+        # The notebook's working directory starts empty; IPython's own files go to `home`.
         workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
+        home = tempfile.mkdtemp(prefix="autograder-home-")
         sockets = tempfile.mkdtemp(prefix="autograder-ipc-")
         self.client = CappedClient(
             nbformat.v4.new_notebook(),
@@ -169,7 +171,7 @@ class Runner:
         self.client.km.transport = "ipc"
         self.client.km.ip = os.path.join(sockets, "kernel")
         try:
-            with self.client.setup_kernel(cwd=workdir, env=kernel_environment(workdir),
+            with self.client.setup_kernel(cwd=workdir, env=kernel_environment(home),
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           preexec_fn=functools.partial(limit_resources, self.memory_mb)):
                 self._run_cells()
@@ -181,8 +183,8 @@ class Runner:
             if self.execution.stopped is None:
                 self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            shutil.rmtree(sockets, ignore_errors=True)
+            for folder in (workdir, home, sockets):
+                shutil.rmtree(folder, ignore_errors=True)
         return self.execution
 
     def _stop(self, reason: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder.rubric import QUESTIONS
+from autograder.rubric import ASSIGNMENT, QUESTIONS
 
 # Names whose binding shows the notebook has reached a question. Only a move forward
 # counts, so Question 5 redefining `my_function` does not send it back to Question 3;
@@ -35,6 +35,10 @@ MAX_BYTES = 50 * 2**20
 
 class InvalidNotebook(ValueError):
     """The file cannot be graded as a notebook; the message says why, for the student."""
+
+
+class WrongAssignment(InvalidNotebook):
+    """The notebook's otter metadata names another assignment."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,13 @@ def cells_of(data: Any) -> list[Cell]:
     """The cells of a parsed notebook, leniently: only what grading needs must be well formed."""
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise InvalidNotebook("the file is JSON but not a Jupyter notebook (it has no list of cells).")
+    otter = data.get("metadata", {}).get("otter", {}) if isinstance(data.get("metadata"), dict) else {}
+    named = otter.get("assignment_name") if isinstance(otter, dict) else None
+    if named is not None and named != ASSIGNMENT:
+        raise WrongAssignment(
+            f"this notebook is for the assignment {str(named)[:40]!r}, not {ASSIGNMENT!r}. "
+            "Submit the Project 1 notebook."
+        )
     if len(data["cells"]) > MAX_CELLS:
         raise InvalidNotebook(f"the notebook has more than {MAX_CELLS} cells.")
     cells = []

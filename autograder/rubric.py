@@ -43,6 +43,8 @@ ITEMS: tuple[Item, ...] = (
 )
 
 QUESTIONS: tuple[str, ...] = ("q1", "q2", "q3", "q4", "q5")
+# The name otter assign writes into the student notebook's metadata.
+ASSIGNMENT = "project1"
 
 
 def items(question: str) -> tuple[Item, ...]:

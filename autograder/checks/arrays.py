@@ -118,7 +118,9 @@ def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckRes
         observed = observation.get(name)
         problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
         own = _from_own(name, found)
-        if problem and own is not None and not np.array_equal(own, golden.array(name)):
+        # Only a follow-on of earlier arrays of the right shape: degenerate ones (a (1,) array
+        # standing for everything) would make any garbage consistent.
+        if problem and own is not None and own.shape == golden.array(name).shape:
             if mismatch(observed, own, what=f"`{name}`", require_jax=True) is None:
                 problem = None  # right, given the student's own earlier (wrong) arrays
         hint = _hint(name, found[name], golden) if problem else ""

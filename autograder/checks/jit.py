@@ -94,6 +94,8 @@ def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckRes
     jitted = observation.values.get("jitted") is True
     compiled_problem = None if jitted else "`my_model` is a plain Python function at the end of Question 4."
     speed_problem, speed_detail = _check_speedup(observation)
+    if values_problem and not speed_problem:  # a fast wrong model is no speed-up
+        speed_problem = "it cannot count while `my_model` gives wrong values."
     return [
         verdict(item(QUESTION, "my_model"), values_problem, values_hint),
         verdict(item(QUESTION, "compiled"), compiled_problem, "decorate it with `@jax.jit` (or `my_model = jax.jit(my_model)`)."),

@@ -83,6 +83,9 @@ def _check_foo12(observation: Observation, plan: dict, mode: dict, golden: Golde
     ]
     own_bar, own_baz = [as_array(v) for v in get("bar_first") or []], [as_array(v) for v in get("baz_second") or []]
     own_sums = [b + 2 * z if b is not None and z is not None else None for b, z in zip(own_bar, own_baz)]
+    # One wrong draw (bar or baz) costs its own item only; with both wrong nothing is carried.
+    if _check_draws("bar", get("bar") or [], plan, mode, golden) and _check_draws("baz", get("baz") or [], plan, mode, golden):
+        own_sums = []
     problems = []
     for name in ("foo1", "foo2"):
         for k, found in enumerate(get(name) or [{}]):

@@ -15,6 +15,7 @@ from autograder.golden import load
 from autograder.notebook import (
     Cell,
     InvalidNotebook,
+    WrongAssignment,
     cells_of,
     checkpoints,
     locate,
@@ -112,8 +113,13 @@ def grade_notebook(path: str | Path, *, name: str | None = None, **options: Any)
     try:
         cells = read_notebook(path)
     except InvalidNotebook as error:
-        return zero(name, "invalid-notebook", f"This file could not be graded: {error}")
+        return _refused(name, error)
     return grade_cells(name, cells, **options)
+
+
+def _refused(name: str, error: InvalidNotebook) -> SubmissionResult:
+    status = "wrong-assignment" if isinstance(error, WrongAssignment) else "invalid-notebook"
+    return zero(name, status, f"This file could not be graded: {error}")
 
 
 def grade_json(submission: str, data: Any, **options: Any) -> SubmissionResult:
@@ -121,5 +127,5 @@ def grade_json(submission: str, data: Any, **options: Any) -> SubmissionResult:
     try:
         cells = cells_of(data)
     except InvalidNotebook as error:
-        return zero(submission, "invalid-notebook", f"This file could not be graded: {error}")
+        return _refused(submission, error)
     return grade_cells(submission, cells, **options)

@@ -1,0 +1,132 @@
+"""Broken and hostile submissions, all graded in one batch that must complete: each gets
+exactly its expected row, and nothing it does earns points its answers do not."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.submissions import notebook, solution
+
+SOLUTION = solution(loops=50)
+CELL_TIMEOUT = 10
+
+
+def inserted(before: str, source: str, cells=SOLUTION):
+    """The solution with a code cell put just before the cell whose source is `before`;
+    also returns that cell's 1-based number in the notebook, as statuses name it."""
+    position = cells.index(("markdown", before))
+    return [*cells[:position], ("code", source), *cells[position:]], position + 1
+
+
+INFINITE, INFINITE_AT = inserted("## Question 5", "while True:\n    pass")
+DEAF, DEAF_AT = inserted("## Question 5", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
+EXITS, EXITS_AT = inserted("## Question 4", "import os\nos._exit(1)")
+# After the heading: Question 3 is complete when the kernel dies.
+EXITS = [*EXITS[: EXITS_AT - 1], EXITS[EXITS_AT], EXITS[EXITS_AT - 1], *EXITS[EXITS_AT + 1 :]]
+EXITS_AT += 1
+HUGE, _ = inserted("## Question 2", "x = jnp.zeros((200000, 200000))\nx.block_until_ready()")
+SYNTAX, _ = inserted("## Question 3", "def broken(:\n    pass")
+
+# Every answer wrong, and every comparison helper a checker might use patched to say "equal".
+GARBAGE = [
+    ("markdown", "## Question 1"),
+    ("code", "import jax, jax.numpy as jnp, numpy as np, numpy.testing\n"
+             "np.array_equal = np.allclose = jnp.allclose = jnp.array_equal = lambda *a, **k: True\n"
+             "np.isclose = lambda a, b, **k: np.ones(np.shape(a), dtype=bool)\n"
+             "np.testing.assert_allclose = np.testing.assert_array_equal = lambda *a, **k: None\n"
+             "first = second = third = fourth = fifth = my_array = jnp.zeros((1,))\nthird"),
+    ("markdown", "## Question 2"),
+    ("code", "key = jax.random.PRNGKey(1)\nkey, *subkeys = jax.random.split(key, 3)\n"
+             "def bar(key): return 0.0\nbaz = bar\ndef foo1(k1, k2): return 0.0\nfoo2 = foo1\n"
+             "def foo(funcs, keys): return 0.0"),
+    ("markdown", "## Question 3"),
+    ("code", "def my_function(x): return 0.0\ndef my_gradient(x): return 0.0"),
+    ("markdown", "## Question 4"),
+    ("code", "def my_model(keys): return 0.0"),
+    ("markdown", "## Question 5"),
+    ("code", "def my_function(x, num_loops): return None\nfast_my_function = my_function"),
+    ("code", "def my_function(x, arr_cols): return None\nfast_my_function = my_function"),
+]
+# The same wrong answers behind attacks on the graders themselves: otter's test runner (what
+# stock otter trusts), this project's own checks imported into the kernel, fake result files
+# wherever the kernel can reach, and a look around for hidden tests or golden values.
+TAMPER = [
+    *GARBAGE[:2],
+    ("code", "import otter.test_files.ok_test as ok_test\nok_test.run_doctest = lambda *a, **k: (True, '')"),
+    ("code", "import autograder.checks.compare as compare, autograder.checks.arrays as arrays\n"
+             "compare.mismatch = arrays.mismatch = lambda *a, **k: None"),
+    ("code", "import os, json\n"
+             "fake = {'score': 24, 'tests': [{'name': f'q{n}', 'score': 5, 'max_score': 5} for n in range(1, 6)]}\n"
+             "for folder in ['.', '..', '/tmp', os.path.expanduser('~')]:\n"
+             "    for name in ('results.json', 'grading.json'):\n"
+             "        try:\n"
+             "            open(os.path.join(folder, name), 'w').write(json.dumps(fake))\n"
+             "        except OSError:\n"
+             "            pass"),
+    ("code", "import os\nprint('cwd holds', sorted(os.listdir('.')))"),
+    *GARBAGE[2:],
+]
+
+EMPTY = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+OTHER_ASSIGNMENT = {**notebook(SOLUTION), "metadata": {"otter": {"assignment_name": "project2"}}}
+
+CASES = {
+    # name: (notebook JSON or text, expected row after `submission`)
+    "infinite-loop": (notebook(INFINITE), ["7", "5", "4", "4", "4", "24", "24",
+                                           f"timeout (cell {INFINITE_AT} ran past {CELL_TIMEOUT} s)"]),
+    "ignores-interrupts": (notebook(DEAF), ["7", "5", "4", "0", "0", "16", "24",
+                                            f"timeout (cell {DEAF_AT} ran past its limit and could not be interrupted)"]),
+    "os-exit": (notebook(EXITS), ["7", "5", "4", "0", "0", "16", "24", f"kernel-died (cell {EXITS_AT})"]),
+    "huge-allocation": (notebook(HUGE), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
+    "syntax-error-cell": (notebook(SYNTAX), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
+    "truncated-json": (json.dumps(notebook(SOLUTION))[:2000], ["0"] * 6 + ["24", "invalid-notebook"]),
+    "empty-notebook": (EMPTY, ["0"] * 6 + ["24", "invalid-notebook"]),
+    "not-a-notebook": ("just some text", ["0"] * 6 + ["24", "invalid-notebook"]),
+    "other-assignment": (OTHER_ASSIGNMENT, ["0"] * 6 + ["24", "wrong-assignment"]),
+    "patched-comparisons": (notebook(GARBAGE), ["0"] * 6 + ["24", "ok"]),
+    "patched-graders-and-fake-results": (notebook(TAMPER), ["0"] * 6 + ["24", "ok"]),
+}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    for name, (content, _) in CASES.items():
+        (folder / f"{name}.ipynb").write_text(content if isinstance(content, str) else json.dumps(content))
+    out = tmp_path_factory.mktemp("out")
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--jobs", "2",
+         "--cell-timeout", str(CELL_TIMEOUT)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    with open(out / "grades.csv", newline="") as f:
+        rows = {row["submission"]: row for row in csv.DictReader(f)}
+    return out, rows
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_row(batch, name):
+    _, rows = batch
+    columns = ["q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
+    assert [rows[name][c] for c in columns] == CASES[name][1]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_results_json_has_a_readable_message(batch, name):
+    out, _ = batch
+    results = json.loads((out / name / "results.json").read_text())
+    assert [t["name"] for t in results["tests"]] == ["q1", "q2", "q3", "q4", "q5"]
+    if CASES[name][1][-1] != "ok":
+        assert len(results["output"]) > 40 and "Traceback" not in results["output"]
+
+
+def test_fake_results_do_not_replace_the_graders(batch):
+    out, rows = batch
+    grading = json.loads((out / "patched-graders-and-fake-results" / "grading.json").read_text())
+    assert grading["score"] == 0 and rows["patched-graders-and-fake-results"]["total"] == "0"
