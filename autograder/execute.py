@@ -164,6 +164,7 @@ class Runner:
             interrupt_on_timeout=True,
             startup_timeout=STARTUP_TIMEOUT,
             record_timing=False,
+            shutdown_kernel="immediate",  # nothing of the kernel is kept; do not wait for it
         )
         self.client.keep = self.nonce
         # Unix sockets outside the kernel's directory instead of open TCP ports.

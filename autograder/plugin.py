@@ -8,6 +8,7 @@ autograder's otter_config.json::
             - autograder.plugin.Project1Plugin:
                 cell_timeout: 240   # seconds one cell may run (optional)
                 timeout: 480        # seconds the whole notebook may run (optional)
+                memory_mb: 1024     # the student's kernel's data segment (optional)
 
 Stock otter runs each question's tests in the student's kernel, where later questions have
 overwritten earlier names and where the student's code can patch the test runner. This
@@ -31,6 +32,11 @@ from autograder.results import QuestionResult, SubmissionResult
 # Gradescope stops an autograder after 10 minutes and then shows the student nothing;
 # stopping ourselves first keeps every point earned so far.
 GRADESCOPE_TIMEOUT = 480.0
+# The student's kernel's data segment on Gradescope. A huge allocation fails inside the kernel
+# instead of getting the whole container (768 MB) killed. A correct submission's kernel has
+# ~490 MB of data on 2 cores and more on hosts with many cores (JAX's thread stacks), so the
+# limit leaves room: an allocation of a few hundred MB can still exceed the container.
+GRADESCOPE_MEMORY_MB = 1024
 
 
 class GradedQuestion(TestFile):
@@ -67,6 +73,7 @@ class Project1Plugin(AbstractOtterPlugin):
             submission,
             cell_timeout=float(config.get("cell_timeout", CELL_TIMEOUT)),
             timeout=float(config.get("timeout", GRADESCOPE_TIMEOUT)),
+            memory_mb=int(config.get("memory_mb", GRADESCOPE_MEMORY_MB)),
         )
         # Otter still executes what we return; nothing of the student's needs to run again.
         return nbformat.v4.new_notebook()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import random
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder import checks, rubric
 from autograder.accelerate import accelerate
 from autograder.checks.compare import verdict
-from autograder.execute import Execution, execute
 from autograder.golden import load
 from autograder.notebook import (
     Cell,
@@ -23,6 +22,9 @@ from autograder.notebook import (
     read_notebook,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
+
+if TYPE_CHECKING:
+    from autograder.execute import Execution
 
 CELL_TIMEOUT = 240.0
 TIMEOUT = 900.0
@@ -48,15 +50,20 @@ def zero(submission: str, status: str, message: str) -> SubmissionResult:
 
 
 def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CELL_TIMEOUT,
-                timeout: float = TIMEOUT, faithful: bool = False, seed: int | None = None) -> SubmissionResult:
+                timeout: float = TIMEOUT, faithful: bool = False, seed: int | None = None,
+                memory_mb: int | None = None) -> SubmissionResult:
     """Grade a notebook's cells. `faithful` runs every cell exactly as written (slower);
     by default the timing loops no check reads are shortened (see `autograder.accelerate`)."""
+    # Imported here: the batch process, which only orchestrates, never needs a kernel client.
+    from autograder.execute import execute
+
     golden = load()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
     captures = locate(cells)
     to_run = cells if faithful else accelerate(cells, captures)
-    execution = execute(to_run, captures, plans, cell_timeout=cell_timeout, timeout=timeout)
+    limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
+    execution = execute(to_run, captures, plans, cell_timeout=cell_timeout, timeout=timeout, **limits)
     return _grade(submission, cells, captures, plans, execution)
 
 

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -21,7 +22,6 @@ from tqdm import tqdm
 from autograder.grade import CELL_TIMEOUT, TIMEOUT, zero
 from autograder.grade.feedback import write_feedback
 from autograder.grade.output import UPLOAD_HEADER, csv_row, upload_rows, write_csv, write_gradebook, write_submission
-from autograder.grade.report import write_report
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.results import SubmissionResult
 
@@ -73,6 +73,8 @@ def grade_many(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: flo
     """Grade everything in `paths` (see `autograder.grade.sources`) into `out`; the results
     come back in the order the submissions were found. Raises `SourceError` on unreadable
     input and `NoSubmissions` when there is nothing to grade."""
+    # The report's plotting libraries load while the workers grade, not after.
+    threading.Thread(target=_load_report, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir:
         submissions = collect(paths, Path(workdir))
         if not submissions:
@@ -116,9 +118,16 @@ def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bo
     return [results[s.name] for s in submissions]
 
 
+def _load_report():
+    from autograder.grade import report
+
+    return report
+
+
 def write_outputs(graded: list[tuple[Submission, SubmissionResult]], out: Path) -> None:
     """Everything in `out` besides each submission's results: the gradebook, Gradescope's
     upload CSV, each student's feedback.md and the class report."""
+    write_report = _load_report().write_report
     write_gradebook([csv_row(result, submission.students) for submission, result in graded], out / "grades.csv")
     upload = [row for submission, result in sorted(graded, key=lambda pair: pair[0].name)
               for row in upload_rows(result, submission.students)]
