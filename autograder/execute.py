@@ -177,12 +177,13 @@ class Runner:
                                           preexec_fn=functools.partial(limit_resources, self.memory_mb)):
                 self._run_cells()
         except DeadKernelError:
+            cell = self.current + 1
             if self.killed:
-                self._stop(f"timeout (cell {self.current + 1} ran past its limit and could not be interrupted)")
-            self._stop(f"kernel-died (cell {self.current + 1})")
+                self._stop(f"timeout (cell {cell} ran past its limit and could not be interrupted)")
+            else:
+                self._stop(f"kernel-died (cell {cell})")
         except Exception as error:  # the kernel would not start, or the client broke
-            if self.execution.stopped is None:
-                self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
+            self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
         finally:
             for folder in (workdir, home, sockets):
                 shutil.rmtree(folder, ignore_errors=True)

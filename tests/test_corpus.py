@@ -349,7 +349,8 @@ Q4_MISTAKES = [
     mistake(
         "my-model-jitted-wrong-formula",
         edit(("@jax.jit\n" + MODEL, "@jax.jit\n" + MODEL.replace("13*", "31*"))),
-        (7, 5, 4, 2, 4), {"my_model"}, {"my_model": "`my_model([key1, key2])`"},
+        # A fast wrong model is no speed-up: the speed-up point goes with the values.
+        (7, 5, 4, 1, 4), {"my_model", "speedup"}, {"my_model": "`my_model([key1, key2])`"},
     ),
     # The timing loops are not graded (only the function is), so loop cells that raise cost
     # nothing; what matters is that the other questions keep their points.

@@ -51,19 +51,15 @@ def _check_values(observation: Observation, golden: Golden, plan: dict) -> tuple
         )
         if problems[form] is None:
             return None, ""
-    both_raised = all(
-        (observation.values.get(form) or [{}])[0].get("kind") == "error" for form in forms
-    )
-    if both_raised:
+    kinds = {form: (observation.values.get(form) or [{}])[0].get("kind") for form in forms}
+    # Speak of the form the model accepts; when it accepts neither, of the loop's (a pair).
+    problem = problems["single"] if kinds["single"] == "array" != kinds["pair"] else problems["pair"]
+    if all(kind == "error" for kind in kinds.values()):
         hint = ("on current JAX `jax.random.normal` takes a single key: draw from `keys[0]` and `keys[1]`, "
                 "or pass one subkey to `my_model`.")
     else:
         hint = "the model is `14 * normal(keys[0])**2 + 13 * normal(keys[1])`: check the formula."
-    return problems["pair"] if both_raised or _ran(observation, "pair") else problems["single"], hint
-
-
-def _ran(observation: Observation, form: str) -> bool:
-    return (observation.values.get(form) or [{}])[0].get("kind") == "array"
+    return problem, hint
 
 
 def speedup(timing: dict) -> float:
