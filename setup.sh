@@ -12,4 +12,9 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[test]'
 # Submissions run in this kernel whatever kernelspec their metadata names.
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (TDM autograder)" >/dev/null
+# As root, student kernels run as unprivileged users of their own (see the README's threat
+# model): they must be able to start this Python, and must not read the grader's files.
+if [ "$(id -u)" = 0 ]; then
+    .venv/bin/python -m autograder.sandbox --prepare
+fi
 .venv/bin/python -c "import jax, otter; print(f'ready: jax {jax.__version__}, otter-grader {otter.__version__}')"

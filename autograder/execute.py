@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import secrets
 import shutil
@@ -25,9 +26,11 @@ from importlib import resources
 from typing import Any
 
 import nbformat
+from jupyter_client import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from autograder import sandbox
 from autograder.notebook import Capture, Cell
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
@@ -68,13 +71,26 @@ class CappedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def limit_resources(memory_mb: int) -> None:
+class KernelManager(AsyncKernelManager):
+    """Hands the connection file to the kernel's own user (when it has one)."""
+
+    owner: int | None = None
+
+    def write_connection_file(self, **kwargs: Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self.owner is not None:
+            os.chown(self.connection_file, self.owner, self.owner)
+
+
+def limit_resources(memory_mb: int, uid: int | None = None) -> None:
     """Runs in the kernel's process before it starts (so a student cannot raise the limits)."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_DATA, (memory_mb * 2**20, memory_mb * 2**20))
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_MB * 2**20, MAX_FILE_MB * 2**20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if uid is not None:
+        sandbox.become(uid)
 
 
 def _text_of(outputs: list) -> str:
@@ -157,6 +173,9 @@ class Runner:
         workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
         home = tempfile.mkdtemp(prefix="autograder-home-")
         sockets = tempfile.mkdtemp(prefix="autograder-ipc-")
+        uid = sandbox.kernel_uid()
+        if uid is not None:
+            sandbox.give(uid, workdir, home, sockets)
         self.client = CappedClient(
             nbformat.v4.new_notebook(),
             kernel_name="python3",
@@ -165,16 +184,19 @@ class Runner:
             startup_timeout=STARTUP_TIMEOUT,
             record_timing=False,
             shutdown_kernel="immediate",  # nothing of the kernel is kept; do not wait for it
+            kernel_manager_class=KernelManager,
         )
         self.client.keep = self.nonce
         # Unix sockets outside the kernel's directory instead of open TCP ports.
         self.client.km = self.client.create_kernel_manager()
         self.client.km.transport = "ipc"
         self.client.km.ip = os.path.join(sockets, "kernel")
+        self.client.km.connection_file = os.path.join(sockets, "kernel.json")
+        self.client.km.owner = uid
         try:
             with self.client.setup_kernel(cwd=workdir, env=kernel_environment(home),
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          preexec_fn=functools.partial(limit_resources, self.memory_mb)):
+                                          preexec_fn=functools.partial(limit_resources, self.memory_mb, uid)):
                 self._run_cells()
         except DeadKernelError:
             cell = self.current + 1
@@ -185,6 +207,8 @@ class Runner:
         except Exception as error:  # the kernel would not start, or the client broke
             self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
         finally:
+            if uid is not None:
+                sandbox.end(uid)
             for folder in (workdir, home, sockets):
                 shutil.rmtree(folder, ignore_errors=True)
         return self.execution
@@ -205,8 +229,9 @@ class Runner:
             return [], False
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb.cells.append(cell)
-        self.client.timeout = max(1, int(limit))
-        watchdog = threading.Timer(limit + RECOVERY_TIMEOUT, self._kill)
+        granted = max(1, math.ceil(limit))  # nbclient takes whole seconds
+        self.client.timeout = granted
+        watchdog = threading.Timer(granted + RECOVERY_TIMEOUT, self._kill)
         watchdog.start()
         start = time.monotonic()
         try:
@@ -214,7 +239,8 @@ class Runner:
         finally:
             watchdog.cancel()
         interrupted = any(o.get("ename") == "KeyboardInterrupt" for o in cell.outputs)
-        return cell.outputs, interrupted and time.monotonic() - start >= limit
+        # A student's own `raise KeyboardInterrupt` returns early; nbclient's comes at `granted`.
+        return cell.outputs, interrupted and time.monotonic() - start >= granted
 
     def _kill(self) -> None:
         self.killed = True

@@ -26,6 +26,7 @@ from otter.plugins import AbstractOtterPlugin
 from otter.test_files import GradingResults
 from otter.test_files.abstract_test import TestCase, TestCaseResult, TestFile
 
+from autograder import sandbox
 from autograder.grade import CELL_TIMEOUT, grade_json
 from autograder.results import QuestionResult, SubmissionResult
 
@@ -68,6 +69,8 @@ class Project1Plugin(AbstractOtterPlugin):
 
     def before_execution(self, submission):
         config = self.plugin_config or {}
+        # Gradescope's autograder folder holds this package's source and otter's tests.
+        sandbox.keep_private([Path(self.submission_path).resolve().parents[1] / "source"])
         self.result = grade_json(
             Path(self.submission_path).stem,
             submission,

@@ -47,6 +47,7 @@ def test_gradebook(batch):
     ]
     assert all(row[len(HEADER):] == ["", "", ""] for row in table[1:])  # no students for plain notebooks
     assert "Project1 - jdoe (1)" in printed and "invalid-notebook" in printed
+    assert out.stat().st_mode & 0o007 == 0  # grades are student records
 
 
 def test_results_json_is_gradescope_format(batch):

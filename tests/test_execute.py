@@ -47,3 +47,10 @@ def test_a_looping_cell_is_interrupted_and_the_notebook_goes_on():
 def test_a_dead_kernel_ends_the_run_with_the_cell_named():
     execution = run("x = 1", "import os\nos._exit(3)", "print(x)")
     assert execution.stopped == "kernel-died (cell 2)" and execution.completed == 0
+
+
+def test_the_notebook_budget_stops_a_loop_whatever_fraction_of_a_second_is_left():
+    cells = [Cell(0, "code", "while True:\n    pass"), Cell(1, "code", "print('never')")]
+    execution = execute(cells, [], {}, cell_timeout=60, timeout=10.5)
+    assert execution.stopped == "timeout (the notebook ran past 10.5 s, in cell 1)"
+    assert 1 not in execution.outputs

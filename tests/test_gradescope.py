@@ -54,11 +54,14 @@ def test_zip_carries_the_package_and_installs_it(built):
         names = set(archive.namelist())
         environment = archive.read("environment.yml").decode()
         config = json.loads(archive.read("otter_config.json"))
+        setup = archive.read("setup.sh").decode()
     for needed in ("pyproject.toml", "autograder/plugin.py", "autograder/kernel_probe.py", "reference/golden.json"):
         assert f"{PACKAGE_IN_ZIP}/{needed}" in names
     assert f"/autograder/source/{PACKAGE_IN_ZIP}" in environment
     assert "jax==0.10.2" in environment
     assert "autograder.plugin.Project1Plugin" in json.dumps(config["plugins"])
+    # The image's set-up prepares the sandbox once the environment (and this package) exist.
+    assert setup.index("mamba env create") < setup.index("python -m autograder.sandbox --prepare")
 
 
 def test_master_points_match_the_rubric():
@@ -91,6 +94,8 @@ def test_gradescope_grades(built, tmp_path, name, cells, file_name, expected):
     assert [t["name"] for t in results["tests"]] == list(QUESTIONS)  # no otter summary beside ours
     assert all(t["visibility"] == "visible" for t in results["tests"])
     assert results.get("score", sum(s for s, _ in expected.values())) == sum(s for s, _ in expected.values())
+    if os.geteuid() == 0:  # the kernel's own user cannot read the autograder's source folder
+        assert (tmp_path / "autograder" / "source").stat().st_mode & 0o007 == 0
 
 
 def test_budget_running_out_keeps_earlier_points(built, tmp_path):

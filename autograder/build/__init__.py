@@ -25,6 +25,13 @@ from autograder.grade import grade_notebook
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_IN_ZIP = "tdm40200_autograder"
 SHIPPED = ("pyproject.toml", "README.md", "autograder", "reference")
+# Appended to otter's setup.sh (the image's set-up, run as root): student kernels run as
+# unprivileged users, who must be able to start otter's Python but not read this package.
+SANDBOX_SETUP = b"""
+
+# Student kernels run as unprivileged users (tdm40200_autograder's sandbox).
+mamba run -n otter-env python -m autograder.sandbox --prepare
+"""
 
 
 class BuildError(RuntimeError):
@@ -58,7 +65,8 @@ def check_points(master: Path) -> None:
 
 
 def _finish_zip(zip_path: Path) -> None:
-    """Add this package to otter's zip and drop otter's assignment-name check.
+    """Add this package to otter's zip, prepare the sandbox in its set-up, and drop otter's
+    assignment-name check.
 
     Otter refuses a notebook whose metadata lacks the assignment name before any plugin
     runs: notebooks written in the course's own template, or re-saved by other tools, would
@@ -68,6 +76,7 @@ def _finish_zip(zip_path: Path) -> None:
     config = json.loads(entries["otter_config.json"])
     config.pop("assignment_name", None)
     entries["otter_config.json"] = json.dumps(config, indent=4).encode()
+    entries["setup.sh"] = entries["setup.sh"].rstrip(b"\n") + SANDBOX_SETUP
     for name in SHIPPED:
         source = PROJECT_ROOT / name
         for path in [source] if source.is_file() else sorted(source.rglob("*")):

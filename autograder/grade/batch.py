@@ -24,6 +24,7 @@ from autograder.grade.feedback import write_feedback
 from autograder.grade.output import UPLOAD_HEADER, csv_row, upload_rows, write_csv, write_gradebook, write_submission
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.results import SubmissionResult
+from autograder.sandbox import keep_private
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
 WORKER_GRACE = 120
@@ -88,6 +89,7 @@ def grade_many(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: flo
 def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool, progress,
                **options) -> list[SubmissionResult]:
     out.mkdir(parents=True, exist_ok=True)
+    keep_private([out])  # student records; and sandboxed kernels must not read other students' results
     results: dict[str, SubmissionResult] = {}
     todo = []
     for submission in submissions:

@@ -1,0 +1,102 @@
+"""As root, each kernel runs as a user of its own: the grader's files, the results folder
+and anything left running are out of its reach."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from autograder import sandbox
+from autograder.execute import execute
+from autograder.notebook import Cell
+from reference import GOLDEN_FILE
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTER = ROOT / "assignments" / "project1" / "project1.ipynb"
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="kernels get users of their own only under root")
+
+REACH = """
+import json, os
+targets = json.loads({targets!r})
+seen = {{"uid": os.getuid()}}
+for name, path in targets["read"].items():
+    try:
+        open(path).read(1)
+        seen[name] = "read"
+    except OSError as error:
+        seen[name] = type(error).__name__
+for name, path in targets["write"].items():
+    try:
+        open(path, "a").close()
+        seen[name] = "written"
+    except OSError as error:
+        seen[name] = type(error).__name__
+for module in ("autograder", "reference"):
+    try:
+        __import__(module)
+        seen[module] = "imported"
+    except Exception as error:
+        seen[module] = type(error).__name__
+print(json.dumps(seen))
+"""
+
+
+def run(*sources):
+    cells = [Cell(i, "code", source) for i, source in enumerate(sources)]
+    return execute(cells, [], {}, cell_timeout=30, timeout=120)
+
+
+@pytest.fixture
+def results_folder():
+    """Like Gradescope's /autograder/results: root's, open for anyone to enter and read."""
+    folder = Path(tempfile.mkdtemp(prefix="autograder-results-"))
+    folder.chmod(0o755)
+    (folder / "public.txt").write_text("anyone may read this")
+    (folder / "public.txt").chmod(0o644)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_as_root_the_sandbox_is_on():
+    assert sandbox.unavailable() is None, "./setup.sh prepares it when run as root"
+
+
+def test_the_kernel_cannot_reach_the_graders_files(results_folder):
+    targets = {
+        "read": {"golden": str(GOLDEN_FILE), "master": str(MASTER), "public": str(results_folder / "public.txt"),
+                 "checks": str(ROOT / "autograder" / "checks" / "compare.py")},
+        "write": {"golden_w": str(GOLDEN_FILE), "checks_w": str(ROOT / "autograder" / "checks" / "compare.py"),
+                  "results_w": str(results_folder / "results.json"), "own": "mine.txt"},
+    }
+    before = GOLDEN_FILE.read_bytes()
+    seen = json.loads(run(REACH.format(targets=json.dumps(targets))).outputs[0])
+    assert sandbox.FIRST_UID <= seen.pop("uid") <= sandbox.LAST_UID
+    assert seen == {
+        "golden": "PermissionError", "master": "PermissionError", "checks": "PermissionError", "public": "read",
+        "golden_w": "PermissionError", "checks_w": "PermissionError", "results_w": "PermissionError",
+        "own": "written", "autograder": "PermissionError", "reference": "PermissionError",
+    }
+    assert GOLDEN_FILE.read_bytes() == before and not (results_folder / "results.json").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_nothing_the_kernel_started_or_left_outlives_it():
+    execution = run("import os, subprocess\n"
+                    "open('/tmp/left-behind-by-a-kernel', 'w').write('for the next student')\n"
+                    "print(subprocess.Popen(['sleep', '300'], start_new_session=True).pid)")
+    pid = int(execution.outputs[0])
+    assert pid > 0 and not _alive(pid)
+    assert not Path("/tmp/left-behind-by-a-kernel").exists()
