@@ -67,6 +67,8 @@ class SubmissionResult:
     status: str = "ok"
     # What the student should know about the run as a whole (a time-out, a dead kernel).
     messages: tuple[str, ...] = field(default=())
+    # Code a TA should read (`autograder.flags`); for instructors only, never worth points.
+    flags: tuple[str, ...] = field(default=())
 
     @property
     def score(self) -> float:
@@ -86,10 +88,12 @@ class SubmissionResult:
             "score": self.score,
             "possible": self.possible,
             "messages": list(self.messages),
+            "flags": list(self.flags),
             "questions": [q.to_dict() for q in self.questions],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> SubmissionResult:
         questions = tuple(QuestionResult.from_dict(q) for q in data["questions"])
-        return cls(data["submission"], questions, data["status"], tuple(data.get("messages", ())))
+        return cls(data["submission"], questions, data["status"], tuple(data.get("messages", ())),
+                   tuple(data.get("flags", ())))

@@ -469,3 +469,4 @@ def test_grade(case: Case, graded: dict[str, SubmissionResult]):
     assert (result.status, points, set(failures)) == ("ok", case.expected, set(case.lost)), report
     for name, phrase in case.says.items():
         assert phrase in failures[name], f"{name}: {failures[name]!r} does not say {phrase!r}"
+    assert result.flags == ()  # honest work, right or wrong, is never flagged

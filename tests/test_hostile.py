@@ -155,3 +155,25 @@ def test_fake_results_do_not_replace_the_graders(batch):
     out, rows = batch
     grading = json.loads((out / "patched-graders-and-fake-results" / "grading.json").read_text())
     assert grading["score"] == 0 and rows["patched-graders-and-fake-results"]["total"] == "0"
+
+
+FLAGGED = {"patched-comparisons": "replaces `np.array_equal`",
+           "patched-graders-and-fake-results": "imports `autograder.checks.compare`",
+           "copies-the-graders-solution": "runs code built at run time (`exec`)"}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_tampering_is_flagged_for_a_ta(batch, name):
+    out, rows = batch
+    flags = json.loads((out / name / "grading.json").read_text())["flags"]
+    if name in FLAGGED:
+        assert any(FLAGGED[name] in flag for flag in flags) and rows[name]["flags"]
+    else:
+        assert flags == [] and rows[name]["flags"] == ""
+
+
+def test_the_report_lists_the_code_to_read(batch):
+    out, _ = batch
+    page = (out / "report.html").read_text()
+    section = page[page.index("<h2>Code to read</h2>"):]
+    assert all(name in section for name in FLAGGED if name in CASES) and "infinite-loop" not in section

@@ -13,7 +13,7 @@ import pytest
 from autograder.grade.sources import SourceError, choose_notebook, collect, extract, read_metadata
 from tests import submissions
 
-HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails"]
+HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags"]
 
 # As Gradescope writes it: Ruby symbols for keys, quoted SIDs, Ruby timestamps.
 METADATA = """\
@@ -104,13 +104,13 @@ def test_gradebook_has_the_students(regraded):
     table = read_csv(out / "grades.csv")
     assert table[0] == HEADER
     assert table[1:] == [
-        ["submission_1001", "7", "5", "4", "4", "4", "24", "24", "ok", "Jane Doe", "0012345", "jdoe@purdue.edu"],
+        ["submission_1001", "7", "5", "4", "4", "4", "24", "24", "ok", "Jane Doe", "0012345", "jdoe@purdue.edu", ""],
         ["submission_1002", "6", "5", "4", "4", "4", "23", "24", "ok", "Ann Lee; Bo Chen", "0020001; 0020002",
-         "alee@purdue.edu; bchen@purdue.edu"],
-        ["submission_1003", "7", "5", "4", "4", "4", "24", "24", "ok", "Cy Park", "0030003", "cpark@purdue.edu"],
-        ["submission_1004", "7", "5", "4", "4", "4", "24", "24", "ok", "Di Wu", "0040004", "dwu@purdue.edu"],
+         "alee@purdue.edu; bchen@purdue.edu", ""],
+        ["submission_1003", "7", "5", "4", "4", "4", "24", "24", "ok", "Cy Park", "0030003", "cpark@purdue.edu", ""],
+        ["submission_1004", "7", "5", "4", "4", "4", "24", "24", "ok", "Di Wu", "0040004", "dwu@purdue.edu", ""],
         ["submission_1005", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook", "Ed Ruiz", "0050005",
-         "eruiz@purdue.edu"],
+         "eruiz@purdue.edu", ""],
     ]
 
 
@@ -170,7 +170,7 @@ def test_rerun_reuses_results_and_keeps_students(regraded, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "submission_1001" / "results.json").stat().st_mtime_ns == before
-    assert read_csv(out / "grades.csv")[1][9:] == ["Jane Doe", "0012345", "jdoe@purdue.edu"]
+    assert read_csv(out / "grades.csv")[1][9:] == ["Jane Doe", "0012345", "jdoe@purdue.edu", ""]
 
 
 # -- reading inputs (no grading) ------------------------------------------------------------

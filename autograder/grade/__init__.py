@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import checks, rubric
 from autograder.accelerate import accelerate
+from autograder.flags import flags
 from autograder.checks.compare import verdict
 from autograder.golden import load
 from autograder.notebook import (
@@ -90,7 +91,7 @@ def _grade(submission: str, cells: list[Cell], captures, plans, execution: Execu
         [_student_message(p, stopped=False) for p in execution.problems]
         + ([_student_message(execution.stopped, stopped=True)] if execution.stopped else [])
     )
-    return SubmissionResult(submission, tuple(questions), status, messages)
+    return SubmissionResult(submission, tuple(questions), status, messages, flags(cells))
 
 
 def _values(question: str, captures, execution: Execution) -> dict[str, Any]:

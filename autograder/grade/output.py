@@ -13,7 +13,7 @@ from autograder.results import QuestionResult, SubmissionResult
 from autograder.rubric import QUESTIONS
 
 # Scripts read the first nine columns by position: new columns go after them.
-CSV_HEADER = ["submission", *QUESTIONS, "total", "possible", "status", "names", "sids", "emails"]
+CSV_HEADER = ["submission", *QUESTIONS, "total", "possible", "status", "names", "sids", "emails", "flags"]
 # One row per student, identified the three ways a Gradescope roster knows them.
 UPLOAD_HEADER = ["Email", "SID", "Name", "Score"]
 
@@ -61,6 +61,7 @@ def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> lis
         points(result.possible),
         result.status,
         *("; ".join(getattr(s, field) for s in students) for field in ("name", "sid", "email")),
+        "; ".join(result.flags),
     ]
 
 

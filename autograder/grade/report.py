@@ -74,6 +74,10 @@ def summary(results: list[SubmissionResult], *, listed: int = 20) -> str:
             f"{q} {_mean([r.question(q).score for r in results]):.1f}/{rubric.points(q):g}"
             for q in rubric.QUESTIONS),
     ]
+    flagged = [r for r in results if r.flags]
+    if flagged:
+        lines.append(f"code to read ({len(flagged)}, see the flags column): "
+                     + ", ".join(r.submission for r in flagged[:listed]) + (" ..." if len(flagged) > listed else ""))
     stopped = not_ok(results)
     if not stopped:
         return "\n".join([*lines, "status: every notebook ran to the end (ok)"])
@@ -156,6 +160,14 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path) -
                [[r.submission, *(["; ".join(x.name for x in s.students)] if named else []), r.status,
                  points(r.score)] for s, r in stopped], numeric={3 if named else 2})
         if stopped else "<p>None: every notebook ran to the end.</p>"
+    )
+    flagged = [r for r in results if r.flags]
+    parts.append("<h2>Code to read</h2>")
+    parts.append(
+        "<p>Code that could forge what the kernel reported (patching modules, hooking the output or the "
+        "interpreter, reaching for the grader). Points are as graded; read the cells named here.</p>"
+        + _table(["submission", "cells"], [[r.submission, "; ".join(r.flags)] for r in flagged])
+        if flagged else "<p>None flagged.</p>"
     )
     chosen = [(s, r) for s, r in graded if s.note and s.notebook is not None]
     if chosen:  # so that a TA can check the choice among a student's several notebooks
