@@ -73,6 +73,9 @@ TAMPER = [
     ("code", "import os\nprint('cwd holds', sorted(os.listdir('.')))"),
     *GARBAGE[2:],
 ]
+# The same attacks in a notebook whose answers are right: it earns exactly what they deserve.
+_AT = SOLUTION.index(("markdown", "## Question 2"))
+CORRECT_TAMPER = [*SOLUTION[:_AT], *TAMPER[2:6], *SOLUTION[_AT:]]
 
 # Answers copied at grading time from the grader's own checkout (the master notebook, the
 # bundled solution): a kernel of its own user cannot read them.
@@ -113,6 +116,7 @@ CASES = {
     "other-assignment": (OTHER_ASSIGNMENT, ["0"] * 6 + ["24", "wrong-assignment"]),
     "patched-comparisons": (notebook(GARBAGE), ["0"] * 6 + ["24", "ok"]),
     "patched-graders-and-fake-results": (notebook(TAMPER), ["0"] * 6 + ["24", "ok"]),
+    "right-answers-with-the-same-attacks": (notebook(CORRECT_TAMPER), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
 }
 if os.geteuid() == 0:  # only then do kernels run as users of their own (see test_sandbox)
     CASES["copies-the-graders-solution"] = (notebook(COPIER), ["0"] * 6 + ["24", "ok"])
@@ -159,6 +163,7 @@ def test_fake_results_do_not_replace_the_graders(batch):
 
 FLAGGED = {"patched-comparisons": "replaces `np.array_equal`",
            "patched-graders-and-fake-results": "imports `autograder.checks.compare`",
+           "right-answers-with-the-same-attacks": "replaces `ok_test.run_doctest`",
            "copies-the-graders-solution": "runs code built at run time (`exec`)"}
 
 
