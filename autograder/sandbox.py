@@ -19,7 +19,6 @@ import functools
 import os
 import secrets
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -85,13 +84,11 @@ def give(uid: int, *folders: str) -> None:
 def end(uid: int) -> None:
     """Kill whatever the kernel's user left running (daemons, forked children) and remove
     what it left in the shared temporary folders."""
-    for _ in range(3):
-        found = [pid for pid, owner in _processes() if owner == uid]
-        if not found:
-            break
-        for pid in found:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+    # kill(-1) from that user reaches exactly its own processes, all at once (a process
+    # that keeps forking cannot slip between a listing and the kills).
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run([sys.executable, "-S", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"],
+                       user=uid, group=uid, extra_groups=[], env={}, cwd="/", timeout=30)
     for folder in SHARED_FOLDERS:
         with contextlib.suppress(OSError):
             for entry in os.scandir(folder):
@@ -103,20 +100,19 @@ def end(uid: int) -> None:
                             os.unlink(entry.path)
 
 
-def _processes():
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                yield int(entry.name), entry.stat().st_uid
-            except OSError:
-                continue
+def _owners(paths) -> set[int]:
+    owners = set()
+    for path in paths:
+        with contextlib.suppress(OSError):  # gone since it was listed
+            owners.add(os.stat(path, follow_symlinks=False).st_uid)
+    return owners
 
 
 def _uids_in_use() -> set[int]:
     """Uids of running processes and of kernel folders just handed out (a kernel of another
     grading process may not have started yet)."""
-    folders = {entry.stat().st_uid for entry in Path(tempfile.gettempdir()).glob("autograder-*")}
-    return folders | {owner for _, owner in _processes()}
+    processes = (entry.path for entry in os.scandir("/proc") if entry.name.isdigit())
+    return _owners(processes) | _owners(Path(tempfile.gettempdir()).glob("autograder-*"))
 
 
 def private_paths() -> list[Path]:

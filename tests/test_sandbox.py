@@ -100,3 +100,19 @@ def test_nothing_the_kernel_started_or_left_outlives_it():
     pid = int(execution.outputs[0])
     assert pid > 0 and not _alive(pid)
     assert not Path("/tmp/left-behind-by-a-kernel").exists()
+
+
+def test_a_process_that_keeps_forking_is_stopped_with_its_kernel():
+    execution = run("import os, subprocess\n"
+                    "subprocess.Popen(['sh', '-c', 'while true; do sleep 300 & sleep 0.01; done'], start_new_session=True)\n"
+                    "print(os.getuid())")
+    uid = int(execution.outputs[0])
+    left = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit() and _owned_and_alive(entry, uid)]
+    assert left == []
+
+
+def _owned_and_alive(entry, uid: int) -> bool:
+    try:
+        return entry.stat().st_uid == uid and _alive(int(entry.name))
+    except OSError:
+        return False
