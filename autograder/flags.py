@@ -29,13 +29,6 @@ def _root(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _dotted(node: ast.expr) -> str:
-    try:
-        return ast.unparse(node)
-    except (ValueError, AttributeError):  # pragma: no cover - any expression unparses
-        return "?"
-
-
 def _imported_names(trees) -> set[str]:
     """Names the notebook binds to modules or their members by importing."""
     names = set()
@@ -58,14 +51,14 @@ def _findings(tree: ast.Module, imported: set[str]):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Attribute) and _root(target) in imported:
-                    yield f"replaces `{_dotted(target)}`"
+                    yield f"replaces `{ast.unparse(target)}`"
         elif isinstance(node, ast.Call):
             function = node.func
             name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
             if name in ("setattr", "delattr") and node.args and _root(node.args[0]) in imported:
-                yield f"calls `{name}` on `{_dotted(node.args[0])}`"
+                yield f"calls `{name}` on `{ast.unparse(node.args[0])}`"
             elif name in HOOKS:
-                yield f"calls `{_dotted(function)}`"
+                yield f"calls `{ast.unparse(function)}`"
             elif name in ("exec", "eval", "compile", "__import__") and node.args and not isinstance(
                     node.args[0], ast.Constant):
                 yield f"runs code built at run time (`{name}`)"
