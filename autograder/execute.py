@@ -90,6 +90,9 @@ def limit_resources(memory_mb: int, uid: int | None = None) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_MB * 2**20, MAX_FILE_MB * 2**20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if uid is not None:
+        # Counted per user, so only when the kernel has a user of its own: a fork bomb stops
+        # at the limit instead of filling the machine's process table.
+        resource.setrlimit(resource.RLIMIT_NPROC, (sandbox.PROCESS_LIMIT, sandbox.PROCESS_LIMIT))
         sandbox.become(uid)
 
 

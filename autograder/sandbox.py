@@ -33,6 +33,9 @@ PACKAGES = ("autograder", "reference")
 PROJECT_NAME = "tdm40200-autograder"
 KEPT_OPEN = {".venv"}  # entries of a checkout a kernel still needs (its Python lives there)
 SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")  # where any user may leave files
+# Processes and threads a kernel's user may have at once. Threads count: XLA sizes its pools
+# by the number of CPUs, so the limit grows with them, far above what a notebook needs.
+PROCESS_LIMIT = 256 + 8 * (os.cpu_count() or 1)
 
 
 @functools.cache

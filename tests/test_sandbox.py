@@ -116,3 +116,23 @@ def _owned_and_alive(entry, uid: int) -> bool:
         return entry.stat().st_uid == uid and _alive(int(entry.name))
     except OSError:
         return False
+
+
+def test_a_fork_bomb_stops_at_the_process_limit():
+    # Capped well above the limit, so that without it the test fails instead of the machine.
+    bomb = ("import os, time\n"
+            "children = 0\n"
+            "try:\n"
+            f"    while children < {4 * sandbox.PROCESS_LIMIT}:\n"
+            "        if os.fork() == 0:\n"
+            "            time.sleep(300)\n"
+            "            os._exit(0)\n"
+            "        children += 1\n"
+            "except OSError as error:\n"
+            "    print(children, type(error).__name__)\n")
+    execution = run(bomb, "import os\nprint(os.getuid())")
+    children, error = execution.outputs[0].split()
+    assert 0 < int(children) < sandbox.PROCESS_LIMIT and error == "BlockingIOError"
+    uid = int(execution.outputs[1])  # the kernel still answers
+    left = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit() and _owned_and_alive(entry, uid)]
+    assert left == []
