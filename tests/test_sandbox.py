@@ -107,8 +107,12 @@ def test_a_process_that_keeps_forking_is_stopped_with_its_kernel():
                     "subprocess.Popen(['sh', '-c', 'while true; do sleep 300 & sleep 0.01; done'], start_new_session=True)\n"
                     "print(os.getuid())")
     uid = int(execution.outputs[0])
-    left = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit() and _owned_and_alive(entry, uid)]
-    assert left == []
+    assert _left_running(uid) == []
+
+
+def _left_running(uid: int) -> list[str]:
+    """Pids of live processes owned by `uid`."""
+    return [entry.name for entry in os.scandir("/proc") if entry.name.isdigit() and _owned_and_alive(entry, uid)]
 
 
 def _owned_and_alive(entry, uid: int) -> bool:
@@ -134,5 +138,4 @@ def test_a_fork_bomb_stops_at_the_process_limit():
     children, error = execution.outputs[0].split()
     assert 0 < int(children) < sandbox.PROCESS_LIMIT and error == "BlockingIOError"
     uid = int(execution.outputs[1])  # the kernel still answers
-    left = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit() and _owned_and_alive(entry, uid)]
-    assert left == []
+    assert _left_running(uid) == []
