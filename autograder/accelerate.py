@@ -14,17 +14,10 @@ import ast
 import re
 
 from autograder.notebook import Capture, Cell, bound_names, parse
+from autograder.rubric import question
 
 LONG_LOOP = 1_000  # iterations from which a loop counts as a timing demonstration
 SHORT_LOOP = 10  # what it is cut to: enough to compile and hit the cache
-# What each question's probe reads from the notebook's globals.
-PROBED = {
-    "q1": {"first", "second", "third", "fourth", "fifth", "my_array"},
-    "q2": {"subkeys", "bar", "baz", "foo", "foo1", "foo2"},
-    "q3": {"my_function", "my_gradient"},
-    "q4": {"my_model"},
-    "q5": {"fast_my_function"},
-}
 _OTTER_LINE = re.compile(
     r"^\s*(import otter\b.*|grader\s*=\s*otter\.Notebook\(.*\)|grader\.(check|check_all|export)\(.*\)|#.*)?\s*$"
 )
@@ -75,7 +68,7 @@ def accelerate(cells: list[Cell], captures: list[Capture]) -> list[Cell]:
             if is_otter_only(source):
                 source = ""
             else:
-                later = {name for c in captures if c.after >= cell.index for name in PROBED[c.question]}
+                later = {name for c in captures if c.after >= cell.index for name in question(c.question).reads}
                 source = _shorten_loops(source, later | function_globals)
         fast.append(Cell(cell.index, cell.kind, source))
     return fast

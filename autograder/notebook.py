@@ -16,18 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder.rubric import ASSIGNMENT, QUESTIONS
-
-# Names whose binding shows the notebook has reached a question. Only a move forward
-# counts, so Question 5 redefining `my_function` does not send it back to Question 3;
-# `key` and `subkeys`, bound by Questions 2 and 4 alike, mark nothing.
-OWN_NAMES = {
-    "q1": {"first", "second", "third", "fourth", "fifth", "my_array"},
-    "q2": {"bar", "baz", "foo1", "foo2", "foo"},
-    "q3": {"my_function", "my_gradient"},
-    "q4": {"my_model"},
-    "q5": {"fast_my_function"},
-}
+from autograder.rubric import ASSIGNMENT, ASSIGNMENT_QUESTIONS, QUESTIONS
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s*|\*\*\s*)(?:question|problem|q)\s*(\d+)\b", re.IGNORECASE | re.MULTILINE)
 MAX_CELLS = 2_000
 MAX_BYTES = 50 * 2**20
@@ -185,9 +174,9 @@ def question_of_cells(cells: list[Cell]) -> list[int]:
                     break
         elif cell.kind == "code":
             bound = bound_names(parse(cell.source))
-            for number, question in enumerate(QUESTIONS, start=1):
-                if number > current and bound & OWN_NAMES[question]:
-                    current = number
+            for question in ASSIGNMENT_QUESTIONS:
+                if question.number > current and bound & question.binds:
+                    current = question.number
         numbers.append(current)
     return numbers
 

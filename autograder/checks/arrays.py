@@ -11,10 +11,10 @@ from autograder.checks.compare import as_array, mismatch, verdict
 from autograder.checks.observation import Observation
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item
+from autograder.rubric import Q1_ARRAYS, item
 
 QUESTION = "q1"
-NAMES = ("first", "second", "third", "fourth", "fifth", "my_array")
+NAMES = Q1_ARRAYS
 
 
 def plan(rng: random.Random, golden: Golden) -> dict:
