@@ -38,8 +38,19 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One execute of the student's code: a whole code cell, or the part of one that lies
+    in one question's region. `index` is its place in the run (what `Capture.after` refers
+    to); `cell` is the notebook cell it comes from (what messages to the student name)."""
+
+    index: int
+    cell: int
+    source: str
+
+
+@dataclass(frozen=True)
 class Capture:
-    """Probe `question` right after code cell `after` (-1: before the first cell)."""
+    """Probe `question` right after step `after` (-1: before the first step)."""
 
     question: str
     after: int
