@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 
-from autograder.notebook import Capture, Cell, bound_names, parse
+from autograder.notebook import Capture, Step, bound_names, parse
 from autograder.rubric import question
 
 LONG_LOOP = 1_000  # iterations from which a loop counts as a timing demonstration
@@ -29,11 +29,11 @@ def is_otter_only(source: str) -> bool:
     return bool(source.strip()) and all(_OTTER_LINE.match(line) for line in lines)
 
 
-def _function_globals(cells: list[Cell]) -> set[str]:
+def _function_globals(steps: list[Step]) -> set[str]:
     """Every global name a function of the notebook reads (its free names)."""
     names: set[str] = set()
-    for cell in cells:
-        tree = parse(cell.source) if cell.kind == "code" else None
+    for step in steps:
+        tree = parse(step.source)
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
@@ -58,17 +58,16 @@ def _shorten_loops(source: str, protected: set[str]) -> str:
     return source if bound & protected else shortened
 
 
-def accelerate(cells: list[Cell], captures: list[Capture]) -> list[Cell]:
-    """The cells to run for fast grading (same indexes; a skipped cell becomes empty)."""
-    function_globals = _function_globals(cells)
+def accelerate(steps: list[Step], captures: list[Capture]) -> list[Step]:
+    """The steps to run for fast grading (same indexes; a skipped step becomes empty)."""
+    function_globals = _function_globals(steps)
     fast = []
-    for cell in cells:
-        source = cell.source
-        if cell.kind == "code":
-            if is_otter_only(source):
-                source = ""
-            else:
-                later = {name for c in captures if c.after >= cell.index for name in question(c.question).reads}
-                source = _shorten_loops(source, later | function_globals)
-        fast.append(Cell(cell.index, cell.kind, source))
+    for step in steps:
+        source = step.source
+        if is_otter_only(source):
+            source = ""
+        else:
+            later = {name for c in captures if c.after >= step.index for name in question(c.question).reads}
+            source = _shorten_loops(source, later | function_globals)
+        fast.append(Step(step.index, step.cell, source))
     return fast

@@ -31,7 +31,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder import sandbox
-from autograder.notebook import Capture, Cell
+from autograder.notebook import Capture, Step
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
@@ -44,8 +44,8 @@ RECOVERY_TIMEOUT = 15  # after an interrupt, how long the kernel gets before it 
 
 @dataclass
 class Execution:
-    """What running the notebook gave: text outputs by cell, probe observations by capture,
-    the last code cell that completed, and why it stopped early (if it did)."""
+    """What running the notebook gave: text outputs by step, probe observations by capture,
+    the last step that completed, and why it stopped early (if it did)."""
 
     outputs: dict[int, str] = field(default_factory=dict)
     observations: dict[Capture, dict[str, Any]] = field(default_factory=dict)
@@ -157,9 +157,9 @@ def kernel_environment(home: str) -> dict[str, str]:
 class Runner:
     """Runs one notebook. `plans` maps a question to its probe inputs."""
 
-    def __init__(self, cells: list[Cell], captures: list[Capture], plans: dict[str, dict], *,
+    def __init__(self, steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
                  cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB):
-        self.cells = [cell for cell in cells if cell.kind == "code"]
+        self.steps = list(steps)
         self.captures = captures
         self.plans = plans
         self.cell_timeout = cell_timeout
@@ -168,7 +168,7 @@ class Runner:
         self.memory_mb = memory_mb
         self.execution = Execution()
         self.nonce = secrets.token_hex(16)
-        self.current = -1  # index of the cell running now, for messages
+        self.current = -1  # the notebook cell running now, for messages
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
 
     def run(self) -> Execution:
@@ -267,25 +267,25 @@ class Runner:
 
     def _run_cells(self) -> None:
         self._probe(-1)
-        for cell in self.cells:
+        for step in self.steps:
             remaining = self._remaining()
             if remaining <= 0:
                 self._stop(f"timeout (the notebook ran past {self.timeout:g} s)")
                 return
-            self.current = cell.index
+            self.current = step.cell
             limit = min(self.cell_timeout, remaining)
-            outputs, timed_out = self._execute(cell.source, limit=limit)
+            outputs, timed_out = self._execute(step.source, limit=limit)
             if timed_out and limit < self.cell_timeout:  # the notebook's budget ran out, not the cell's
-                self.execution.outputs[cell.index] = _text_of(outputs)
-                self._stop(f"timeout (the notebook ran past {self.timeout:g} s, in cell {cell.index + 1})")
+                self.execution.outputs[step.index] = _text_of(outputs)
+                self._stop(f"timeout (the notebook ran past {self.timeout:g} s, in cell {step.cell + 1})")
                 return
             if timed_out:
-                self.execution.problems.append(f"timeout (cell {cell.index + 1} ran past {limit:g} s)")
-            self.execution.outputs[cell.index] = _text_of(outputs)
-            self.execution.completed = cell.index
-            self._probe(cell.index)
+                self.execution.problems.append(f"timeout (cell {step.cell + 1} ran past {limit:g} s)")
+            self.execution.outputs[step.index] = _text_of(outputs)
+            self.execution.completed = step.index
+            self._probe(step.index)
 
 
-def execute(cells: list[Cell], captures: list[Capture], plans: dict[str, dict], *,
+def execute(steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
             cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB) -> Execution:
-    return Runner(cells, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb).run()
+    return Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb).run()

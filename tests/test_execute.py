@@ -3,7 +3,7 @@
 import json
 
 from autograder.execute import MEMORY_LIMIT_MB, execute
-from autograder.notebook import Cell
+from autograder.notebook import Step
 
 LOOK_AROUND = """
 import json, os, resource, sys
@@ -17,7 +17,7 @@ print(json.dumps({
 
 
 def run(*sources, cell_timeout=30):
-    cells = [Cell(i, "code", source) for i, source in enumerate(sources)]
+    cells = [Step(i, i, source) for i, source in enumerate(sources)]
     return execute(cells, [], {}, cell_timeout=cell_timeout, timeout=120)
 
 
@@ -50,7 +50,7 @@ def test_a_dead_kernel_ends_the_run_with_the_cell_named():
 
 
 def test_the_notebook_budget_stops_a_loop_whatever_fraction_of_a_second_is_left():
-    cells = [Cell(0, "code", "while True:\n    pass"), Cell(1, "code", "print('never')")]
+    cells = [Step(0, 0, "while True:\n    pass"), Step(1, 1, "print('never')")]
     execution = execute(cells, [], {}, cell_timeout=60, timeout=10.5)
     assert execution.stopped == "timeout (the notebook ran past 10.5 s, in cell 1)"
     assert 1 not in execution.outputs

@@ -13,7 +13,7 @@ import pytest
 
 from autograder import sandbox
 from autograder.execute import execute
-from autograder.notebook import Cell
+from autograder.notebook import Step
 from reference import GOLDEN_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ print(json.dumps(seen))
 
 
 def run(*sources):
-    cells = [Cell(i, "code", source) for i, source in enumerate(sources)]
+    cells = [Step(i, i, source) for i, source in enumerate(sources)]
     return execute(cells, [], {}, cell_timeout=30, timeout=120)
 
 

@@ -15,6 +15,7 @@ from autograder.golden import load
 from autograder.notebook import (
     Cell,
     InvalidNotebook,
+    Step,
     WrongAssignment,
     cells_of,
     checkpoints,
@@ -62,7 +63,8 @@ def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CEL
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
     captures = locate(cells)
-    to_run = cells if faithful else accelerate(cells, captures)
+    steps = [Step(cell.index, cell.index, cell.source) for cell in cells if cell.kind == "code"]
+    to_run = steps if faithful else accelerate(steps, captures)
     limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
     execution = execute(to_run, captures, plans, cell_timeout=cell_timeout, timeout=timeout, **limits)
     return _grade(submission, cells, captures, plans, execution)
