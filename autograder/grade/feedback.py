@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.grade.output import points
+from autograder.grade.output import points, write_text
 from autograder.grade.sources import Submission
 from autograder.results import CheckResult, SubmissionResult
 
@@ -55,4 +55,4 @@ def _escaped(text: str) -> str:
 
 def write_feedback(submission: Submission, result: SubmissionResult, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "feedback.md").write_text(feedback_markdown(submission, result), encoding="utf-8")
+    write_text(folder / "feedback.md", feedback_markdown(submission, result))
