@@ -20,7 +20,8 @@ def _grade(args: argparse.Namespace) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise SourceError(f"--out {args.out}: exists and is not a folder")
         if not args.lms_item.strip() or not args.lms_item.isprintable():
-            raise SourceError(f"--lms-item {args.lms_item!r}: give the gradebook item's name, e.g. 'Project 1'")
+            raise SourceError(f"--lms-item {args.lms_item!r}: give the gradebook item's name, "
+                              "e.g. 'Project 1'")
         # Read in full before anything is graded, so that a wrong file costs nothing.
         previous = read_previous(args.previous) if args.previous else None
         batch = run_batch(args.paths, args.out, jobs=args.jobs, cell_timeout=args.cell_timeout,
@@ -122,11 +123,12 @@ def parser() -> argparse.ArgumentParser:
                        "reads are shortened; verdicts are the same, grading is ~10x faster); e.g. --faithful "
                        "to confirm a disputed grade")
     grade.add_argument("--lms-item", default=DEFAULT_ITEM, metavar="NAME",
-                       help=f"the gradebook item brightspace.csv and canvas.csv fill (default {DEFAULT_ITEM!r}); "
+                       help="the gradebook item brightspace.csv and canvas.csv fill "
+                       f"(default {DEFAULT_ITEM!r}); "
                        "e.g. --lms-item 'Project 1 (123456)' for an existing Canvas assignment")
     grade.add_argument("--previous", type=Path, metavar="FILE",
-                       help="Gradescope's \"Download Grades\" CSV for this assignment: write changes.csv, whose "
-                       "score changed (matched by SID, then e-mail); e.g. --previous Project_1_scores.csv")
+                       help="Gradescope's \"Download Grades\" CSV for this assignment: write "
+                       "changes.csv, whose score changed (matched by SID, then e-mail); e.g. --previous Project_1_scores.csv")
     grade.set_defaults(run=_grade)
 
     build = verbs.add_parser(
@@ -142,4 +144,5 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    code: int = args.run(args)
+    return code

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import Any
 
 from tqdm import tqdm
@@ -63,7 +62,7 @@ def grade_one(path: Path, name: str, folder: Path, *, cell_timeout: float, timeo
     ]
     try:
         # errors="replace": the worker's stderr may quote anything the student's code printed.
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False,
                               timeout=timeout + WORKER_GRACE)
         reason = f"grader-error (worker exited with {done.returncode})"
         detail = done.stderr[-4000:]
@@ -123,8 +122,8 @@ def run_batch(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: floa
     return Batch(results, written)
 
 
-def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool, progress,
-               **options) -> list[SubmissionResult]:
+def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool,
+               progress: Callable[[str], None], **options: Any) -> list[SubmissionResult]:
     out.mkdir(parents=True, exist_ok=True)
     keep_private([out])  # student records; and sandboxed kernels must not read other students' results
     results: dict[str, SubmissionResult] = {}
@@ -181,7 +180,8 @@ def write_outputs(graded: list[tuple[Submission, SubmissionResult]], out: Path, 
         except Exception:  # anything one submission holds must not stop the class files
             log.exception("feedback for %s could not be written", submission.name)
             failed.append(submission.name)
-    write_gradebook([csv_row(result, submission.students) for submission, result in graded], out / "grades.csv")
+    rows = [csv_row(result, submission.students) for submission, result in graded]
+    write_gradebook(rows, out / "grades.csv")
     files = [out / "grades.csv", *write_lms_files(graded, out, lms_item)]
     found = None
     if previous is not None:

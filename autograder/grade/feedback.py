@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from autograder.grade.output import points, write_text
-from autograder.grade.sources import Submission
+from autograder.grade.sources import Student, Submission
 from autograder.results import CheckResult, SubmissionResult
 
 TITLE = "TDM 40200 Project 1"
@@ -35,7 +35,7 @@ def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _student(student) -> str:
+def _student(student: Student) -> str:
     return student.name + (f" ({student.sid})" if student.sid else "")
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autograder.grade.sources import Student
 from autograder.results import QuestionResult, SubmissionResult
@@ -38,7 +40,7 @@ def feedback(question: QuestionResult) -> str:
     return "\n".join(lines)
 
 
-def gradescope_results(result: SubmissionResult) -> dict:
+def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
     """Gradescope's results format: one test per question, named q1..q5."""
     output = "\n".join(result.messages) if result.messages else "Your notebook ran to the end."
     return {
@@ -58,7 +60,7 @@ def gradescope_results(result: SubmissionResult) -> dict:
     }
 
 
-def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> list:
+def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> list[object]:
     return [
         result.submission,
         *(points(result.question(q).score) for q in QUESTIONS),
@@ -88,11 +90,11 @@ def write_text(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def write_gradebook(rows: list[list], path: Path) -> None:
+def write_gradebook(rows: Sequence[Sequence[object]], path: Path) -> None:
     write_csv(CSV_HEADER, sorted(rows, key=lambda row: str(row[0])), path)
 
 
-def write_csv(header: list[str], rows: list[list], path: Path) -> None:
+def write_csv(header: Sequence[str], rows: Sequence[Sequence[object]], path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     with open(partial, "w", newline="", encoding=ENCODING, errors=ERRORS) as f:
         writer = csv.writer(f)

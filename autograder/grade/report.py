@@ -11,13 +11,13 @@ import html
 import re
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from autograder import rubric
-from autograder.grade import plots
-from autograder.grade import was_graded
+from autograder.grade import plots, was_graded
 from autograder.grade.output import grader_error, points, write_text
 from autograder.grade.previous import Change
 from autograder.grade.sources import Submission
@@ -38,7 +38,8 @@ class Failure:
 
 def failures(results: list[SubmissionResult]) -> list[Failure]:
     """Checks by how many submissions failed them, most failed first."""
-    failed, graded = Counter(), Counter()
+    failed: Counter[tuple[str, str]] = Counter()
+    graded: Counter[tuple[str, str]] = Counter()
     for result in results:
         for question in result.questions:
             for check in question.checks:
@@ -121,7 +122,8 @@ def _text(value: object) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(value)))
 
 
-def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+def _table(header: list[str], rows: Sequence[Sequence[object]],
+           numeric: frozenset[int] | set[int] = frozenset()) -> str:
     def cell(tag: str, i: int, value: object) -> str:
         return f'<{tag}{" class=n" if i in numeric else ""}>{_text(value)}</{tag}>'
 
@@ -172,7 +174,8 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *
     parts.append(
         _table(["submission", *(["students"] if named else []), "status", "score", "grader's error"],
                [[r.submission, *(["; ".join(x.name for x in s.students)] if named else []), r.status,
-                 points(r.score), grader_error(out / s.name)] for s, r in stopped], numeric={3 if named else 2})
+                 points(r.score), grader_error(out / s.name)] for s, r in stopped],
+               numeric={3 if named else 2})
         if stopped else "<p>None: every notebook ran to the end.</p>"
     )
     if failed:
@@ -207,9 +210,9 @@ def _changes_section(changes: list[Change]) -> list[str]:
     header = ["students", "SIDs", "submission", "previous", "new", "difference"]
     rows = [[row[0], row[1], *row[3:]] for row in (c.row() for c in changes)]
     return ["<h2>Changed since Gradescope</h2>",
-            f"<p>{_text(changed_line(changes))}. Largest change first; students whose score is the same "
-            "are not listed, those with no previous score (no submission on Gradescope, or not in the "
-            "file) come last.</p>",
+            (f"<p>{_text(changed_line(changes))}. Largest change first; students whose score is the same "
+             "are not listed, those with no previous score (no submission on Gradescope, or not in the "
+             "file) come last.</p>"),
             _table(header, rows, numeric={3, 4, 5}) if rows else "<p>No score changed.</p>"]
 
 

@@ -67,7 +67,8 @@ def collect(paths: list[Path], workdir: Path) -> list[Submission]:
         if path.is_dir():
             root = export_root(path)
             try:
-                found.extend(read_export(root) if root else [Submission(p, p.stem) for p in notebooks_in(path)])
+                found.extend(read_export(root) if root
+                             else [Submission(p, p.stem) for p in notebooks_in(path)])
             except SourceError as error:  # named as the TA gave it, not by the temporary folder
                 raise SourceError(str(error).replace(f"{path}/", f"{given}: ")) from None
         else:
@@ -127,7 +128,8 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
         raise
     except UnicodeDecodeError:  # a member name flagged UTF-8 that is not
         shutil.rmtree(into, ignore_errors=True)
-        raise SourceError(f"{archive}: a member's name is not valid UTF-8 although the zip says it is") from None
+        raise SourceError(f"{archive}: a member's name is not valid UTF-8 although the zip says it is") \
+            from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
             ValueError, OSError) as error:
         shutil.rmtree(into, ignore_errors=True)
@@ -151,7 +153,8 @@ def _refuse_clashes(archive: Path, names: list[tuple[str, bool]]) -> None:
             files.add(parts)
     clash = files & folders
     if clash:
-        raise SourceError(f"{archive}: refusing a zip where {'/'.join(min(clash))!r} is both a file and a folder")
+        shown = "/".join(min(clash))
+        raise SourceError(f"{archive}: refusing a zip where {shown!r} is both a file and a folder")
 
 
 def _target(archive: Path, into: Path, name: str) -> Path:
@@ -181,12 +184,12 @@ class _RubyTolerantLoader(yaml.SafeLoader):
 
     aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise SourceError(f"more than {MAX_ALIASES} YAML aliases (Gradescope writes none)")
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]  # PyYAML is untyped
+        return super().compose_node(parent, index)
 
 
 def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
@@ -314,6 +317,7 @@ def _assignment_name(path: Path) -> str | None:
         if path.stat().st_size > MAX_BYTES:
             return None
         metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
-        return metadata.get("otter", {}).get("assignment_name")
+        name = metadata.get("otter", {}).get("assignment_name")
+        return name if isinstance(name, str) else None
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return None
