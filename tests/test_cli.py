@@ -46,6 +46,10 @@ def test_gradebook(batch):
         ["mistake", "6", "5", "4", "4", "4", "23", "24", "ok"],
     ]
     assert all(row[len(HEADER):] == ["", "", "", ""] for row in table[1:])  # no students, nothing flagged
+    # Plain notebooks name no student: the LMS files are there, with nobody in them.
+    with open(out / "brightspace.csv", newline="") as f:
+        assert list(csv.reader(f)) == [["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"]]
+    assert not (out / "gradescope_upload.csv").exists() and not (out / "changes.csv").exists()
     assert "Project1 - jdoe (1)" in printed and "invalid-notebook" in printed
     assert out.stat().st_mode & 0o007 == 0  # grades are student records
 
@@ -76,3 +80,12 @@ def test_no_notebooks_is_an_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "no .ipynb files" in done.stderr
+
+
+def test_help_names_the_files_and_options():
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    for text in ("brightspace.csv", "canvas.csv", "changes.csv", "--lms-item NAME", "--previous FILE"):
+        assert text in done.stdout
+    assert "gradescope_upload" not in done.stdout

@@ -382,6 +382,21 @@ def test_surrogates_in_messages_are_written_escaped(tmp_path):
         (tmp_path / name).read_text(encoding="utf-8")  # valid UTF-8
 
 
+def test_a_surrogate_raised_by_student_code_is_graded_and_written(tmp_path):
+    """`def my_function(x): raise ValueError('\\udcff')` once ended `grade` in feedback.py."""
+    odd = submissions.replace(submissions.solution(loops=50), "def my_function(x):\n    return 14*x**3 + 13*x",
+                              "def my_function(x):\n    raise ValueError('\\udcff')")
+    submissions.write(tmp_path / "in" / "odd.ipynb", odd)
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "in"),
+                           "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = tmp_path / "out"
+    assert read_csv(out / "grades.csv")[1][:9] == ["odd", "7", "5", "0", "4", "4", "20", "24", "ok"]
+    assert "raised ValueError: \\udcff" in (out / "odd" / "feedback.md").read_text(encoding="utf-8")
+    assert all((out / name).is_file() for name in ("brightspace.csv", "canvas.csv", "report.html"))
+
+
 def test_one_submissions_files_failing_costs_that_submission_only(tmp_path, monkeypatch):
     real = batch_module.write_feedback
 
