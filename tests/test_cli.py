@@ -14,7 +14,7 @@ HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "stat
 
 def grade(*args):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -78,7 +78,7 @@ def test_rerun_skips_finished_submissions_unless_forced(batch):
 
 def test_no_notebooks_is_an_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "no .ipynb files" in done.stderr
 
 
