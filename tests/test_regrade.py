@@ -335,9 +335,11 @@ def test_previous_scores_from_the_question_columns(tmp_path):
 def test_total_score_when_the_columns_are_not_this_assignments(tmp_path):
     header = GRADES_HEADER.replace("Sections,", "Sections,1: Autograder (24.0 pts),")
     row = "A,B,001,a@x.edu,,24.0,21.5,24.0,Graded,1,t,01:00:00,1,1"
-    (tmp_path / "scores.csv").write_text(f"{header}\n{row}\n")
+    ungraded = "C,D,002,c@x.edu,,,,24.0,Ungraded,2,t,00:00:00,1,1"
+    (tmp_path / "scores.csv").write_text(f"{header}\n{row}\n{ungraded}\n")
     previous = read_previous(tmp_path / "scores.csv")
     assert previous.basis.name == "TOTAL" and previous.lookup("001", "") == (True, 21.5)
+    assert previous.lookup("", "C@x.edu") == (True, None)  # matched by e-mail; never scored
 
 
 @pytest.mark.parametrize("text, message", [

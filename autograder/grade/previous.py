@@ -6,8 +6,8 @@ the assignment's outline when it has one (`1: q1 (7.0 pts)`), then `Total Score,
 Status,Submission ID,Submission Time,Lateness (H:M:S),View Count,Submission Count`. The
 previous score is the sum of the question columns when they are exactly this assignment's
 questions (`q1`..`q5`, each worth what the rubric says), and otherwise `Total Score`, which
-may include points graded by hand and late penalties. A `Status` of `Missing` means the
-student submitted nothing: no previous score.
+may include points graded by hand and late penalties. A `Status` of `Missing` (the student
+submitted nothing) or an empty score counts as no previous score.
 """
 
 from __future__ import annotations
@@ -149,6 +149,8 @@ def _score(path: Path, line: int, row: list[str], columns: dict[str, int],
     if row[columns["Status"]].strip().lower() == "missing":
         return None
     cells = [row[i] for i in questions.values()] if questions else [row[columns["Total Score"]]]
+    if not any(cell.strip() for cell in cells):
+        return None  # submitted but never scored (`Ungraded`)
     try:
         return sum(float(cell) if cell.strip() else 0.0 for cell in cells)
     except ValueError:
