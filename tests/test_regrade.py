@@ -148,16 +148,16 @@ def test_gradebook_has_the_students(regraded):
 
 def test_lms_import_files_have_one_row_per_student(regraded):
     out, printed = regraded
-    # A group gives each member a row; IDs keep their leading zeros (the `#` marks them as text,
-    # as in Brightspace's own export); the submission with two notebooks scores its chosen one.
+    # A group gives each member a row; IDs keep their leading zeros, written as the export has
+    # them; the submission with two notebooks scores its chosen one.
     assert read_csv(out / "brightspace.csv") == [
         ["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"],
-        ["#0012345", "#jdoe", "24", "#"],
-        ["#0020001", "#alee", "23", "#"],
-        ["#0020002", "#bchen", "23", "#"],
-        ["#0030003", "#cpark", "24", "#"],
-        ["#0040004", "#dwu", "24", "#"],
-        ["#0050005", "#eruiz", "0", "#"],
+        ["0012345", "jdoe", "24", "#"],
+        ["0020001", "alee", "23", "#"],
+        ["0020002", "bchen", "23", "#"],
+        ["0030003", "cpark", "24", "#"],
+        ["0040004", "dwu", "24", "#"],
+        ["0050005", "eruiz", "0", "#"],
     ]
     assert read_csv(out / "canvas.csv") == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Project 1"],

@@ -6,9 +6,9 @@ score. Students are identified as the Gradescope export names them: the SID as t
 student number, the e-mail's local part (before `@`) as the login name.
 
 Brightspace (D2L's "Importing grades" page): the columns `OrgDefinedId`, `Username`,
-`<item> Points Grade` and `End-of-Line Indicator`, nothing else. Each ID and the end-of-line
-cell carry a leading `#`, as Brightspace's own grade export writes them: the `#` is not part
-of the value, and it keeps a spreadsheet from reading `0012345` as the number 12345.
+`<item> Points Grade` and `End-of-Line Indicator` (`#`), nothing else. IDs are written exactly
+as the export has them, leading zeros kept (open the file in a text editor, not a spreadsheet,
+which would read `0012345` as the number 12345).
 
 Canvas (its "import grades in the Gradebook" guide): `Student,ID,SIS User ID,SIS Login ID,
 Section`, then one column per assignment. `ID` (Canvas's internal number) and `Section` are
@@ -61,11 +61,7 @@ def brightspace_header(item: str) -> list[str]:
 
 
 def brightspace_rows(scores: list[StudentScore]) -> list[list[object]]:
-    return [[_marked(s.student.sid), _marked(s.login), points(s.score), "#"] for s in scores]
-
-
-def _marked(value: str) -> str:
-    return f"#{value}" if value else ""
+    return [[s.student.sid, s.login, points(s.score), "#"] for s in scores]
 
 
 def canvas_header(item: str) -> list[str]:
