@@ -50,9 +50,14 @@ def test_should_not_show(outputs):
 
 
 def test_output_past_the_bound_is_not_read():
-    padding = "x" * (arrays.MAX_SCANNED_CHARS - 20)
-    assert shows((padding, "44 56 98 128"), THIRD_TIMES_2)
-    assert not shows((padding + "x" * 20, "44 56 98 128"), THIRD_TIMES_2)
+    padding = "." * (arrays.MAX_SCANNED_CHARS - 20)
+    assert shows((padding + " 44 56 98 128",), THIRD_TIMES_2)
+    assert not shows((padding + "." * 20 + " 44 56 98 128",), THIRD_TIMES_2)
+
+
+def test_a_short_display_is_found_among_any_amount_of_long_output():
+    long_output = "." * (arrays.MAX_SCANNED_CHARS // 4)
+    assert shows((long_output,) * 10 + ("[[ 44  56]\n [ 98 128]]",) + (long_output,) * 10, THIRD_TIMES_2)
 
 
 def test_the_search_stops_at_its_bound():

@@ -57,7 +57,7 @@ def _hint(name: str, found: np.ndarray | None, golden: Golden) -> str:
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # Bounds on the grader's work for the display check, whatever a notebook prints: at most this
-# many characters of a question's output are read (far beyond any honest Question 1, which
+# many characters of a question's output are read, shortest outputs first (an honest Question 1
 # prints a few hundred), and the search for one wanted sequence makes at most this many
 # element comparisons before it gives up (an honest output needs about one per number read).
 MAX_SCANNED_CHARS = 4_000_000
@@ -67,9 +67,11 @@ SHOWN_RTOL, SHOWN_ATOL = 1e-6, 1e-9
 
 
 def _scanned(outputs: tuple[str, ...]) -> tuple[str, ...]:
-    """The outputs as far as the display check reads them: MAX_SCANNED_CHARS in all."""
+    """The outputs as far as the display check reads them: MAX_SCANNED_CHARS in all, the
+    shortest first (a displayed array is a short output; it is read however much else the
+    question's cells printed)."""
     kept, budget = [], MAX_SCANNED_CHARS
-    for text in outputs:
+    for text in sorted(outputs, key=len):
         if budget <= 0:
             break
         kept.append(text[:budget])
