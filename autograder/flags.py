@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from autograder.notebook import Cell, parse
 
 # Calls that reach into the interpreter: tracing, frames and the call stack, every live object.
 HOOKS = {
-    "settrace", "setprofile", "addaudithook", "_getframe", "currentframe", "stack", "trace",
+    "settrace", "setprofile", "addaudithook", "_getframe", "currentframe",
     "extract_stack", "walk_stack", "format_stack", "getouterframes", "getinnerframes",
     "get_objects", "get_referrers", "register_at_fork",
 }
+# `inspect.stack()` and `inspect.trace()` return frames, `jnp.stack` and `np.trace` do not:
+# these names are hooks only when they come from `inspect`.
+INSPECT_HOOKS = {"stack", "trace"}
 # Attributes of frames and tracebacks: whoever reads them reads the caller's variables.
 FRAME_ATTRIBUTES = {"f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame"}
 # IPython's and the kernel's machinery: hooks around every cell, and the kernel's channels.
@@ -38,7 +42,8 @@ FOREIGN_MODULES = {"ctypes", "autograder", "reference", "otter.test_files", "ott
 # Words from the grader's side: its probe, its results, its folders.
 GRADER_WORDS = ("autograder", "results.json", "grading.json", "golden")
 # Calls that return a module or a namespace: writes through them patch what they return.
-MODULE_GETTERS = {"__import__", "import_module", "vars", "globals", "get_ipython", "getattr"}
+# (`globals()[name] = ...` only sets the student's own variables, which they may.)
+MODULE_GETTERS = {"__import__", "import_module", "vars", "get_ipython", "getattr"}
 # Calls that run or import what a string names: a string built at run time hides what it is.
 RUNS_CODE = {"exec", "eval", "compile", "__import__", "import_module"}
 # Replacing these is how an honest notebook silences or captures its output.
@@ -66,6 +71,26 @@ def _called(node: ast.expr) -> str | None:
     return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
 
 
+@dataclass(frozen=True)
+class Names:
+    """What the whole notebook binds, for reading any one cell."""
+
+    imported: frozenset[str]  # names bound by importing (modules or their members)
+    shells: frozenset[str]  # names bound to IPython's shell, `ip = get_ipython()`
+    from_inspect: frozenset[str]  # `inspect` itself and what was imported from it, by their names here
+
+
+def _names(trees: list[ast.Module]) -> Names:
+    from_inspect = {"inspect"}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                from_inspect |= {a.asname or a.name for a in node.names if a.name == "inspect"}
+            elif isinstance(node, ast.ImportFrom) and node.module == "inspect":
+                from_inspect |= {alias.asname or alias.name for alias in node.names}
+    return Names(frozenset(_imported_names(trees)), frozenset(_shells(trees)), frozenset(from_inspect))
+
+
 def _imported_names(trees: Iterable[ast.Module]) -> set[str]:
     """Names the notebook binds to modules or their members by importing."""
     names = set()
@@ -82,7 +107,7 @@ def _foreign(module: str) -> bool:
     return any(module == name or module.startswith(name + ".") for name in FOREIGN_MODULES)
 
 
-def _patches(target: ast.expr, imported: set[str]) -> bool:
+def _patches(target: ast.expr, imported: frozenset[str]) -> bool:
     """Whether assigning to (or deleting) `target` changes a module, a namespace or IPython:
     `np.allclose = ...`, `json.__dict__["dumps"] = ...`, `vars(json)["dumps"] = ...`,
     `__import__("sys").stdout = ...`. Plain variables and their items are the student's own."""
@@ -99,20 +124,20 @@ def _patches(target: ast.expr, imported: set[str]) -> bool:
 
 
 def _assignment_findings(node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete,
-                         imported: set[str]) -> Iterator[str]:
+                         imported: frozenset[str]) -> Iterator[str]:
     targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
     for target in targets:
         if _patches(target, imported):
             yield f"replaces `{ast.unparse(target)}`"
 
 
-def _call_findings(node: ast.Call, imported: set[str]) -> Iterator[str]:
+def _call_findings(node: ast.Call, names: Names) -> Iterator[str]:
     name = _called(node)
     first = node.args[0] if node.args else None
     if name in ("setattr", "delattr") and first is not None and (
-            _root(first) in imported or _called(_base(first)) in MODULE_GETTERS):
+            _root(first) in names.imported or _called(_base(first)) in MODULE_GETTERS):
         yield f"calls `{name}` on `{ast.unparse(first)}`"
-    elif name in HOOKS:
+    elif name in HOOKS or (name in INSPECT_HOOKS and _root(node.func) in names.from_inspect):
         yield f"calls `{ast.unparse(node.func)}`"
     elif name in ("__import__", "import_module") and isinstance(first, ast.Constant) and isinstance(
             first.value, str) and _foreign(first.value):
@@ -141,20 +166,20 @@ def _shells(trees: Iterable[ast.Module]) -> set[str]:
     return names
 
 
-def _is_shell(node: ast.expr, shells: set[str]) -> bool:
+def _is_shell(node: ast.expr, shells: frozenset[str]) -> bool:
     return _called(node) == "get_ipython" or (isinstance(node, ast.Name) and node.id in shells)
 
 
-def _findings(tree: ast.Module, imported: set[str], shells: set[str]) -> Iterator[str]:
+def _findings(tree: ast.Module, names: Names) -> Iterator[str]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            yield from _assignment_findings(node, imported)
+            yield from _assignment_findings(node, names.imported)
         elif isinstance(node, ast.Call):
-            yield from _call_findings(node, imported)
+            yield from _call_findings(node, names)
         elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRIBUTES:
             yield f"inspects stack frames (`{ast.unparse(node)}`)"
         elif isinstance(node, ast.Attribute) and (node.attr in IPYTHON_INTERNALS or (
-                node.attr in SHELL_INTERNALS and _is_shell(node.value, shells))):
+                node.attr in SHELL_INTERNALS and _is_shell(node.value, names.shells))):
             yield f"reaches into IPython or the kernel (`{ast.unparse(node)}`)"
         elif isinstance(node, ast.Import):
             yield from (f"imports `{a.name}`" for a in node.names if _foreign(a.name))
@@ -176,11 +201,11 @@ def flags(cells: list[Cell]) -> tuple[str, ...]:
     """What a TA should read, as "cell N: what it does" (each finding once per cell)."""
     trees = {cell.index: parse(cell.source) for cell in cells if cell.kind == "code"}
     parsed = [tree for tree in trees.values() if tree is not None]
-    imported, shells = _imported_names(parsed), _shells(parsed)
+    names = _names(parsed)
     found = []
     for index, tree in trees.items():
         if tree is None:
             continue
-        for finding in dict.fromkeys(_findings(tree, imported, shells)):
+        for finding in dict.fromkeys(_findings(tree, names)):
             found.append(f"cell {index + 1}: {finding}")
     return tuple(found)

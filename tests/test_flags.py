@@ -63,6 +63,8 @@ def test_the_solution_has_no_flags():
         (["__import__('ctypes').CDLL(None)"], "cell 1: imports `ctypes`"),
         (["import traceback", "traceback.extract_stack()"], "cell 2: calls `traceback.extract_stack`"),
         (["import inspect", "inspect.stack()"], "cell 2: calls `inspect.stack`"),
+        (["import inspect as ins", "ins.trace()"], "cell 2: calls `ins.trace`"),
+        (["from inspect import stack", "stack()[1]"], "cell 2: calls `stack`"),
         (["import sys", "sys.exc_info()[2].tb_frame.f_back.f_globals"],
          "cell 2: inspects stack frames (`sys.exc_info()[2].tb_frame.f_back.f_globals`)"),
         (["import sys", "sys.stdout.write = print"], "cell 2: replaces `sys.stdout.write`"),
@@ -91,6 +93,8 @@ def test_each_kind_of_tampering_is_named(sources, expected):
         "events = {}\nevents['a'] = 1\nconfig = {'x': 1}\nconfig['x'] = 2",
         "import importlib\nnp2 = importlib.import_module('numpy')",
         "import numpy as np\nresults = vars()\narr = np.zeros(3)\narr[0] = 1",
+        "keys = jnp.stack([a, b])\nt = jnp.trace(third)\nimport numpy as np\nnp.stack([a, b])",
+        "globals()['first'] = jnp.arange(1, 7).reshape(2, 3)",
     ],
 )
 def test_ordinary_code_is_not_flagged(source):
