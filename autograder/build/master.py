@@ -95,13 +95,14 @@ def differences(master: Path) -> list[str]:
     """Every difference between the master's public tests and the rubric, each saying what
     to change; empty when they agree."""
     found = public_tests(master)
-    problems = [f"question {q}: the master has it as an autograded question; the rubric has no such question "
-                "(remove it, or add it to autograder/rubric.py)." for q in found if q not in rubric.QUESTIONS]
+    problems = [f"question {q}: the master has it as an autograded question; the rubric has no such "
+                "question (remove it, or add it to autograder/rubric.py)."
+                for q in found if q not in rubric.QUESTIONS]
     for question in rubric.ASSIGNMENT_QUESTIONS:
         tests = found.get(question.name)
         if tests is None:
-            problems.append(f"question {question.name}: missing from the master (add a `# BEGIN QUESTION` cell "
-                            f"with `name: {question.name}` and one public test per item).")
+            problems.append(f"question {question.name}: missing from the master (add a `# BEGIN QUESTION` "
+                            f"cell with `name: {question.name}` and one public test per item).")
             continue
         problems += _question_differences(question, tests)
     return problems
@@ -113,32 +114,42 @@ def _question_differences(question: rubric.Question, tests: list[PublicTest]) ->
     by_name = {test.name: test for test in tests if test.name is not None}
     for test in tests:
         if test.name is None:
-            problems.append(f"question {question.name}, test {test.position}: its messages name no item; start "
-                            "`success_message` and `failure_message` with `[item] description`.")
+            problems.append(f"question {question.name}, test {test.position}: its messages name no item; "
+                            "start `success_message` and `failure_message` with `[item] description`.")
         elif test.name not in wanted:
-            problems.append(f"question {question.name}: extra test for `{test.name}`, which the rubric does not "
-                            f"grade (remove it, or add the item to autograder/rubric.py).")
+            problems.append(f"question {question.name}: extra test for `{test.name}`, which the rubric does "
+                            "not grade (remove it, or add the item to autograder/rubric.py).")
+    for name in sorted({test.name for test in tests if test.name is not None}):
+        count = sum(test.name == name for test in tests)
+        if count > 1:
+            problems.append(f"question {question.name}: {count} tests for `{name}`; keep one.")
     for item in question.items:
-        test = by_name.get(item.name)
-        if test is None:
-            problems.append(f"question {question.name}: missing test for item `{item.name}` ({item.points:g} "
-                            f"points, '{item.description}').")
+        found = by_name.get(item.name)
+        if found is None:
+            problems.append(f"question {question.name}: missing test for item `{item.name}` "
+                            f"({item.points:g} points, '{item.description}').")
             continue
-        if test.hidden:
-            problems.append(f"question {question.name}, item `{item.name}`: the test is hidden; students must "
-                            "see it (remove `hidden`).")
-        if test.points != float(item.points):
-            shown = "none" if test.points is None else f"{test.points:g}"
-            problems.append(f"question {question.name}, item `{item.name}`: the test has points {shown}, the "
-                            f"rubric {item.points:g} (set `points: {item.points:g}`).")
-        for message in test.messages:
-            if not message.startswith(_expected_message(item)):
-                problems.append(f"question {question.name}, item `{item.name}`: a message reads "
-                                f"'{message[:80]}'; it should start with '{_expected_message(item)}'.")
+        problems += _item_differences(question.name, item, found)
     present = [test.name for test in tests if test.name in wanted]
     if not problems and present != wanted:
         problems.append(f"question {question.name}: the tests come in the order {present}; the rubric's is "
                         f"{wanted}.")
+    return problems
+
+
+def _item_differences(question: str, item: rubric.Item, test: PublicTest) -> list[str]:
+    where = f"question {question}, item `{item.name}`"
+    problems = []
+    if test.hidden:
+        problems.append(f"{where}: the test is hidden; students must see it (remove `hidden`).")
+    if test.points != float(item.points):
+        shown = "none" if test.points is None else f"{test.points:g}"
+        problems.append(f"{where}: the test has points {shown}, the rubric {item.points:g} "
+                        f"(set `points: {item.points:g}`).")
+    for message in test.messages:
+        if not message.startswith(_expected_message(item)):
+            problems.append(f"{where}: a message reads '{message[:80]}'; it should start with "
+                            f"'{_expected_message(item)}'.")
     return problems
 
 
