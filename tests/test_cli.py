@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from autograder.build import check_zip
 from tests import submissions
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
@@ -76,3 +77,13 @@ def test_no_notebooks_is_an_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "no .ipynb files" in done.stderr
+
+
+def test_build_verifies_the_solution_and_makes_a_working_zip(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(tmp_path / "dist")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "solution notebook verified: 24/24" in done.stdout
+    (zip_path,) = (tmp_path / "dist" / "autograder").glob("*.zip")
+    check_zip(zip_path)
+    assert (tmp_path / "dist" / "student" / "project1.ipynb").is_file()
