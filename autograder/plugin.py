@@ -66,10 +66,10 @@ class GradedQuestion(TestFile):
         raise NotImplementedError("graded questions are made from results, not read from files")
 
     @classmethod
-    def from_metadata(cls, s, path: str) -> TestFile:
+    def from_metadata(cls, s: str, path: str) -> TestFile:
         raise NotImplementedError("graded questions are made from results, not read from metadata")
 
-    def run(self, global_environment: dict) -> None:
+    def run(self, global_environment: dict[str, Any]) -> None:
         raise NotImplementedError("graded questions are already graded")
 
 
@@ -83,12 +83,12 @@ class Project1Plugin(AbstractOtterPlugin):
     def during_generate(self, otter_config: dict[str, Any], assignment: Any) -> None:
         otter_zip.finish_config(otter_config)
 
-    def before_execution(self, submission):
+    def before_execution(self, submission: Any) -> Any:
         config = self.plugin_config or {}
         # Gradescope's autograder folder holds this package's source and otter's tests; otter
         # copies the zip's files (this package) into the submission folder.
         autograder_dir = Path(self.submission_path).resolve().parents[1]
-        sandbox.keep_private([autograder_dir / "source", autograder_dir / "submission"])
+        sandbox.keep_private([autograder_dir / name for name in ("source", "submission", "results")])
         self.result = grade_json(
             Path(self.submission_path).stem,
             submission,
@@ -97,7 +97,7 @@ class Project1Plugin(AbstractOtterPlugin):
             memory_mb=int(config.get("memory_mb", GRADESCOPE_MEMORY_MB)),
         )
         # Otter still executes what we return; nothing of the student's needs to run again.
-        return nbformat.v4.new_notebook()
+        return nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is unannotated
 
     def after_grading(self, results: GradingResults) -> None:
         if self.result is None:
@@ -121,8 +121,9 @@ def _add_hidden_entry(results: GradingResults, entry: dict[str, Any]) -> None:
     as_otter_writes = results.to_gradescope_dict
 
     def with_entry(ag_config: Any) -> dict[str, Any]:
-        output = as_otter_writes(ag_config)
+        output: dict[str, Any] = as_otter_writes(ag_config)
         output["tests"] = [*output.get("tests", []), entry]
         return output
 
-    results.to_gradescope_dict = with_entry  # type: ignore[method-assign]  # one instance, one entry
+    # This instance only: the flags entry of this one submission.
+    results.to_gradescope_dict = with_entry

@@ -32,7 +32,7 @@ SHADOWING_MODULES = ("otter", "nbformat", "numpy", "json", "jax", "pandas", "aut
 
 def otter_assign(master: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "otter", "assign", str(master), str(out), "--no-pdfs"],
-                          capture_output=True, text=True, cwd=master.parent, timeout=300)
+                          check=False, capture_output=True, text=True, cwd=master.parent, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def lay_out(zip_path: Path, uploads: dict[str, str], root: Path):
 
 def run_on_gradescope(zip_path: Path, uploads: dict[str, str], root: Path) -> dict:
     command, options = lay_out(zip_path, uploads, root)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, **options)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=900, **options)
     results_file = root / "results" / "results.json"
     assert results_file.is_file(), done.stdout[-3000:] + done.stderr[-3000:]
     return json.loads(results_file.read_text())
@@ -99,9 +99,9 @@ def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
 
 
 def test_package_is_imported_from_the_zip(autograder_zip, tmp_path):
-    command, options = lay_out(autograder_zip, {}, tmp_path / "autograder")
+    _, options = lay_out(autograder_zip, {}, tmp_path / "autograder")
     done = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"],
-                          capture_output=True, text=True, **options)
+                          check=False, capture_output=True, text=True, **options)
     assert done.stdout.startswith(str(tmp_path / "autograder" / "source" / "files" / PACKAGE_IN_ZIP))
 
 
@@ -136,7 +136,9 @@ def test_master_points_match_the_rubric():
 def test_student_notebook_has_no_solutions_and_no_package(autograder_zip):
     student = autograder_zip.parents[1] / "student"
     text = (student / "project1.ipynb").read_text()
-    for solution in ("my_array.at[1, 1].set(7)", "my_gradient = jax.grad(my_function)", "return functions[0](*keys)"):
+    solutions = ("my_array.at[1, 1].set(7)", "my_gradient = jax.grad(my_function)",
+                 "return functions[0](*keys)")
+    for solution in solutions:
         assert solution not in text
     assert all(f"## Question {n}" in text for n in range(1, 6))
     assert all(f'grader.check(\\"q{n}\\")' in text for n in range(1, 6))
@@ -152,10 +154,12 @@ def test_uploaded_modules_never_run(autograder_zip, tmp_path):
     markers.chmod(0o1777)  # any user, the sandboxed kernel's too, could leave a marker
     forged = json.dumps({"score": 24, "tests": [{"name": q, "score": points(q), "max_score": points(q)}
                                                 for q in QUESTIONS]})
-    uploads = {f"{module}.py": (f"from pathlib import Path as _P\n_P({str(markers / module)!r}).write_text('ran')\n"
-                                f"_P({str(root / 'results' / 'results.json')!r}).write_text({forged!r})\n")
+    uploads = {f"{module}.py": "from pathlib import Path as _P\n"
+                               f"_P({str(markers / module)!r}).write_text('ran')\n"
+                               f"_P({str(root / 'results' / 'results.json')!r}).write_text({forged!r})\n"
                for module in SHADOWING_MODULES}
-    wrong = submissions.replace(submissions.solution(loops=50), "third = first @ second", "third = first * second.T")
+    wrong = submissions.replace(submissions.solution(loops=50), "third = first @ second",
+                                "third = first * second.T")
     uploads["project1.ipynb"] = as_text(wrong, otter=True)
     results = run_on_gradescope(autograder_zip, uploads, root)
     assert sorted(p.name for p in markers.iterdir()) == []
@@ -200,13 +204,24 @@ def test_the_right_notebook_is_graded(autograder_zip, tmp_path, uploads, graded)
         assert (tmp_path / "autograder" / "source").stat().st_mode & 0o007 == 0
 
 
-def test_python_export_is_refused(autograder_zip, tmp_path):
-    """nbconvert's `.py` export is not the notebook: refused, never a partial score."""
-    exported = "\n\n".join(source for kind, source in submissions.solution(loops=50) if kind == "code")
-    results = run_on_gradescope(autograder_zip, {"project1.py": exported}, tmp_path / "autograder")
+EXPORTED = "\n\n".join(source for kind, source in submissions.solution(loops=50) if kind == "code")
+
+
+@pytest.mark.parametrize(
+    ("uploads", "said"),
+    [
+        # nbconvert's `.py` export is not the notebook: refused, never a partial score.
+        pytest.param({"project1.py": EXPORTED, "project1.html": "<html></html>"},
+                     ["No .ipynb file was found", "project1.py", ASK_FOR_THE_NOTEBOOK], id="python-export"),
+        pytest.param({"project1.ipynb": '{"cells": [{"cell_type": "code", "sou'},
+                     ["Graded notebook: project1.ipynb.", "could not be read as a Jupyter notebook"],
+                     id="cut-notebook"),
+    ],
+)
+def test_upload_that_cannot_be_graded_is_refused(autograder_zip, tmp_path, uploads, said):
+    results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
     assert results["score"] == 0 and scores(results) == {q: (0, points(q)) for q in QUESTIONS}
-    assert "No .ipynb file was found" in results["output"] and "project1.py" in results["output"]
-    assert ASK_FOR_THE_NOTEBOOK in results["output"]
+    assert all(text in results["output"] for text in said), results["output"]
 
 
 @pytest.mark.parametrize(
@@ -215,7 +230,8 @@ def test_python_export_is_refused(autograder_zip, tmp_path):
         pytest.param(submissions.solution(loops=50), FULL_MARKS, False, id="course-template"),
         # One mistake (item 3's product) and one cell a TA should read (it names the results file).
         pytest.param(submissions.replace(submissions.solution(loops=50), "third = first @ second",
-                                         "third = first * second.T") + [("code", 'log_file = "results.json"')],
+                                         "third = first * second.T")
+                     + [("code", 'log_file = "results.json"')],
                      {**FULL_MARKS, "q1": (6, 7)}, True, id="one-mistake-flagged"),
     ],
 )
@@ -228,8 +244,9 @@ def test_course_template_through_plain_otter_assign(autograder_zip, tmp_path, ce
     entries = [t for t in results["tests"] if t["name"] == FLAGS_ENTRY]
     if flagged:
         # Instructors only: Gradescope never shows a "hidden" test to students.
-        assert entries and entries[0]["visibility"] == "hidden" and entries[0]["score"] == entries[0]["max_score"] == 0
-        assert "results.json" in entries[0]["output"] and "results.json" not in results["output"]
+        (entry,) = entries
+        assert entry["visibility"] == "hidden" and entry["score"] == entry["max_score"] == 0
+        assert "results.json" in entry["output"] and "results.json" not in results["output"]
     else:
         assert entries == []
 
@@ -246,7 +263,7 @@ def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     config = json.loads(config_file.read_text())
     config["plugins"] = [{"autograder.plugin.Project1Plugin": {"timeout": 25}}]
     config_file.write_text(json.dumps(config))
-    subprocess.run(command, capture_output=True, text=True, timeout=600, **options)
+    subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, **options)
     results = json.loads((root / "results" / "results.json").read_text())
     assert scores(results) == {"q1": (7, 7), "q2": (5, 5), "q3": (4, 4), "q4": (0, 4), "q5": (0, 4)}
     assert "Your notebook was stopped" in results["output"] and "25 s" in results["output"]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from autograder import rubric
-from autograder.gradescope.uploads import Uploads
 
 FLAGS_ENTRY = "Flags for instructors"
 HIDDEN_FROM_STUDENTS = "hidden"
@@ -25,9 +24,8 @@ def flags_entry(flags: tuple[str, ...]) -> dict[str, Any]:
                       + "\n".join(flags)}
 
 
-def write_refusal(results_file: Path, uploads: Uploads) -> None:
-    """results.json for an upload with no notebook: every question 0, and why."""
-    message = uploads.message()
+def write_refusal(results_file: Path, message: str) -> None:
+    """results.json for an upload that cannot be graded: every question 0, and why."""
     tests = [{"name": question, "score": 0, "max_score": rubric.points(question), "visibility": "visible",
               "output": f"Not graded. {message}"} for question in rubric.QUESTIONS]
     results = {"score": 0, "output": message, "tests": tests}

@@ -21,9 +21,27 @@ def run(autograder_dir: str) -> None:
             print(report)
     uploads = take_charge(root)
     if uploads.graded is None:
-        write_refusal(root / "results" / "results.json", uploads)
+        write_refusal(root / "results" / "results.json", uploads.message())
+        return
+    unreadable = _unreadable(root / "submission" / Path(uploads.graded).name)
+    if unreadable:
+        # Otter reads the notebook before any plugin loads and writes no results.json if it fails.
+        write_refusal(root / "results" / "results.json", f"{uploads.message()}\n{unreadable}")
         return
     # Imported here: otter's import is slow and a refused upload does not need it.
     from otter.run.run_autograder import main as run_otter
 
     run_otter(autograder_dir)
+
+
+def _unreadable(notebook: Path) -> str | None:
+    """Why otter could not read `notebook` (as it does, with nbformat), or None."""
+    import nbformat
+
+    try:
+        # nbformat has no annotations.
+        nbformat.read(notebook, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+        return (f"{notebook.name} could not be read as a Jupyter notebook ({type(error).__name__}). "
+                "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand.")
+    return None

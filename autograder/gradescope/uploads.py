@@ -18,6 +18,8 @@ from autograder.grade.sources import choose_notebook
 PRIVATE_FOLDER = "tdm40200"
 UPLOADED_FOLDER = "uploaded"
 CHOICE_FILE = "choice.json"
+# The feedback lists at most this many ignored files (a folder may hold thousands).
+LISTED_AT_MOST = 20
 ASK_FOR_THE_NOTEBOOK = (
     "Upload your notebook itself (the .ipynb file, e.g. project1.ipynb): exports such as "
     ".py, .html or .pdf files cannot be graded."
@@ -41,7 +43,9 @@ class Uploads:
         if self.note:
             lines.append(self.note)
         if self.ignored:
-            lines.append(f"Not graded (ignored): {', '.join(self.ignored)}.")
+            listed = ", ".join(self.ignored[:LISTED_AT_MOST])
+            more = len(self.ignored) - LISTED_AT_MOST
+            lines.append(f"Not graded (ignored): {listed}" + (f" and {more} more." if more > 0 else "."))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
