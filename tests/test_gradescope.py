@@ -20,7 +20,7 @@ import pytest
 from autograder.build import BuildError, check_zip, question_points
 from autograder.build.otter_zip import PACKAGE_IN_ZIP, PACKAGE_ON_GRADESCOPE
 from autograder.gradescope.results_json import FLAGS_ENTRY
-from autograder.gradescope.uploads import ASK_FOR_THE_NOTEBOOK
+from autograder.gradescope.uploads import ASK_FOR_THE_NOTEBOOK, LISTED_AT_MOST, take_charge
 from autograder.rubric import QUESTIONS, points
 from tests import submissions
 
@@ -171,6 +171,22 @@ def test_uploaded_modules_never_run(autograder_zip, tmp_path):
     assert sorted(p.name for p in (record / "uploaded").iterdir()) == sorted(uploads)
     assert stat.S_IMODE(record.stat().st_mode) == 0o700
     assert not any((root / "submission" / f"{module}.py").exists() for module in SHADOWING_MODULES)
+
+
+def test_links_and_many_files_are_ignored(tmp_path):
+    """A link could make the grader (root) read any file as the notebook; a folder of
+    thousands of files must not flood the feedback."""
+    root = tmp_path / "autograder"
+    (root / "submission" / "data").mkdir(parents=True)
+    (root / "submission" / "project1.ipynb").symlink_to("/etc/passwd")
+    (root / "submission" / "mine.ipynb").write_text(json.dumps(nbformat.v4.new_notebook()))
+    for n in range(50):
+        (root / "submission" / "data" / f"{n}.csv").write_text("1")
+    uploads = take_charge(root)
+    assert uploads.graded == "mine.ipynb"
+    assert [p.name for p in (root / "submission").iterdir()] == ["mine.ipynb"]
+    assert "project1.ipynb (a link)" in uploads.ignored and len(uploads.ignored) == 51
+    assert uploads.message().endswith(f"and {51 - LISTED_AT_MOST} more.")
 
 
 def _older_copy() -> str:
