@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from autograder.build import check_zip
 from tests import submissions
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
@@ -89,3 +90,13 @@ def test_help_names_the_files_and_options():
     for text in ("brightspace.csv", "canvas.csv", "changes.csv", "--lms-item NAME", "--previous FILE"):
         assert text in done.stdout
     assert "gradescope_upload" not in done.stdout
+
+
+def test_build_verifies_the_solution_and_makes_a_working_zip(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(tmp_path / "dist")],
+                          check=False, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "solution notebook verified: 24/24" in done.stdout
+    (zip_path,) = (tmp_path / "dist" / "autograder").glob("*.zip")
+    check_zip(zip_path)
+    assert (tmp_path / "dist" / "student" / "project1.ipynb").is_file()
