@@ -16,6 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import rubric
+from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
 from autograder.grade import grade_notebook
 
@@ -68,6 +69,16 @@ def test_a_changed_points_value_is_named_with_found_and_expected(tmp_path: Path)
 
     message = _mismatch(_edited_master(tmp_path, edit))
     assert "question q4, item `my_model`: the test has points 3, the rubric 2 (set `points: 2`)" in message
+
+
+def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
+    def edit(cells: Cells) -> None:
+        cell = cells[_test_cell(cells, "bar")]
+        cell["source"] = [line.replace("[bar] ", "[bar_draw] ") for line in cell["source"]]
+
+    with pytest.raises(BuildError, match="bar") as raised:
+        build(_edited_master(tmp_path, edit), tmp_path / "dist", verify=False)
+    assert not (tmp_path / "dist").exists(), str(raised.value)  # refused before otter assign ran
 
 
 def test_a_missing_item_is_named(tmp_path: Path) -> None:
