@@ -43,9 +43,12 @@ def _text(value):
 
 
 def encode(value):
-    """A plain-data description of `value`: numbers, shapes and type names, nothing pickled."""
-    import jax
+    """A plain-data description of `value`: numbers, shapes and type names, nothing pickled.
+    JAX is only used when the student imported it: importing it here would fix its
+    configuration (JAX_ENABLE_X64 …) before the student's own `import jax`."""
     import numpy as np
+
+    jax = sys.modules.get("jax")
 
     if value is None:
         return {"kind": "none"}
@@ -57,7 +60,7 @@ def encode(value):
         }
     if callable(value) and not hasattr(value, "shape"):
         return {"kind": "callable", "type": type(value).__name__}
-    is_jax = isinstance(value, jax.Array)
+    is_jax = jax is not None and isinstance(value, jax.Array)
     try:
         if is_jax and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
             value = jax.random.key_data(value)
@@ -105,8 +108,9 @@ def keys(seeds):
 
 
 def flags():
-    import jax
-
+    jax = sys.modules.get("jax")
+    if jax is None:  # not imported yet: nothing is configured
+        return {}
     names = ("jax_threefry_partitionable", "jax_enable_x64", "jax_default_prng_impl")
     return {name: getattr(jax.config, name, None) for name in names}
 
@@ -292,6 +296,7 @@ def _hooks(shell):
         "builtins": {name: getattr(builtins, name, None) for name in ("exec", "eval", "print", "__import__",
                                                                        "compile", "type", "isinstance")},
         "json.dumps": json.dumps,
+        "namespace __builtins__": shell.user_ns.get("__builtins__"),
         "comm_open": kernel.shell_handlers.get("comm_open"),
         "comm_manager": kernel.comm_manager,
     }
@@ -318,7 +323,7 @@ def _differences(before, now, target, handler):
     for name, original in before["builtins"].items():
         if now["builtins"][name] is not original:
             findings.append({"kind": "replaced", "detail": f"builtins.{name}"})
-    for name in ("json.dumps", "comm_open", "comm_manager"):
+    for name in ("json.dumps", "namespace __builtins__", "comm_open", "comm_manager"):
         if now[name] is not before[name]:
             findings.append({"kind": "replaced", "detail": name})
     if now["comm_manager"].targets.get(target) is not handler:
