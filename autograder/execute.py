@@ -50,6 +50,7 @@ MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
 MAX_RECEIVED_CHARS = 1_000_000  # of each cell's output held in memory at all
 # Of any one message from the kernel: zmq drops a larger one (and the connection) unread.
 MAX_MESSAGE_BYTES = 16 * 2**20
+TOO_LARGE = "[output too large: the rest of this cell's output was dropped]"
 MEMORY_LIMIT_MB = 2048  # the kernel's data segment: a huge allocation fails inside the kernel
 MAX_FILE_MB = 64  # largest file the kernel may write
 STARTUP_TIMEOUT = 120
@@ -303,7 +304,8 @@ class Runner:
         outputs, _ = self._execute(install_cell(self.target), limit=STARTUP_TIMEOUT, history=False)
         error = next((o for o in outputs if o.get("output_type") == "error"), None)
         if error is not None:
-            raise RuntimeError(f"the probe could not be installed: {error.get('ename')}: {error.get('evalue')}")
+            found = f"{error.get('ename')}: {error.get('evalue')}"
+            raise RuntimeError(f"the probe could not be installed: {found}")
         self.installed = True
 
     def _ask(self, request: Request, limit: float) -> dict[str, Any]:
@@ -334,7 +336,8 @@ class Runner:
                 reply = await kc.get_iopub_msg(timeout=wait)
             except queue.Empty:
                 if self._dropped():
-                    return probe_protocol.probe_error("OutputTooLarge", "calling your functions printed too much.")
+                    return probe_protocol.probe_error("OutputTooLarge",
+                                                      "calling your functions printed too much.")
                 if not await self.client.km.is_alive():
                     raise DeadKernelError("the kernel died during a probe") from None
                 continue
@@ -342,7 +345,8 @@ class Runner:
             if reply.get("msg_type") != "comm_msg" or content.get("comm_id") != comm_id:
                 continue  # the end of an earlier probe, or output of a student's thread
             if interrupted:
-                return probe_protocol.probe_error("Timeout", f"calling your functions took more than {limit:g} s.")
+                return probe_protocol.probe_error("Timeout",
+                                                  f"calling your functions took more than {limit:g} s.")
             data = content.get("data")
             return probe_protocol.decode(request.question, data.get(probe_protocol.REPLY_KEY)
                                          if isinstance(data, dict) else None)
@@ -352,8 +356,8 @@ class Runner:
             limit = min(self.cell_timeout, self._remaining())
             if limit <= 0:
                 return
-            self.execution.observations[capture] = self._ask(Request(capture.question, self.plans[capture.question]),
-                                                             limit)
+            request = Request(capture.question, self.plans[capture.question])
+            self.execution.observations[capture] = self._ask(request, limit)
 
     def _inspect(self) -> None:
         """After the run: the hooks student code left in the kernel (for TAs, never points)."""
@@ -374,7 +378,7 @@ class Runner:
             outputs, timed_out = self._execute(step.source, limit=limit)
             text = _text_of(outputs)
             if self._dropped():
-                text = (text + "\n" if text else "") + "[output too large: the rest of this cell's output was dropped]"
+                text = (text + "\n" if text else "") + TOO_LARGE
                 self.execution.problems.append(f"output-too-large (cell {step.cell + 1})")
             if timed_out and limit < self.cell_timeout:  # the notebook's budget ran out, not the cell's
                 self.execution.outputs[step.index] = text
@@ -389,4 +393,5 @@ class Runner:
 
 def execute(steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
             cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB) -> Execution:
-    return Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb).run()
+    runner = Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb)
+    return runner.run()

@@ -216,7 +216,8 @@ def probe_q4(namespace, plan):
     if function is not None and form is not None:
         argument = keys(seeds[:2]) if form == "pair" else keys(seeds[:1])[0]
         reference = reference_pair if form == "pair" else reference_single
-        observed["timing"] = _time_against(function, reference, argument, plan["repetitions"], plan["iterations"])
+        repetitions, iterations = plan["repetitions"], plan["iterations"]
+        observed["timing"] = _time_against(function, reference, argument, repetitions, iterations)
     return observed
 
 

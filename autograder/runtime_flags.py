@@ -24,6 +24,8 @@ WHAT = {
 
 def runtime_flags(findings: tuple[Finding, ...]) -> tuple[str, ...]:
     """One "kernel: what was found (detail)" line per finding, each once."""
-    lines = (f"kernel: {WHAT.get(f.kind, f.kind)} ({f.detail})" if f.detail else f"kernel: {WHAT.get(f.kind, f.kind)}"
-             for f in findings)
+    lines = []
+    for finding in findings:
+        what = WHAT.get(finding.kind, finding.kind)
+        lines.append(f"kernel: {what} ({finding.detail})" if finding.detail else f"kernel: {what}")
     return tuple(dict.fromkeys(lines))

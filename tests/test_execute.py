@@ -95,7 +95,8 @@ def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
     steps = [Step(0, 0, HOOKS), Step(1, 1, "sys.stdout = saved"),
              Step(2, 2, f"print(any(m[::-1] in c for c in seen for m in {hidden}))")]
     captures = [Capture("q1", 0), Capture("q2", 0)]
-    execution = execute(steps, captures, {"q1": {"names": ["first"]}, "q2": plan["q2"]}, cell_timeout=60, timeout=300)
+    requests = {"q1": {"names": ["first"]}, "q2": plan["q2"]}
+    execution = execute(steps, captures, requests, cell_timeout=60, timeout=300)
     assert execution.observations[Capture("q1", 0)]["first"]["data"] == [0, 1, 2]
     assert execution.observations[Capture("q2", 0)]["bar"][0] == {"kind": "missing", "name": "bar"}
     assert execution.outputs[2].strip() == "False" and execution.stopped is None
@@ -104,9 +105,29 @@ def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
 
 
 def test_an_honest_run_leaves_no_findings():
-    execution = execute([Step(0, 0, "import warnings\nwarnings.simplefilter('error')\nprint = lambda *a, **k: None")],
-                        [Capture("q1", 0)], {"q1": {"names": ["first"]}}, cell_timeout=60, timeout=120)
+    honest = ("import sys, io, warnings\nwarnings.simplefilter('error')\n"
+              "print = lambda *a, **k: None\nsys.stdout = io.StringIO()")
+    execution = execute([Step(0, 0, honest)], [Capture("q1", 0)], {"q1": {"names": ["first"]}},
+                        cell_timeout=60, timeout=120)
     assert execution.findings == () and execution.observations[Capture("q1", 0)]["first"]["kind"] == "missing"
+
+
+KERNEL_HOOKS = """
+import builtins, json, sys
+sys.settrace(lambda *args: None)
+get_ipython().kernel.comm_manager.register_target('mine', lambda comm, message: None)
+builtins.print = lambda *args, **kwargs: None
+_import, _dumps = builtins.__import__, json.dumps
+builtins.__import__ = lambda *args, **kwargs: _import(*args, **kwargs)
+json.dumps = lambda *args, **kwargs: _dumps(*args, **kwargs)
+"""
+
+
+def test_hooks_into_the_kernel_are_reported_after_the_run():
+    execution = execute([Step(0, 0, KERNEL_HOOKS)], [], {}, cell_timeout=60, timeout=120)
+    assert {(f.kind, f.detail.split(":")[0]) for f in execution.findings} == {
+        ("trace", "sys.settrace"), ("comm_target", "mine"), ("replaced", "builtins.print"),
+        ("replaced", "builtins.__import__"), ("replaced", "json.dumps")}
 
 
 CONFIGURE = "import os\nos.environ['JAX_ENABLE_X64'] = '1'\nfirst = [1, 2]"
@@ -123,7 +144,8 @@ def test_probes_before_the_students_import_leave_jaxs_configuration_to_the_stude
     execution = execute(steps, captures, plan, cell_timeout=60, timeout=300)
     fresh = subprocess.run([sys.executable, "-c", CONFIGURED], capture_output=True, text=True,
                            env={**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}, check=True)
-    printed = [line for line in execution.outputs[1].splitlines() if line and not re.match(r"[IWE]\d{4} ", line)]
+    logged = re.compile(r"[IWE]\d{4} ")  # JAX's own log lines on stderr
+    printed = [line for line in execution.outputs[1].splitlines() if line and not logged.match(line)]
     assert printed == ["False", fresh.stdout.strip()]
     assert fresh.stdout.startswith("float64 ")
     flags = execution.observations[Capture("q2", 1)]["flags"]
@@ -136,7 +158,8 @@ def test_a_probe_past_its_limit_is_interrupted_and_the_student_is_told():
     plan = plans()["q3"]
     execution = execute(steps, [Capture("q3", 0)], {"q3": plan}, cell_timeout=4, timeout=300)
     assert execution.outputs[1].strip() == "alive" and execution.stopped is None
-    results = checks.QUESTIONS["q3"].grade(Observation("q3", execution.observations[Capture("q3", 0)]), GOLDEN, plan)
+    observation = Observation("q3", execution.observations[Capture("q3", 0)])
+    results = checks.QUESTIONS["q3"].grade(observation, GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 4
     assert all("calling your functions took more than 4 s." in r.message for r in results)
 
@@ -154,7 +177,8 @@ import json
 from autograder.execute import execute
 from autograder.notebook import Step
 execution = execute([Step(i, i, s) for i, s in enumerate({FLOOD!r})], [], {{}}, cell_timeout=120, timeout=600)
-print(json.dumps({{"outputs": execution.outputs, "problems": execution.problems, "stopped": execution.stopped}}))
+found = {{"outputs": execution.outputs, "problems": execution.problems, "stopped": execution.stopped}}
+print(json.dumps(found))
 """
 
 

@@ -117,7 +117,8 @@ def garbage_with(source):
 
 
 # Fake jit: plain Python functions that memoise and carry the attributes duck typing looks for.
-JITTED_MODEL = "@jax.jit\ndef my_model(keys):\n    return 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
+JITTED_MODEL = ("@jax.jit\ndef my_model(keys):\n"
+                "    return 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n")
 MEMOISED_MODEL = ("import numpy as np\n_memo = {}\n"
                   "def my_model(keys):\n    index = np.asarray(keys).tobytes()\n    if index not in _memo:\n"
                   "        _memo[index] = 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"

@@ -56,7 +56,8 @@ def observe(question: str, names: dict, plan: dict) -> dict:
 def grade(question: str, names: dict, plan: dict) -> dict[str, bool]:
     if question == "q5":
         captures = []
-        for tag, function in (("loop", reference.fast_loop_function), ("shape", reference.fast_shape_function)):
+        versions = (("loop", reference.fast_loop_function), ("shape", reference.fast_shape_function))
+        for tag, function in versions:
             captures.append((tag, observe("q5", {**names, "fast_my_function": function}, plan)))
         observation = Observation("q5", captures=tuple(captures))
     else:
@@ -79,7 +80,8 @@ def test_a_model_compiled_ahead_of_time_counts_through_jaxs_own_call():
 
 
 def test_jaxs_jitted_type_is_captured_from_jaxlib_and_cannot_be_subclassed():
-    assert PROBE["_PjitFunction"].__module__ == "jaxlib._jax" and type(reference.fast_my_model) is PROBE["_PjitFunction"]
+    genuine = PROBE["_PjitFunction"]
+    assert genuine.__module__ == "jaxlib._jax" and type(reference.fast_my_model) is genuine
     with pytest.raises(TypeError):
         type("Fake", (PROBE["_PjitFunction"],), {})
 
