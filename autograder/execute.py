@@ -6,6 +6,10 @@ at each checkpoint the grader opens a comm to it with the request and the observ
 back on that comm (`probe_protocol.py`). No request ever sits in cell source, and nothing the
 student does to streams, `print` or IPython's cell hooks reaches the channel; code that
 reaches into the kernel's internals to do so is reported by a last request (`Execution.findings`).
+Seen with ipykernel 7 (tests/test_execute.py): the comm handler runs on the kernel's main
+thread from the shell handler, without `run_cell`, so no IPython event or input transformer
+fires; an interrupt raises KeyboardInterrupt inside the handler, which reports a timeout and
+leaves the kernel usable.
 
 Cells that raise are normal (students hand in errors); a cell or probe that runs past its
 time limit is interrupted and the notebook goes on; a kernel that dies ends the run. Every
