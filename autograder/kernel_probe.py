@@ -22,6 +22,11 @@ MAX_ELEMENTS = 10_000
 MAX_ITEMS = 16
 MAX_TEXT = 300
 TAMPER = "tamper"  # probe_protocol.TAMPER
+# IPython event callbacks honest notebooks register (plotting): the very functions, by identity.
+KNOWN_CALLBACKS = (
+    ("matplotlib.pyplot", "_draw_all_if_interactive"),
+    ("matplotlib_inline.backend_inline", "flush_figures"),
+)
 
 _dumps = json.dumps
 _perf_counter = time.perf_counter
@@ -303,17 +308,28 @@ def _hooks(shell):
     }
 
 
+def _among(hook, hooks):
+    return any(hook is other for other in hooks)  # by identity: a student's __eq__ proves nothing
+
+
+def _known(callback):
+    for module, name in KNOWN_CALLBACKS:
+        if sys.modules.get(module) is not None and getattr(sys.modules[module], name, None) is callback:
+            return True
+    return False
+
+
 def _differences(before, now, target, handler):
     """The hooks added or replaced since install, as plain data."""
     findings = []
     for name, callbacks in now["events"].items():
         for callback in callbacks:
-            if callback not in before["events"].get(name, []):
+            if not _among(callback, before["events"].get(name, [])) and not _known(callback):
                 findings.append({"kind": "ipython_event", "detail": f"{name}: {_text(callback)}"})
     for name in ("input_transformers_post", "cleanup_transforms", "line_transforms", "token_transformers",
                  "ast_transformers"):
         for transformer in now[name]:
-            if transformer not in before[name]:
+            if not _among(transformer, before[name]):
                 findings.append({"kind": "input_transformer", "detail": f"{name}: {_text(transformer)}"})
     for name in now["comm_targets"]:
         if name not in before["comm_targets"] and name != target:

@@ -107,9 +107,10 @@ def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
 def test_an_honest_run_leaves_no_findings():
     honest = ("import sys, io, warnings\nwarnings.simplefilter('error')\n"
               "print = lambda *a, **k: None\nsys.stdout = io.StringIO()")
-    execution = execute([Step(0, 0, honest)], [Capture("q1", 0)], {"q1": {"names": ["first"]}},
+    plot = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
+    execution = execute([Step(0, 0, plot), Step(1, 1, honest)], [Capture("q1", 1)], {"q1": {"names": ["first"]}},
                         cell_timeout=60, timeout=120)
-    assert execution.findings == () and execution.observations[Capture("q1", 0)]["first"]["kind"] == "missing"
+    assert execution.findings == () and execution.observations[Capture("q1", 1)]["first"]["kind"] == "missing"
 
 
 KERNEL_HOOKS = """
