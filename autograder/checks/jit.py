@@ -80,7 +80,8 @@ def _check_speedup(observation: Observation, compiled: Compiled) -> tuple[str | 
     """(problem, what was measured: kept for instructors in the result's detail)."""
     timing = observation.values.get("timing")
     if compiled is Compiled.NO:
-        return "only a `my_model` compiled with `jax.jit` is timed, and this one is not compiled.", ""
+        return ("there is no speed-up of `my_model` to credit: only a function compiled by `jax.jit` "
+                "is timed."), ""
     if not isinstance(timing, dict):
         return "`my_model` could not be timed because it does not run on new keys.", ""
     if timing.get("kind") != "timing":
@@ -103,7 +104,8 @@ def _compiled(observation: Observation, golden: Golden, plan: dict) -> tuple[Com
     except ValueError:
         compiled = Compiled.NO
     if compiled is Compiled.NO:
-        return compiled, "`my_model` is not a function compiled by `jax.jit` at the end of Question 4."
+        return compiled, ("`my_model` is a plain Python function at the end of Question 4, "
+                          "not one compiled by `jax.jit`.")
     if compiled is Compiled.AHEAD_OF_TIME:
         problem, _ = _check_values(observation, golden, plan, observation.values.get("genuine") or {})
         if problem:  # the compiled code behind the object is not the model it answers with
