@@ -235,7 +235,7 @@ def _compiled_function(model):
         return "jit", model
     try:
         inner = object.__getattribute__(model, "_call") if "_call" in getattr(model, "__dict__", {}) else None
-    except BaseException:
+    except Exception:  # not BaseException: the grader's interrupt must reach the handler
         inner = None
     if genuine_jit(inner):
         return "aot", inner
