@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from autograder.checks.compare import why_absent, verdict
-from autograder.checks.observation import Observation
+from autograder.checks.observation import Observation, probe_failure
 from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import item
@@ -29,8 +29,12 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
     if observed is None:
         absent = f"no `fast_my_function` built from the `{argument}` version of `my_function` was found."
         return absent, absent
+    failure = probe_failure(observed)
+    if failure:
+        return failure, failure
     sizes = observed.get("cache_sizes") or [None]
     if not observed.get("present") or None in sizes:
+        # Counted by jaxlib's own PjitFunction._cache_size: None for anything else.
         problem = "`fast_my_function` is not compiled with `jax.jit`."
         return problem, problem
     x, first, second = plan["x"], plan["first"], plan["second"]

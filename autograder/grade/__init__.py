@@ -24,6 +24,7 @@ from autograder.notebook import (
     read_notebook,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
+from autograder.runtime_flags import runtime_flags
 
 if TYPE_CHECKING:
     from autograder.execute import Execution
@@ -93,7 +94,8 @@ def _grade(submission: str, cells: list[Cell], captures, plans, execution: Execu
         [_student_message(p, stopped=False) for p in execution.problems]
         + ([_student_message(execution.stopped, stopped=True)] if execution.stopped else [])
     )
-    return SubmissionResult(submission, tuple(questions), status, messages, flags(cells))
+    return SubmissionResult(submission, tuple(questions), status, messages,
+                            flags(cells) + runtime_flags(execution.findings))
 
 
 def _values(question: str, captures, execution: Execution) -> dict[str, Any]:
@@ -109,6 +111,9 @@ def _student_message(problem: str, *, stopped: bool) -> str:
     if problem.startswith("timeout"):
         return (f"Your notebook was stopped: {where}. Questions completed before that point were graded; "
                 "later ones got no points. Look for an infinite loop.")
+    if problem.startswith("output-too-large"):
+        return (f"Your notebook printed more than the grader can read ({where}): that cell's output was "
+                "cut off. The rest of your notebook still ran and was graded.")
     if problem.startswith("kernel-died"):
         return (f"Python crashed while running your notebook ({where}), for example by running out of memory "
                 "or calling os._exit. Questions completed before it were graded; later ones got no points.")
