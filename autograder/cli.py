@@ -46,7 +46,7 @@ def table(csv_path: Path) -> str:
     students of plain notebooks) are left out."""
     import csv
 
-    with open(csv_path, newline="", encoding="utf-8", errors="replace") as f:
+    with csv_path.open(newline="", encoding="utf-8", errors="replace") as f:
         rows = list(csv.reader(f))
     kept = [i for i in range(len(rows[0])) if len(rows) == 1 or any(row[i] for row in rows[1:])]
     widths = {i: max(len(row[i]) for row in rows) for i in kept}

@@ -115,9 +115,12 @@ def _patches(target: ast.expr, imported: frozenset[str]) -> bool:
         return False
     if ast.unparse(target) in HONEST_REPLACEMENTS:
         return False
-    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
-        if target.value.attr == "__dict__":
-            return True
+    if (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "__dict__"
+    ):
+        return True
     if isinstance(target, ast.Attribute) and _root(target) in imported:
         return True
     return _called(_base(target)) in MODULE_GETTERS

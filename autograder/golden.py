@@ -22,11 +22,13 @@ class Golden:
 
     @property
     def seeds(self) -> list[int]:
-        return self.data["pool"]["seeds"]
+        seeds: list[int] = self.data["pool"]["seeds"]
+        return seeds
 
     @property
     def points(self) -> list[float]:
-        return self.data["pool"]["points"]
+        points: list[float] = self.data["pool"]["points"]
+        return points
 
     def array(self, name: str) -> np.ndarray:
         """A Question 1 array."""
@@ -34,15 +36,18 @@ class Golden:
         return np.array(entry["data"], dtype=entry["dtype"]).reshape(entry["shape"])
 
     def q3(self, name: str) -> list[float]:
-        return self.data["q3"][name]
+        values: list[float] = self.data["q3"][name]
+        return values
 
     def q3_at_17(self, name: str) -> float:
-        return self.data["q3"]["x17"][name]
+        value: float = self.data["q3"]["x17"][name]
+        return value
 
     def mode(self, flags: dict[str, Any]) -> dict[str, Any] | None:
         """Values for the PRNG mode a submission ran in, or None for a mode we have none for."""
         if flags.get("jax_default_prng_impl", "threefry2x32") != "threefry2x32":
             return None
+        values: dict[str, Any]
         for values in self.data["modes"].values():
             if all(flags.get(name) == wanted for name, wanted in values["flags"].items()):
                 return values

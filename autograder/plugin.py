@@ -49,7 +49,7 @@ GRADESCOPE_TIMEOUT = 480.0
 GRADESCOPE_MEMORY_MB = 1024
 
 
-class GradedQuestion(TestFile):
+class GradedQuestion(TestFile):  # type: ignore[misc]  # otter ships no types: TestFile is Any
     """A question graded by this package, in the shape otter's results expect."""
 
     @classmethod
@@ -57,7 +57,7 @@ class GradedQuestion(TestFile):
         cases = [TestCase(c.name, "", False, c.points, None, None) for c in question.checks]
         graded = cls(question.name, question.name, cases, all_or_nothing=False)
         graded.test_case_results = [
-            TestCaseResult(case, check.message, check.passed) for case, check in zip(cases, question.checks)
+            TestCaseResult(case, check.message, check.passed) for case, check in zip(cases, question.checks, strict=True)
         ]
         return graded
 
@@ -73,7 +73,7 @@ class GradedQuestion(TestFile):
         raise NotImplementedError("graded questions are already graded")
 
 
-class Project1Plugin(AbstractOtterPlugin):
+class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships no types
     result: SubmissionResult | None = None
 
     def during_assign(self, assignment: Any) -> None:

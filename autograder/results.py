@@ -7,6 +7,7 @@ Scores are derived, never stored. Rendering (results.json, CSV rows) lives in
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,11 @@ class CheckResult:
     def score(self) -> float:
         return self.points if self.passed else 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "score": self.score}
 
     @classmethod
-    def from_dict(cls, data: dict) -> CheckResult:
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         return cls(data["name"], bool(data["passed"]), float(data["points"]), data["message"], data.get("detail", ""))
 
 
@@ -45,7 +46,7 @@ class QuestionResult:
     def possible(self) -> float:
         return sum(check.points for check in self.checks)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "score": self.score,
@@ -54,7 +55,7 @@ class QuestionResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> QuestionResult:
+    def from_dict(cls, data: dict[str, Any]) -> QuestionResult:
         return cls(data["name"], tuple(CheckResult.from_dict(c) for c in data["checks"]))
 
 
@@ -81,7 +82,7 @@ class SubmissionResult:
     def question(self, name: str) -> QuestionResult:
         return next(q for q in self.questions if q.name == name)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "submission": self.submission,
             "status": self.status,
@@ -93,7 +94,7 @@ class SubmissionResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> SubmissionResult:
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         questions = tuple(QuestionResult.from_dict(q) for q in data["questions"])
         return cls(data["submission"], questions, data["status"], tuple(data.get("messages", ())),
                    tuple(data.get("flags", ())))

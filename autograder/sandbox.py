@@ -30,6 +30,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 # Kernel uids come from a range no Debian-style system gives to users or services
@@ -111,7 +112,7 @@ def become(uid: int) -> None:
 def give(uid: int, *folders: str) -> None:
     for folder in folders:
         os.chown(folder, uid, uid)
-        os.chmod(folder, 0o700)
+        Path(folder).chmod(0o700)
 
 
 def end(uid: int) -> None:
@@ -130,7 +131,7 @@ def end(uid: int) -> None:
                         if entry.is_dir(follow_symlinks=False):
                             shutil.rmtree(entry.path, ignore_errors=True)
                         else:
-                            os.unlink(entry.path)
+                            Path(entry.path).unlink()
     remove_ipc_objects(uid)
     group = _CPU_GROUPS.pop(uid, None)
     if group is not None:
@@ -153,7 +154,7 @@ def shared_folders(uid: int) -> list[str]:
 
 def _world_writable(path: str, uid: int) -> bool:
     try:
-        info = os.stat(path, follow_symlinks=False)
+        info = Path(path).stat(follow_symlinks=False)
     except OSError:
         return False
     return stat.S_ISDIR(info.st_mode) and bool(info.st_mode & stat.S_IWOTH) and info.st_uid != uid
@@ -269,11 +270,11 @@ def private_ipc_available() -> bool:
     return False
 
 
-def _owners(paths) -> set[int]:
+def _owners(paths: Iterable[str | Path]) -> set[int]:
     owners = set()
     for path in paths:
         with contextlib.suppress(OSError):  # gone since it was listed
-            owners.add(os.stat(path, follow_symlinks=False).st_uid)
+            owners.add(Path(path).stat(follow_symlinks=False).st_uid)
     return owners
 
 
@@ -290,6 +291,8 @@ def private_paths() -> list[Path]:
     paths = []
     for name in PACKAGES:
         module = sys.modules.get(name) or __import__(name)
+        if module.__file__ is None:  # a namespace package: never these two, which have __init__.py
+            raise RuntimeError(f"{name} has no __init__.py to locate it by")
         package = Path(module.__file__).resolve().parent
         paths.append(package)
         checkout = package.parent
@@ -299,7 +302,7 @@ def private_paths() -> list[Path]:
     return sorted(set(paths))
 
 
-def keep_private(paths) -> None:
+def keep_private(paths: Iterable[Path]) -> None:
     """Take every permission away from other users (the kernels) on `paths`."""
     for path in paths:
         try:
@@ -310,7 +313,7 @@ def keep_private(paths) -> None:
             continue
 
 
-def open_the_way(paths) -> list[Path]:
+def open_the_way(paths: Iterable[str | Path]) -> list[Path]:
     """Give other users search permission (x only) on the directories above `paths`;
     returns the directories changed."""
     changed = []

@@ -6,6 +6,7 @@ Golden values change only through this command, and the diff of golden.json is r
 import argparse
 import json
 import sys
+from importlib import resources
 
 from reference import GOLDEN_FILE
 from reference.golden import compute_golden
@@ -24,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{GOLDEN_FILE} matches the reference.")
         return 0
-    with open(GOLDEN_FILE, "w") as f:
-        f.write(text)
+    # The checkout's own file: as_file gives its path (golden values are rewritten from a checkout).
+    with resources.as_file(GOLDEN_FILE) as path:
+        path.write_text(text)
     print(f"wrote {GOLDEN_FILE}")
     return 0
 

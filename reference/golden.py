@@ -12,7 +12,10 @@ import json
 import random
 import subprocess
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported lazily at run time: this module's constants are read without JAX
+    from numpy.typing import ArrayLike
 
 MODES = [
     {"jax_threefry_partitionable": True, "jax_enable_x64": False},
@@ -35,11 +38,11 @@ def mode_key(flags: dict[str, bool]) -> str:
     return f"{threefry}-{width}"
 
 
-def _encode(array) -> dict[str, Any]:
+def _encode(array: ArrayLike) -> dict[str, Any]:
     import numpy as np
 
-    array = np.asarray(array)
-    return {"shape": list(array.shape), "dtype": str(array.dtype), "data": array.ravel().tolist()}
+    values = np.asarray(array)
+    return {"shape": list(values.shape), "dtype": str(values.dtype), "data": values.ravel().tolist()}
 
 
 def _mode_values() -> dict[str, Any]:
@@ -48,7 +51,7 @@ def _mode_values() -> dict[str, Any]:
 
     from reference import questions as q
 
-    key, subkeys = q.q2_split()
+    _, subkeys = q.q2_split()
     pool_keys = [jax.random.PRNGKey(seed) for seed in POOL_SEEDS]
     return {
         "flags": {name: bool(getattr(jax.config, name)) for name in MODES[0]},
@@ -90,7 +93,7 @@ def compute_mode(flags: dict[str, bool]) -> dict[str, Any]:
         "json.dump(_mode_values(), sys.stdout)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    values = json.loads(out.stdout)
+    values: dict[str, Any] = json.loads(out.stdout)
     if values["flags"] != flags:
         raise RuntimeError(f"JAX ignored the flags {flags}: it ran with {values['flags']}")
     return values

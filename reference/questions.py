@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+# A plain number or a JAX array: Question 3's function works on either, as the notebook's does.
+Number = TypeVar("Number", float, jax.Array)
 
 # -- Question 1: arrays -------------------------------------------------------------------
 
@@ -40,16 +44,16 @@ def q1_arrays() -> dict[str, jax.Array]:
 def numpy_foo(order: str, seed: int = 0) -> float:
     """The assignment's NumPy example, run as written: `foo1` or `foo2` after `np.random.seed`."""
 
-    def bar():
+    def bar() -> float:
         return np.random.uniform()
 
-    def baz():
+    def baz() -> float:
         return np.random.uniform()
 
-    def foo1():
+    def foo1() -> float:
         return bar() + 2 * baz()
 
-    def foo2():
+    def foo2() -> float:
         return 2 * baz() + bar()
 
     saved = np.random.get_state()
@@ -76,7 +80,7 @@ def foo2(key1: jax.Array, key2: jax.Array) -> jax.Array:
     return 2 * baz(key2) + bar(key1)
 
 
-def foo(funcs: Sequence[Callable], keys: Sequence[jax.Array]) -> jax.Array:
+def foo(funcs: Sequence[Callable[[jax.Array, jax.Array], jax.Array]], keys: Sequence[jax.Array]) -> jax.Array:
     functions = list(funcs)
     random.shuffle(functions)
     return functions[0](*keys)
@@ -98,14 +102,14 @@ def q2_value() -> jax.Array:
 # -- Question 3: grad ----------------------------------------------------------------------
 
 
-def my_function(x):
+def my_function(x: Number) -> Number:
     return 14 * x**3 + 13 * x
 
 
 my_gradient = jax.grad(my_function)
 
 
-def my_function_derivative(x):
+def my_function_derivative(x: Number) -> Number:
     """The derivative by hand, to check `my_gradient` against: 42x^2 + 13."""
     return 42 * x**2 + 13
 
@@ -128,10 +132,11 @@ def my_model_one_key(key: jax.Array) -> jax.Array:
 fast_my_model = jax.jit(my_model)
 
 
-def q4_loop(model: Callable, iterations: int, *, block: bool) -> jax.Array:
-    """The assignment's timing loop (the student's `%%time` cell)."""
+def q4_loop(model: Callable[[list[jax.Array]], jax.Array], iterations: int, *, block: bool) -> jax.Array | None:
+    """The assignment's timing loop (the student's `%%time` cell): the last value, None after
+    no iteration."""
     key = jax.random.PRNGKey(0)
-    value = None
+    value: jax.Array | None = None
     for _ in range(iterations):
         key, *subkeys = jax.random.split(key, 3)
         value = model(subkeys)
@@ -143,12 +148,12 @@ def q4_loop(model: Callable, iterations: int, *, block: bool) -> jax.Array:
 # -- Question 5: static arguments ----------------------------------------------------------
 
 
-def loop_function(x, num_loops):
+def loop_function(x: jax.Array, num_loops: int) -> None:
     for _ in range(num_loops):
         pass
 
 
-def shape_function(x, arr_cols):
+def shape_function(x: jax.Array, arr_cols: int) -> None:
     my_array = jnp.full((2, arr_cols), 5)  # noqa: F841 (the assignment's body returns nothing)
 
 

@@ -118,7 +118,7 @@ def run_batch(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: floa
             raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
         results = _grade_all(submissions, out, jobs=jobs, cell_timeout=cell_timeout, timeout=timeout,
                              force=force, faithful=faithful, progress=progress)
-        written = write_outputs(list(zip(submissions, results)), out, lms_item=lms_item, previous=previous)
+        written = write_outputs(list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous)
     return Batch(results, written)
 
 

@@ -96,7 +96,7 @@ def write_gradebook(rows: Sequence[Sequence[object]], path: Path) -> None:
 
 def write_csv(header: Sequence[str], rows: Sequence[Sequence[object]], path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
-    with open(partial, "w", newline="", encoding=ENCODING, errors=ERRORS) as f:
+    with partial.open("w", newline="", encoding=ENCODING, errors=ERRORS) as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)

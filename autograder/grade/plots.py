@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from autograder.rubric import QUESTIONS, points
 
@@ -29,7 +32,7 @@ def score_histograms(scores: dict[str, list[float]], totals: list[float], possib
     return path
 
 
-def _histogram(axes, values: list[float], possible: float, title: str) -> None:
+def _histogram(axes: Axes, values: list[float], possible: float, title: str) -> None:
     # Scores take few values (whole points): one bar per value reads better than binning.
     counts = Counter(values)
     xs = sorted(set(counts) | set(range(int(possible) + 1)))
@@ -38,7 +41,7 @@ def _histogram(axes, values: list[float], possible: float, title: str) -> None:
     axes.set_xticks(range(int(possible) + 1) if possible <= 12 else range(0, int(possible) + 1, 2))
     axes.set_xlabel("points", fontsize=8)
     axes.set_ylabel("submissions", fontsize=8)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    _whole_numbers(axes.yaxis)
     axes.tick_params(labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
 
@@ -50,13 +53,13 @@ def failed_checks(failures: list[tuple[str, int, int]], path: Path) -> Path:
     figure = Figure(figsize=(10, height), layout="constrained")
     axes = figure.add_subplot()
     if failures:
-        labels, counts, graded = (list(column)[::-1] for column in zip(*failures))
+        labels, counts, graded = (list(column)[::-1] for column in zip(*failures, strict=True))
         bars = axes.barh(range(len(labels)), counts, color=FAIL, height=0.5)
         axes.set_yticks(range(len(labels)), labels, fontsize=9, linespacing=1.3)
-        axes.bar_label(bars, [f"{c} of {g}" for c, g in zip(counts, graded)], padding=3, fontsize=8)
+        axes.bar_label(bars, [f"{c} of {g}" for c, g in zip(counts, graded, strict=True)], padding=3, fontsize=8)
         axes.set_xlim(0, max(counts) * 1.18)
         axes.set_ylim(-0.6, len(labels) - 0.4)  # the same bar thickness for 1 check as for 10
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        _whole_numbers(axes.xaxis)
     else:
         axes.text(0.5, 0.5, "no check failed", ha="center", va="center", transform=axes.transAxes)
         axes.set_yticks([])
@@ -65,3 +68,11 @@ def failed_checks(failures: list[tuple[str, int, int]], path: Path) -> Path:
     axes.spines[["top", "right"]].set_visible(False)
     figure.savefig(path, dpi=100)
     return path
+
+
+def _whole_numbers(axis: Axis) -> None:
+    """Ticks only at whole numbers (counts of submissions) on an axis that kept its default
+    locator, an `AutoLocator`, itself a `MaxNLocator`."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)

@@ -173,7 +173,7 @@ def changes(graded: list[tuple[Submission, SubmissionResult]], previous: Previou
         if not submission.students:
             rows[(False, None)] = []  # nobody to match: no previous score is known
         for (_, score), students in rows.items():
-            names, sids, emails = (tuple(column) for column in zip(*students)) if students else ((), (), ())
+            names, sids, emails = (tuple(column) for column in zip(*students, strict=True)) if students else ((), (), ())
             found.append(Change(names, sids, emails, submission.name, score, result.score))
     return sorted(found, key=lambda c: (c.difference is None, -abs(c.difference or 0.0), c.submission))
 

@@ -117,7 +117,7 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 # Written by hand, counting bytes, because a zip's declared sizes can lie.
                 # Symbolic links come out as small text files, never as links.
-                with zf.open(member) as source, open(target, "wb") as sink:
+                with zf.open(member) as source, target.open("wb") as sink:
                     while chunk := source.read(2**20):
                         written += len(chunk)
                         if written > limit:
