@@ -5,6 +5,23 @@ The public surface:
     from autograder import grade_notebook
     result = grade_notebook("submission.ipynb")   # a SubmissionResult
     result.score, result.possible, result.status
+
+Layers, lowest first; a module imports only from its own layer or the layers below it, never
+upward (tests/test_layers.py checks every import, including those inside functions):
+
+1. `reference`: the reference solution and golden.json (truth; it knows nothing of grading).
+2. `autograder.golden`, `autograder.rubric`, `autograder.results`: golden values as plain data,
+   the rubric's items and points, and the plain result dataclasses.
+3. `autograder.checks`: pure comparisons of what a submission produced against the golden
+   values, each returning `CheckResult`s.
+4. `autograder.notebook`, `autograder.flags`, `autograder.accelerate`: reading a notebook and
+   finding what its cells bind and do, before anything runs.
+5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`: running the notebook
+   in a kernel of its own, as a user of its own, and probing what it left.
+6. `autograder.grade`: the grading pipeline, from one notebook to a batch, its gradebook,
+   feedback and report.
+7. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this
+   package's own surface: orchestration for otter-grader, Gradescope and the command line.
 """
 
 from autograder.grade import grade_notebook

@@ -20,13 +20,22 @@ def _grade(args: argparse.Namespace) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise SourceError(f"--out {args.out}: exists and is not a folder")
         if not args.lms_item.strip() or not args.lms_item.isprintable():
-            raise SourceError(f"--lms-item {args.lms_item!r}: give the gradebook item's name, "
-                              "e.g. 'Project 1'")
+            raise SourceError(
+                f"--lms-item {args.lms_item!r}: give the gradebook item's name, e.g. 'Project 1'"
+            )
         # Read in full before anything is graded, so that a wrong file costs nothing.
         previous = read_previous(args.previous) if args.previous else None
-        batch = run_batch(args.paths, args.out, jobs=args.jobs, cell_timeout=args.cell_timeout,
-                          timeout=args.timeout, force=args.force, faithful=args.faithful,
-                          lms_item=args.lms_item.strip(), previous=previous)
+        batch = run_batch(
+            args.paths,
+            args.out,
+            jobs=args.jobs,
+            cell_timeout=args.cell_timeout,
+            timeout=args.timeout,
+            force=args.force,
+            faithful=args.faithful,
+            lms_item=args.lms_item.strip(),
+            previous=previous,
+        )
     except SourceError as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
@@ -103,32 +112,71 @@ def parser() -> argparse.ArgumentParser:
         epilog=GRADE_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="a notebook, a folder searched for *.ipynb, a zip of notebooks, or a Gradescope "
-                       "export zip/folder (it has submission_metadata.yml); e.g. export.zip")
-    grade.add_argument("--out", type=Path, required=True, metavar="DIR",
-                       help="folder for the gradebook, report and per-submission files; e.g. --out regrade")
-    grade.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="submissions graded at once, each using about one core (default 1); e.g. --jobs 2")
-    grade.add_argument("--timeout", type=float, default=TIMEOUT, metavar="S",
-                       help=f"seconds one submission may run in all (default {TIMEOUT:g}); e.g. --timeout 600")
-    grade.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT, metavar="S",
-                       help=f"seconds one cell may run before it is interrupted and the notebook goes on "
-                       f"(default {CELL_TIMEOUT:g}); e.g. --cell-timeout 120")
-    grade.add_argument("--force", action="store_true",
-                       help="regrade submissions DIR already has (by default a rerun grades only the new "
-                       "ones); e.g. --force after changing a check")
-    grade.add_argument("--faithful", action="store_true",
-                       help="run every cell exactly as written (by default the timing loops no check "
-                       "reads are shortened; verdicts are the same, grading is ~10x faster); e.g. --faithful "
-                       "to confirm a disputed grade")
-    grade.add_argument("--lms-item", default=DEFAULT_ITEM, metavar="NAME",
-                       help="the gradebook item brightspace.csv and canvas.csv fill "
-                       f"(default {DEFAULT_ITEM!r}); "
-                       "e.g. --lms-item 'Project 1 (123456)' for an existing Canvas assignment")
-    grade.add_argument("--previous", type=Path, metavar="FILE",
-                       help="Gradescope's \"Download Grades\" CSV for this assignment: write "
-                       "changes.csv, whose score changed (matched by SID, then e-mail); e.g. --previous Project_1_scores.csv")
+    grade.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a notebook, a folder searched for *.ipynb, a zip of notebooks, or a Gradescope "
+        "export zip/folder (it has submission_metadata.yml); e.g. export.zip",
+    )
+    grade.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder for the gradebook, report and per-submission files; e.g. --out regrade",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="submissions graded at once, each using about one core (default 1); e.g. --jobs 2",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT,
+        metavar="S",
+        help=f"seconds one submission may run in all (default {TIMEOUT:g}); e.g. --timeout 600",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=CELL_TIMEOUT,
+        metavar="S",
+        help=f"seconds one cell may run before it is interrupted and the notebook goes on "
+        f"(default {CELL_TIMEOUT:g}); e.g. --cell-timeout 120",
+    )
+    grade.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade submissions DIR already has (by default a rerun grades only the new "
+        "ones); e.g. --force after changing a check",
+    )
+    grade.add_argument(
+        "--faithful",
+        action="store_true",
+        help="run every cell exactly as written (by default the timing loops no check "
+        "reads are shortened; verdicts are the same, grading is ~10x faster); e.g. --faithful "
+        "to confirm a disputed grade",
+    )
+    grade.add_argument(
+        "--lms-item",
+        default=DEFAULT_ITEM,
+        metavar="NAME",
+        help="the gradebook item brightspace.csv and canvas.csv fill "
+        f"(default {DEFAULT_ITEM!r}); "
+        "e.g. --lms-item 'Project 1 (123456)' for an existing Canvas assignment",
+    )
+    grade.add_argument(
+        "--previous",
+        type=Path,
+        metavar="FILE",
+        help='Gradescope\'s "Download Grades" CSV for this assignment: write '
+        "changes.csv, whose score changed (matched by SID, then e-mail); e.g. --previous Project_1_scores.csv",
+    )
     grade.set_defaults(run=_grade)
 
     build = verbs.add_parser(

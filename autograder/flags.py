@@ -20,9 +20,19 @@ from autograder.notebook import Cell, parse
 
 # Calls that reach into the interpreter: tracing, frames and the call stack, every live object.
 HOOKS = {
-    "settrace", "setprofile", "addaudithook", "_getframe", "currentframe",
-    "extract_stack", "walk_stack", "format_stack", "getouterframes", "getinnerframes",
-    "get_objects", "get_referrers", "register_at_fork",
+    "settrace",
+    "setprofile",
+    "addaudithook",
+    "_getframe",
+    "currentframe",
+    "extract_stack",
+    "walk_stack",
+    "format_stack",
+    "getouterframes",
+    "getinnerframes",
+    "get_objects",
+    "get_referrers",
+    "register_at_fork",
 }
 # `inspect.stack()` and `inspect.trace()` return frames, `jnp.stack` and `np.trace` do not:
 # these names are hooks only when they come from `inspect`.
@@ -32,9 +42,15 @@ FRAME_ATTRIBUTES = {"f_back", "f_globals", "f_locals", "f_builtins", "tb_frame",
 # IPython's and the kernel's machinery: hooks around every cell, and the kernel's channels.
 # Names only IPython uses are flagged on any object; common words only on IPython's shell.
 IPYTHON_INTERNALS = {
-    "input_transformers_post", "input_transformers_cleanup", "ast_transformers",
-    "input_transformer_manager", "comm_manager", "shell_handlers", "control_handlers",
-    "register_target", "iopub_socket",
+    "input_transformers_post",
+    "input_transformers_cleanup",
+    "ast_transformers",
+    "input_transformer_manager",
+    "comm_manager",
+    "shell_handlers",
+    "control_handlers",
+    "register_target",
+    "iopub_socket",
 }
 SHELL_INTERNALS = {"events", "kernel"}
 # Modules an honest notebook for this assignment has no use for.
@@ -126,8 +142,9 @@ def _patches(target: ast.expr, imported: frozenset[str]) -> bool:
     return _called(_base(target)) in MODULE_GETTERS
 
 
-def _assignment_findings(node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete,
-                         imported: frozenset[str]) -> Iterator[str]:
+def _assignment_findings(
+    node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete, imported: frozenset[str]
+) -> Iterator[str]:
     targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
     for target in targets:
         if _patches(target, imported):
@@ -137,18 +154,28 @@ def _assignment_findings(node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.
 def _call_findings(node: ast.Call, names: Names) -> Iterator[str]:
     name = _called(node)
     first = node.args[0] if node.args else None
-    if name in ("setattr", "delattr") and first is not None and (
-            _root(first) in names.imported or _called(_base(first)) in MODULE_GETTERS):
+    if (
+        name in ("setattr", "delattr")
+        and first is not None
+        and (_root(first) in names.imported or _called(_base(first)) in MODULE_GETTERS)
+    ):
         yield f"calls `{name}` on `{ast.unparse(first)}`"
     elif name in HOOKS or (name in INSPECT_HOOKS and _root(node.func) in names.from_inspect):
         yield f"calls `{ast.unparse(node.func)}`"
-    elif name in ("__import__", "import_module") and isinstance(first, ast.Constant) and isinstance(
-            first.value, str) and _foreign(first.value):
+    elif (
+        name in ("__import__", "import_module")
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and _foreign(first.value)
+    ):
         yield f"imports `{first.value}`"
     elif name in RUNS_CODE and first is not None and not isinstance(first, ast.Constant):
         yield f"runs code built at run time (`{name}`)"
-    elif name in ("update", "setdefault", "__setitem__") and isinstance(node.func, ast.Attribute) \
-            and _namespace(node.func.value):
+    elif (
+        name in ("update", "setdefault", "__setitem__")
+        and isinstance(node.func, ast.Attribute)
+        and _namespace(node.func.value)
+    ):
         yield f"writes into `{ast.unparse(node.func.value)}`"
 
 
@@ -181,8 +208,10 @@ def _findings(tree: ast.Module, names: Names) -> Iterator[str]:
             yield from _call_findings(node, names)
         elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRIBUTES:
             yield f"inspects stack frames (`{ast.unparse(node)}`)"
-        elif isinstance(node, ast.Attribute) and (node.attr in IPYTHON_INTERNALS or (
-                node.attr in SHELL_INTERNALS and _is_shell(node.value, names.shells))):
+        elif isinstance(node, ast.Attribute) and (
+            node.attr in IPYTHON_INTERNALS
+            or (node.attr in SHELL_INTERNALS and _is_shell(node.value, names.shells))
+        ):
             yield f"reaches into IPython or the kernel (`{ast.unparse(node)}`)"
         elif isinstance(node, ast.Import):
             yield from (f"imports `{a.name}`" for a in node.names if _foreign(a.name))

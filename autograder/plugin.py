@@ -57,7 +57,8 @@ class GradedQuestion(TestFile):  # type: ignore[misc]  # otter ships no types: T
         cases = [TestCase(c.name, "", False, c.points, None, None) for c in question.checks]
         graded = cls(question.name, question.name, cases, all_or_nothing=False)
         graded.test_case_results = [
-            TestCaseResult(case, check.message, check.passed) for case, check in zip(cases, question.checks, strict=True)
+            TestCaseResult(case, check.message, check.passed)
+            for case, check in zip(cases, question.checks, strict=True)
         ]
         return graded
 

@@ -30,7 +30,9 @@ class CheckResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
-        return cls(data["name"], bool(data["passed"]), float(data["points"]), data["message"], data.get("detail", ""))
+        return cls(
+            data["name"], bool(data["passed"]), float(data["points"]), data["message"], data.get("detail", "")
+        )
 
 
 @dataclass(frozen=True)
@@ -96,5 +98,10 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         questions = tuple(QuestionResult.from_dict(q) for q in data["questions"])
-        return cls(data["submission"], questions, data["status"], tuple(data.get("messages", ())),
-                   tuple(data.get("flags", ())))
+        return cls(
+            data["submission"],
+            questions,
+            data["status"],
+            tuple(data.get("messages", ())),
+            tuple(data.get("flags", ())),
+        )

@@ -45,52 +45,86 @@ class Question:
         return sum(item.points for item in self.items)
 
 
-def _question(number: int, topic: str, binds: set[str], reads: set[str],
-              items: list[tuple[str, float, str]]) -> Question:
+def _question(
+    number: int, topic: str, binds: set[str], reads: set[str], items: list[tuple[str, float, str]]
+) -> Question:
     name = f"q{number}"
-    return Question(name, number, topic, frozenset(binds), frozenset(reads),
-                    tuple(Item(name, *entry) for entry in items))
+    return Question(
+        name, number, topic, frozenset(binds), frozenset(reads), tuple(Item(name, *entry) for entry in items)
+    )
 
 
 Q1_ARRAYS = ("first", "second", "third", "fourth", "fifth", "my_array")
 
 ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
-    _question(1, "JAX arrays", set(Q1_ARRAYS), set(Q1_ARRAYS), [
-        ("first", 1, "`first` is the 2x3 array 1..6"),
-        ("second", 1, "`second` is the 3x2 array of 2s"),
-        ("third", 1, "`third` is the matrix product of `first` and `second`"),
-        ("displayed", 1, "the shape of `third`, `third` times 2 and `third` times [[1, 2], [3, 4]] "
-                         "are displayed"),
-        ("fourth", 1, "`fourth` is `second` with the row [3, 4] added"),
-        ("fifth", 1, "`fifth` is `fourth` with a column of 1s added"),
-        ("my_array", 1, "`my_array` has its 1 changed to 7"),
-    ]),
+    _question(
+        1,
+        "JAX arrays",
+        set(Q1_ARRAYS),
+        set(Q1_ARRAYS),
+        [
+            ("first", 1, "`first` is the 2x3 array 1..6"),
+            ("second", 1, "`second` is the 3x2 array of 2s"),
+            ("third", 1, "`third` is the matrix product of `first` and `second`"),
+            (
+                "displayed",
+                1,
+                "the shape of `third`, `third` times 2 and `third` times [[1, 2], [3, 4]] are displayed",
+            ),
+            ("fourth", 1, "`fourth` is `second` with the row [3, 4] added"),
+            ("fifth", 1, "`fifth` is `fourth` with a column of 1s added"),
+            ("my_array", 1, "`my_array` has its 1 changed to 7"),
+        ],
+    ),
     # `key` and `subkeys` are bound by Questions 2 and 4 alike: they mark no question.
-    _question(2, "PRNG keys", {"bar", "baz", "foo1", "foo2", "foo"},
-              {"subkeys", "bar", "baz", "foo", "foo1", "foo2"}, [
-        ("bar", 1, "`bar(key)` draws `jax.random.uniform` from its key"),
-        ("baz", 1, "`baz(key)` draws `jax.random.uniform` from its key"),
-        ("foo1_foo2", 1, "`foo1` and `foo2` both give bar(key1) + 2*baz(key2)"),
-        ("foo", 1, "`foo` calls the function the shuffle put first with the keys"),
-        ("value", 1, "the split `num=3` of PRNGKey(0) gives the assignment's value"),
-    ]),
-    _question(3, "jax.grad", {"my_function", "my_gradient"}, {"my_function", "my_gradient"}, [
-        ("my_function_17", 1, "`my_function(17.0)` is 69003"),
-        ("my_function", 1, "`my_function(x)` is 14x^3 + 13x"),
-        ("my_gradient_17", 1, "`my_gradient(17.0)` is 12151"),
-        ("my_gradient", 1, "`my_gradient(x)` is 42x^2 + 13"),
-    ]),
-    _question(4, "jax.jit", {"my_model"}, {"my_model"}, [
-        ("my_model", 2, "`my_model` gives the model's values for new keys"),
-        ("compiled", 1, "`my_model` is compiled with `jax.jit`"),
-        ("speedup", 1, "the compiled `my_model` is faster than the uncompiled model"),
-    ]),
-    _question(5, "static arguments", {"fast_my_function"}, {"fast_my_function"}, [
-        ("loop_static", 1, "`fast_my_function(x, num_loops)` runs with `num_loops` static"),
-        ("loop_recompiles", 1, "... and recompiles exactly when `num_loops` changes"),
-        ("shape_static", 1, "`fast_my_function(x, arr_cols)` runs with `arr_cols` static"),
-        ("shape_recompiles", 1, "... and recompiles exactly when `arr_cols` changes"),
-    ]),
+    _question(
+        2,
+        "PRNG keys",
+        {"bar", "baz", "foo1", "foo2", "foo"},
+        {"subkeys", "bar", "baz", "foo", "foo1", "foo2"},
+        [
+            ("bar", 1, "`bar(key)` draws `jax.random.uniform` from its key"),
+            ("baz", 1, "`baz(key)` draws `jax.random.uniform` from its key"),
+            ("foo1_foo2", 1, "`foo1` and `foo2` both give bar(key1) + 2*baz(key2)"),
+            ("foo", 1, "`foo` calls the function the shuffle put first with the keys"),
+            ("value", 1, "the split `num=3` of PRNGKey(0) gives the assignment's value"),
+        ],
+    ),
+    _question(
+        3,
+        "jax.grad",
+        {"my_function", "my_gradient"},
+        {"my_function", "my_gradient"},
+        [
+            ("my_function_17", 1, "`my_function(17.0)` is 69003"),
+            ("my_function", 1, "`my_function(x)` is 14x^3 + 13x"),
+            ("my_gradient_17", 1, "`my_gradient(17.0)` is 12151"),
+            ("my_gradient", 1, "`my_gradient(x)` is 42x^2 + 13"),
+        ],
+    ),
+    _question(
+        4,
+        "jax.jit",
+        {"my_model"},
+        {"my_model"},
+        [
+            ("my_model", 2, "`my_model` gives the model's values for new keys"),
+            ("compiled", 1, "`my_model` is compiled with `jax.jit`"),
+            ("speedup", 1, "the compiled `my_model` is faster than the uncompiled model"),
+        ],
+    ),
+    _question(
+        5,
+        "static arguments",
+        {"fast_my_function"},
+        {"fast_my_function"},
+        [
+            ("loop_static", 1, "`fast_my_function(x, num_loops)` runs with `num_loops` static"),
+            ("loop_recompiles", 1, "... and recompiles exactly when `num_loops` changes"),
+            ("shape_static", 1, "`fast_my_function(x, arr_cols)` runs with `arr_cols` static"),
+            ("shape_recompiles", 1, "... and recompiles exactly when `arr_cols` changes"),
+        ],
+    ),
 )
 
 QUESTIONS: tuple[str, ...] = tuple(q.name for q in ASSIGNMENT_QUESTIONS)

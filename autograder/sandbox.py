@@ -42,8 +42,17 @@ KEPT_OPEN = {".venv"}  # entries of a checkout a kernel still needs (its Python 
 # Where any user may leave files, if they exist and are world-writable here (the kernel's own
 # folders are removed whole by the executor). No disk scan: these and their world-writable
 # subfolders (such as /tmp/.X11-unix) are all a kernel of its own uid can write to.
-SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/run/lock", "/var/lock", "/dev/mqueue",
-                  "/var/crash", "/var/metrics")
+SHARED_FOLDERS = (
+    "/tmp",
+    "/var/tmp",
+    "/dev/shm",
+    "/run/shm",
+    "/run/lock",
+    "/var/lock",
+    "/dev/mqueue",
+    "/var/crash",
+    "/var/metrics",
+)
 SYSV_IPC = ("shm", "sem", "msg")  # /proc/sysvipc/<kind> lists the objects of each kind
 CLONE_NEWIPC = 0x08000000
 IPC_RMID = 0
@@ -63,19 +72,31 @@ def unavailable() -> str | None:
     """Why kernels cannot run as their own user here, or None when they can."""
     if os.geteuid() != 0:
         return "the grader is not running as root, so kernels run as the grader's own user"
-    check = ("import importlib.util as u, sys; "
-             "sys.exit(0 if u.find_spec('ipykernel') and u.find_spec('jax') else 3)")
+    check = (
+        "import importlib.util as u, sys; "
+        "sys.exit(0 if u.find_spec('ipykernel') and u.find_spec('jax') else 3)"
+    )
     uid = FIRST_UID
     with tempfile.TemporaryDirectory() as folder:
         os.chown(folder, uid, uid)
         try:
-            done = subprocess.run([sys.executable, "-c", check], cwd=folder, env={"HOME": folder},
-                                  user=uid, group=uid, extra_groups=[], capture_output=True, timeout=60)
+            done = subprocess.run(
+                [sys.executable, "-c", check],
+                cwd=folder,
+                env={"HOME": folder},
+                user=uid,
+                group=uid,
+                extra_groups=[],
+                capture_output=True,
+                timeout=60,
+            )
         except (OSError, subprocess.SubprocessError) as error:
             return f"an unprivileged user cannot start {sys.executable}: {error}"
     if done.returncode != 0:
-        return (f"an unprivileged user cannot start {sys.executable} with its packages "
-                "(run `python -m autograder.sandbox --prepare` as root)")
+        return (
+            f"an unprivileged user cannot start {sys.executable} with its packages "
+            "(run `python -m autograder.sandbox --prepare` as root)"
+        )
     return None
 
 
@@ -121,8 +142,15 @@ def end(uid: int) -> None:
     # kill(-1) from that user reaches exactly its own processes, all at once (a process
     # that keeps forking cannot slip between a listing and the kills).
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        subprocess.run([sys.executable, "-S", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"],
-                       user=uid, group=uid, extra_groups=[], env={}, cwd="/", timeout=30)
+        subprocess.run(
+            [sys.executable, "-S", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"],
+            user=uid,
+            group=uid,
+            extra_groups=[],
+            env={},
+            cwd="/",
+            timeout=30,
+        )
     for folder in shared_folders(uid):
         with contextlib.suppress(OSError):
             for entry in os.scandir(folder):
@@ -147,8 +175,11 @@ def shared_folders(uid: int) -> list[str]:
         if _world_writable(folder, uid):
             found[folder] = None
             with contextlib.suppress(OSError):
-                found.update((entry.path, None) for entry in os.scandir(folder)
-                             if entry.is_dir(follow_symlinks=False) and _world_writable(entry.path, uid))
+                found.update(
+                    (entry.path, None)
+                    for entry in os.scandir(folder)
+                    if entry.is_dir(follow_symlinks=False) and _world_writable(entry.path, uid)
+                )
     return list(found)
 
 
@@ -164,9 +195,11 @@ def remove_ipc_objects(uid: int) -> list[str]:
     """Remove the SysV shared-memory segments, semaphore sets and message queues that `uid`
     created or owns (as listed in /proc/sysvipc); returns what was removed, e.g. "shm 42".
     A kernel with an IPC namespace of its own has none here: they went with its namespace."""
-    removers = {"shm": lambda ident: _LIBC.shmctl(ident, IPC_RMID, None),
-                "sem": lambda ident: _LIBC.semctl(ident, 0, IPC_RMID),
-                "msg": lambda ident: _LIBC.msgctl(ident, IPC_RMID, None)}
+    removers = {
+        "shm": lambda ident: _LIBC.shmctl(ident, IPC_RMID, None),
+        "sem": lambda ident: _LIBC.semctl(ident, 0, IPC_RMID),
+        "msg": lambda ident: _LIBC.msgctl(ident, IPC_RMID, None),
+    }
     removed = []
     for kind in SYSV_IPC:
         for ident in _ipc_objects_of(kind, uid):
@@ -265,8 +298,10 @@ def private_ipc_available() -> bool:
     """Whether a child of the grader can get an IPC namespace of its own (a real attempt)."""
     attempt = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({CLONE_NEWIPC}) != 0)"
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        return subprocess.run([sys.executable, "-S", "-c", attempt], capture_output=True,
-                              timeout=30).returncode == 0
+        return (
+            subprocess.run([sys.executable, "-S", "-c", attempt], capture_output=True, timeout=30).returncode
+            == 0
+        )
     return False
 
 
@@ -329,21 +364,32 @@ def open_the_way(paths: Iterable[str | Path]) -> list[Path]:
 def prepare() -> str:
     if os.geteuid() != 0:
         return "not root: kernels will run as the grader's own user (see the README's threat model)"
-    needed = {Path(sys.executable).resolve(), Path(sys.prefix), Path(sys.base_prefix),
-              Path(sysconfig.get_paths()["purelib"]), Path(sysconfig.get_paths()["stdlib"])}
+    needed = {
+        Path(sys.executable).resolve(),
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sysconfig.get_paths()["purelib"]),
+        Path(sysconfig.get_paths()["stdlib"]),
+    }
     changed = open_the_way(sorted(needed))
     keep_private(private_paths())
     unavailable.cache_clear()
     problem = unavailable()
     lines = [f"let other users enter {folder}" for folder in changed]
-    lines.append(f"kernels cannot run sandboxed: {problem}" if problem else
-                 "kernels run as unprivileged users; the grader's files are private")
+    lines.append(
+        f"kernels cannot run sandboxed: {problem}"
+        if problem
+        else "kernels run as unprivileged users; the grader's files are private"
+    )
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.sandbox",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--prepare", action="store_true", help="set up this machine (as root)")
     args = parser.parse_args()
     if args.prepare:

@@ -132,7 +132,9 @@ def my_model_one_key(key: jax.Array) -> jax.Array:
 fast_my_model = jax.jit(my_model)
 
 
-def q4_loop(model: Callable[[list[jax.Array]], jax.Array], iterations: int, *, block: bool) -> jax.Array | None:
+def q4_loop(
+    model: Callable[[list[jax.Array]], jax.Array], iterations: int, *, block: bool
+) -> jax.Array | None:
     """The assignment's timing loop (the student's `%%time` cell): the last value, None after
     no iteration."""
     key = jax.random.PRNGKey(0)

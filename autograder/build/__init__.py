@@ -26,8 +26,11 @@ from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
 from autograder.grade import grade_notebook
 
-ZIP_NEEDS = (f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py", f"files/{PACKAGE_IN_ZIP}/reference/golden.json",
-             f"files/{PACKAGE_IN_ZIP}/pyproject.toml")
+ZIP_NEEDS = (
+    f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py",
+    f"files/{PACKAGE_IN_ZIP}/reference/golden.json",
+    f"files/{PACKAGE_IN_ZIP}/pyproject.toml",
+)
 
 
 class BuildError(RuntimeError):
@@ -87,7 +90,10 @@ def build(
     shutil.rmtree(out, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "otter", "assign", str(master), str(out), "--no-pdfs"],
-        check=False, capture_output=True, text=True, cwd=master.parent,
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=master.parent,
     )
     if done.returncode != 0:
         raise BuildError(f"otter assign failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")

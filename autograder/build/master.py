@@ -18,8 +18,10 @@ import yaml
 
 from autograder import rubric
 
-_CONFIG = re.compile(r'^(?:.\s*=\s*)?"""?\s*#\s*BEGIN\s*TEST\s*CONFIG(.*?)"""?\s*#\s*END\s*TEST\s*CONFIG',
-                     re.IGNORECASE | re.DOTALL)
+_CONFIG = re.compile(
+    r'^(?:.\s*=\s*)?"""?\s*#\s*BEGIN\s*TEST\s*CONFIG(.*?)"""?\s*#\s*END\s*TEST\s*CONFIG',
+    re.IGNORECASE | re.DOTALL,
+)
 # A message naming its item: "[name] description: ..."
 _NAMED = re.compile(r"^\[(?P<name>[A-Za-z0-9_]+)\] (?P<rest>.*)$", re.DOTALL)
 
@@ -62,8 +64,14 @@ def _read_test(question: str, position: int, source: str) -> PublicTest:
     # Otter's two ways of hiding a test: `hidden: true`, or a first line `# HIDDEN`.
     first_line = source.lstrip().split("\n", 1)[0]
     hidden = bool(config.get("hidden", first_line.startswith("#") and "hidden" in first_line.lower()))
-    return PublicTest(question, position, name, float(points) if isinstance(points, (int, float)) else None,
-                      messages, hidden)
+    return PublicTest(
+        question,
+        position,
+        name,
+        float(points) if isinstance(points, (int, float)) else None,
+        messages,
+        hidden,
+    )
 
 
 def public_tests(master: Path) -> dict[str, list[PublicTest]]:
@@ -95,14 +103,19 @@ def differences(master: Path) -> list[str]:
     """Every difference between the master's public tests and the rubric, each saying what
     to change; empty when they agree."""
     found = public_tests(master)
-    problems = [f"question {q}: the master has it as an autograded question; the rubric has no such "
-                "question (remove it, or add it to autograder/rubric.py)."
-                for q in found if q not in rubric.QUESTIONS]
+    problems = [
+        f"question {q}: the master has it as an autograded question; the rubric has no such "
+        "question (remove it, or add it to autograder/rubric.py)."
+        for q in found
+        if q not in rubric.QUESTIONS
+    ]
     for question in rubric.ASSIGNMENT_QUESTIONS:
         tests = found.get(question.name)
         if tests is None:
-            problems.append(f"question {question.name}: missing from the master (add a `# BEGIN QUESTION` "
-                            f"cell with `name: {question.name}` and one public test per item).")
+            problems.append(
+                f"question {question.name}: missing from the master (add a `# BEGIN QUESTION` "
+                f"cell with `name: {question.name}` and one public test per item)."
+            )
             continue
         problems += _question_differences(question, tests)
     return problems
@@ -114,11 +127,15 @@ def _question_differences(question: rubric.Question, tests: list[PublicTest]) ->
     by_name = {test.name: test for test in tests if test.name is not None}
     for test in tests:
         if test.name is None:
-            problems.append(f"question {question.name}, test {test.position}: its messages name no item; "
-                            "start `success_message` and `failure_message` with `[item] description`.")
+            problems.append(
+                f"question {question.name}, test {test.position}: its messages name no item; "
+                "start `success_message` and `failure_message` with `[item] description`."
+            )
         elif test.name not in wanted:
-            problems.append(f"question {question.name}: extra test for `{test.name}`, which the rubric does "
-                            "not grade (remove it, or add the item to autograder/rubric.py).")
+            problems.append(
+                f"question {question.name}: extra test for `{test.name}`, which the rubric does "
+                "not grade (remove it, or add the item to autograder/rubric.py)."
+            )
     for name in sorted({test.name for test in tests if test.name is not None}):
         count = sum(test.name == name for test in tests)
         if count > 1:
@@ -126,14 +143,17 @@ def _question_differences(question: rubric.Question, tests: list[PublicTest]) ->
     for item in question.items:
         found = by_name.get(item.name)
         if found is None:
-            problems.append(f"question {question.name}: missing test for item `{item.name}` "
-                            f"({item.points:g} points, '{item.description}').")
+            problems.append(
+                f"question {question.name}: missing test for item `{item.name}` "
+                f"({item.points:g} points, '{item.description}')."
+            )
             continue
         problems += _item_differences(question.name, item, found)
     present = [test.name for test in tests if test.name in wanted]
     if not problems and present != wanted:
-        problems.append(f"question {question.name}: the tests come in the order {present}; the rubric's is "
-                        f"{wanted}.")
+        problems.append(
+            f"question {question.name}: the tests come in the order {present}; the rubric's is {wanted}."
+        )
     return problems
 
 
@@ -144,12 +164,16 @@ def _item_differences(question: str, item: rubric.Item, test: PublicTest) -> lis
         problems.append(f"{where}: the test is hidden; students must see it (remove `hidden`).")
     if test.points != float(item.points):
         shown = "none" if test.points is None else f"{test.points:g}"
-        problems.append(f"{where}: the test has points {shown}, the rubric {item.points:g} "
-                        f"(set `points: {item.points:g}`).")
+        problems.append(
+            f"{where}: the test has points {shown}, the rubric {item.points:g} "
+            f"(set `points: {item.points:g}`)."
+        )
     for message in test.messages:
         if not message.startswith(_expected_message(item)):
-            problems.append(f"{where}: a message reads '{message[:80]}'; it should start with "
-                            f"'{_expected_message(item)}'.")
+            problems.append(
+                f"{where}: a message reads '{message[:80]}'; it should start with "
+                f"'{_expected_message(item)}'."
+            )
     return problems
 
 

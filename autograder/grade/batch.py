@@ -36,8 +36,10 @@ from autograder.sandbox import keep_private
 WORKER_GRACE = 120
 # What a student reads when their submission could not be graded at all; the cause is in
 # OUT/<submission>/grader-error.txt and the report.
-GRADER_FAILED = ("This submission could not be graded automatically, so no points were given yet. "
-                 "Ask your instructor or TA to grade it again; you do not need to resubmit.")
+GRADER_FAILED = (
+    "This submission could not be graded automatically, so no points were given yet. "
+    "Ask your instructor or TA to grade it again; you do not need to resubmit."
+)
 log = logging.getLogger(__name__)
 
 
@@ -52,18 +54,34 @@ def _load(folder: Path) -> SubmissionResult | None:
         return None
 
 
-def grade_one(path: Path, name: str, folder: Path, *, cell_timeout: float, timeout: float,
-              faithful: bool = False) -> SubmissionResult:
+def grade_one(
+    path: Path, name: str, folder: Path, *, cell_timeout: float, timeout: float, faithful: bool = False
+) -> SubmissionResult:
     """Grade in a worker process; whatever happens to it, a result is written."""
     command = [
-        sys.executable, "-m", "autograder.grade.worker", str(path), str(folder),
-        "--name", name, "--cell-timeout", str(cell_timeout), "--timeout", str(timeout),
+        sys.executable,
+        "-m",
+        "autograder.grade.worker",
+        str(path),
+        str(folder),
+        "--name",
+        name,
+        "--cell-timeout",
+        str(cell_timeout),
+        "--timeout",
+        str(timeout),
         *(["--faithful"] if faithful else []),
     ]
     try:
         # errors="replace": the worker's stderr may quote anything the student's code printed.
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False,
-                              timeout=timeout + WORKER_GRACE)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+            timeout=timeout + WORKER_GRACE,
+        )
         reason = f"grader-error (worker exited with {done.returncode})"
         detail = done.stderr[-4000:]
     except subprocess.TimeoutExpired:
@@ -103,10 +121,19 @@ def grade_many(paths: list[Path], out: Path, **options: Any) -> list[SubmissionR
     return run_batch(paths, out, **options).results
 
 
-def run_batch(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: float = CELL_TIMEOUT,
-              timeout: float = TIMEOUT, force: bool = False, faithful: bool = False,
-              lms_item: str = DEFAULT_ITEM, previous: Previous | None = None,
-              progress: Callable[[str], None] = print) -> Batch:
+def run_batch(
+    paths: list[Path],
+    out: Path,
+    *,
+    jobs: int = 1,
+    cell_timeout: float = CELL_TIMEOUT,
+    timeout: float = TIMEOUT,
+    force: bool = False,
+    faithful: bool = False,
+    lms_item: str = DEFAULT_ITEM,
+    previous: Previous | None = None,
+    progress: Callable[[str], None] = print,
+) -> Batch:
     """Grade everything in `paths` (see `autograder.grade.sources`) into `out`, then write the
     class files. Raises `SourceError` on unreadable input and `NoSubmissions` when there is
     nothing to grade, both before anything is graded or written."""
@@ -116,14 +143,31 @@ def run_batch(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: floa
         submissions = collect(paths, Path(workdir))
         if not submissions:
             raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
-        results = _grade_all(submissions, out, jobs=jobs, cell_timeout=cell_timeout, timeout=timeout,
-                             force=force, faithful=faithful, progress=progress)
-        written = write_outputs(list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous)
+        results = _grade_all(
+            submissions,
+            out,
+            jobs=jobs,
+            cell_timeout=cell_timeout,
+            timeout=timeout,
+            force=force,
+            faithful=faithful,
+            progress=progress,
+        )
+        written = write_outputs(
+            list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
+        )
     return Batch(results, written)
 
 
-def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool,
-               progress: Callable[[str], None], **options: Any) -> list[SubmissionResult]:
+def _grade_all(
+    submissions: list[Submission],
+    out: Path,
+    *,
+    jobs: int,
+    force: bool,
+    progress: Callable[[str], None],
+    **options: Any,
+) -> list[SubmissionResult]:
     out.mkdir(parents=True, exist_ok=True)
     keep_private([out])  # student records; and sandboxed kernels must not read other students' results
     results: dict[str, SubmissionResult] = {}
@@ -148,8 +192,17 @@ def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bo
         return result, time.monotonic() - start
 
     # The bar only where someone watches (a terminal); logs and CI get one line per submission.
-    with tqdm(total=len(todo), unit="notebook", desc="grading", file=sys.stderr, dynamic_ncols=True,
-              disable=not todo or not sys.stderr.isatty()) as bar, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with (
+        tqdm(
+            total=len(todo),
+            unit="notebook",
+            desc="grading",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            disable=not todo or not sys.stderr.isatty(),
+        ) as bar,
+        ThreadPoolExecutor(max_workers=max(1, jobs)) as pool,
+    ):
         running = {pool.submit(work, submission): submission for submission in todo}
         for future in as_completed(running):
             name = running[future].name
@@ -167,8 +220,13 @@ def _load_report() -> Any:
     return report
 
 
-def write_outputs(graded: list[tuple[Submission, SubmissionResult]], out: Path, *,
-                  lms_item: str = DEFAULT_ITEM, previous: Previous | None = None) -> Written:
+def write_outputs(
+    graded: list[tuple[Submission, SubmissionResult]],
+    out: Path,
+    *,
+    lms_item: str = DEFAULT_ITEM,
+    previous: Previous | None = None,
+) -> Written:
     """Everything in `out` besides each submission's results: the gradebook, the LMS import
     files, changes.csv (with `previous`), each student's feedback.md and the class report.
     A submission whose feedback cannot be written costs that file only; the class files are

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.grade.output import points, write_text
+from autograder.grade.output import format_points, write_text
 from autograder.grade.sources import Student, Submission
 from autograder.results import CheckResult, SubmissionResult
 
@@ -23,14 +23,20 @@ def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
     lines.append(f"- **Submission:** {submission.name}")
     if submission.notebook is not None:
         lines.append(f"- **Notebook graded:** `{submission.notebook.name}`")
-    lines.append(f"- **Score:** {points(result.score)} / {points(result.possible)} "
-                 "(the autograded part; written answers are graded by hand)")
+    lines.append(
+        f"- **Score:** {format_points(result.score)} / {format_points(result.possible)} "
+        "(the autograded part; written answers are graded by hand)"
+    )
     notes = [n for n in (submission.note, *result.messages) if n]
     if notes:
         lines += ["", *(f"> {_escaped(note)}" for note in notes)]
     for question in result.questions:
         number = question.name.removeprefix("q")
-        lines += ["", f"## Question {number}: {points(question.score)} / {points(question.possible)}", ""]
+        lines += [
+            "",
+            f"## Question {number}: {format_points(question.score)} / {format_points(question.possible)}",
+            "",
+        ]
         lines += [_check(check) for check in question.checks]
     return "\n".join(lines) + "\n"
 
@@ -43,7 +49,7 @@ def _check(check: CheckResult) -> str:
     mark = "passed" if check.passed else "not passed"
     # Continuation lines indented so that a multi-line message stays inside its list item.
     message = _escaped(check.message.strip()).replace("\n", "\n  ")
-    return f"- **{mark}** ({points(check.score)}/{points(check.points)}): {message}"
+    return f"- **{mark}** ({format_points(check.score)}/{format_points(check.points)}): {message}"
 
 
 def _escaped(text: str) -> str:

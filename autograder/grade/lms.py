@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grade.output import points, write_csv
+from autograder.grade.output import format_points, write_csv
 from autograder.grade.sources import Student, Submission
 from autograder.results import SubmissionResult
 
@@ -61,7 +61,7 @@ def brightspace_header(item: str) -> list[str]:
 
 
 def brightspace_rows(scores: list[StudentScore]) -> list[list[object]]:
-    return [[s.student.sid, s.login, points(s.score), "#"] for s in scores]
+    return [[s.student.sid, s.login, format_points(s.score), "#"] for s in scores]
 
 
 def canvas_header(item: str) -> list[str]:
@@ -69,7 +69,7 @@ def canvas_header(item: str) -> list[str]:
 
 
 def canvas_rows(scores: list[StudentScore]) -> list[list[object]]:
-    return [[s.student.name, "", s.student.sid, s.login, "", points(s.score)] for s in scores]
+    return [[s.student.name, "", s.student.sid, s.login, "", format_points(s.score)] for s in scores]
 
 
 def write_lms_files(graded: list[tuple[Submission, SubmissionResult]], out: Path, item: str) -> list[Path]:

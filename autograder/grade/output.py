@@ -25,7 +25,7 @@ ENCODING = "utf-8"
 ERRORS = "backslashreplace"
 
 
-def points(value: float) -> float | int:
+def format_points(value: float) -> float | int:
     """A score as people write it: 7, not 7.0."""
     value = round(value, 5)
     return int(value) if value == int(value) else value
@@ -33,10 +33,12 @@ def points(value: float) -> float | int:
 
 def feedback(question: QuestionResult) -> str:
     """What the student reads for one question: one line per check."""
-    lines = [f"{question.name}: {points(question.score)} / {points(question.possible)}"]
+    lines = [f"{question.name}: {format_points(question.score)} / {format_points(question.possible)}"]
     for check in question.checks:
         mark = "PASS" if check.passed else "FAIL"
-        lines.append(f"  [{mark}] ({points(check.score)}/{points(check.points)}) {check.message}")
+        lines.append(
+            f"  [{mark}] ({format_points(check.score)}/{format_points(check.points)}) {check.message}"
+        )
     return "\n".join(lines)
 
 
@@ -44,14 +46,14 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
     """Gradescope's results format: one test per question, named q1..q5."""
     output = "\n".join(result.messages) if result.messages else "Your notebook ran to the end."
     return {
-        "score": points(result.score),
+        "score": format_points(result.score),
         "output": output,
         "stdout_visibility": "hidden",
         "tests": [
             {
                 "name": question.name,
-                "score": points(question.score),
-                "max_score": points(question.possible),
+                "score": format_points(question.score),
+                "max_score": format_points(question.possible),
                 "output": feedback(question),
                 "visibility": "visible",
             }
@@ -63,9 +65,9 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
 def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> list[object]:
     return [
         result.submission,
-        *(points(result.question(q).score) for q in QUESTIONS),
-        points(result.score),
-        points(result.possible),
+        *(format_points(result.question(q).score) for q in QUESTIONS),
+        format_points(result.score),
+        format_points(result.possible),
         result.status,
         *("; ".join(getattr(s, field) for s in students) for field in ("name", "sid", "email")),
         "; ".join(result.flags),

@@ -20,14 +20,20 @@ BAR = "#4c72b0"
 FAIL = "#c44e52"
 
 
-def score_histograms(scores: dict[str, list[float]], totals: list[float], possible: float, path: Path) -> Path:
+def score_histograms(
+    scores: dict[str, list[float]], totals: list[float], possible: float, path: Path
+) -> Path:
     """One panel for the total and one per question: how many submissions got each score."""
     figure = Figure(figsize=(10, 5.6), layout="constrained")
     grid = figure.add_gridspec(2, len(QUESTIONS))
     _histogram(figure.add_subplot(grid[0, :]), totals, possible, f"total (out of {possible:g})")
     for i, question in enumerate(QUESTIONS):
-        _histogram(figure.add_subplot(grid[1, i]), scores[question], points(question),
-                   f"{question} (out of {points(question):g})")
+        _histogram(
+            figure.add_subplot(grid[1, i]),
+            scores[question],
+            points(question),
+            f"{question} (out of {points(question):g})",
+        )
     figure.savefig(path, dpi=100)
     return path
 
@@ -56,7 +62,9 @@ def failed_checks(failures: list[tuple[str, int, int]], path: Path) -> Path:
         labels, counts, graded = (list(column)[::-1] for column in zip(*failures, strict=True))
         bars = axes.barh(range(len(labels)), counts, color=FAIL, height=0.5)
         axes.set_yticks(range(len(labels)), labels, fontsize=9, linespacing=1.3)
-        axes.bar_label(bars, [f"{c} of {g}" for c, g in zip(counts, graded, strict=True)], padding=3, fontsize=8)
+        axes.bar_label(
+            bars, [f"{c} of {g}" for c, g in zip(counts, graded, strict=True)], padding=3, fontsize=8
+        )
         axes.set_xlim(0, max(counts) * 1.18)
         axes.set_ylim(-0.6, len(labels) - 0.4)  # the same bar thickness for 1 check as for 10
         _whole_numbers(axes.xaxis)

@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 
 from autograder import rubric
-from autograder.grade.output import points, write_csv
+from autograder.grade.output import format_points, write_csv
 from autograder.grade.sources import SourceError, Submission
 from autograder.results import SubmissionResult
 
@@ -77,9 +77,15 @@ class Change:
 
     def row(self) -> list[object]:
         difference = self.difference
-        return ["; ".join(self.names), "; ".join(self.sids), "; ".join(self.emails), self.submission,
-                "" if self.previous is None else points(self.previous), points(self.new),
-                "" if difference is None else points(difference)]
+        return [
+            "; ".join(self.names),
+            "; ".join(self.sids),
+            "; ".join(self.emails),
+            self.submission,
+            "" if self.previous is None else format_points(self.previous),
+            format_points(self.new),
+            "" if difference is None else format_points(difference),
+        ]
 
 
 def read_previous(path: Path) -> Previous:
@@ -102,8 +108,9 @@ def read_previous(path: Path) -> Previous:
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise PreviousError(
-            f"{path}: not Gradescope's \"Download Grades\" CSV (no {', '.join(missing)} column); "
-            "download it from the assignment's Review Grades page")
+            f'{path}: not Gradescope\'s "Download Grades" CSV (no {", ".join(missing)} column); '
+            "download it from the assignment's Review Grades page"
+        )
     columns = {name: header.index(name) for name in REQUIRED}
     questions = _question_columns(header)
     basis = Basis.QUESTIONS if questions else Basis.TOTAL
@@ -144,8 +151,9 @@ def _question_columns(header: list[str]) -> dict[str, int]:
     return found if set(found) == set(rubric.QUESTIONS) else {}
 
 
-def _score(path: Path, line: int, row: list[str], columns: dict[str, int],
-           questions: dict[str, int]) -> float | None:
+def _score(
+    path: Path, line: int, row: list[str], columns: dict[str, int], questions: dict[str, int]
+) -> float | None:
     if row[columns["Status"]].strip().lower() == "missing":
         return None
     cells = [row[i] for i in questions.values()] if questions else [row[columns["Total Score"]]]
@@ -154,8 +162,9 @@ def _score(path: Path, line: int, row: list[str], columns: dict[str, int],
     try:
         return sum(float(cell) if cell.strip() else 0.0 for cell in cells)
     except ValueError:
-        raise PreviousError(f"{path}, line {line}: a score that is not a number "
-                            f"({', '.join(repr(c) for c in cells)})") from None
+        raise PreviousError(
+            f"{path}, line {line}: a score that is not a number ({', '.join(repr(c) for c in cells)})"
+        ) from None
 
 
 def changes(graded: list[tuple[Submission, SubmissionResult]], previous: Previous) -> list[Change]:
@@ -169,11 +178,14 @@ def changes(graded: list[tuple[Submission, SubmissionResult]], previous: Previou
             if known and score is not None and round(score - result.score, 5) == 0:
                 continue
             rows.setdefault((known and score is not None, score), []).append(
-                (student.name, student.sid, student.email))
+                (student.name, student.sid, student.email)
+            )
         if not submission.students:
             rows[(False, None)] = []  # nobody to match: no previous score is known
         for (_, score), students in rows.items():
-            names, sids, emails = (tuple(column) for column in zip(*students, strict=True)) if students else ((), (), ())
+            names, sids, emails = (
+                (tuple(column) for column in zip(*students, strict=True)) if students else ((), (), ())
+            )
             found.append(Change(names, sids, emails, submission.name, score, result.score))
     return sorted(found, key=lambda c: (c.difference is None, -abs(c.difference or 0.0), c.submission))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from autograder import rubric
 from autograder.grade import plots, was_graded
-from autograder.grade.output import grader_error, points, write_text
+from autograder.grade.output import format_points, grader_error, write_text
 from autograder.grade.previous import Change
 from autograder.grade.sources import Submission
 from autograder.results import SubmissionResult
@@ -73,16 +73,21 @@ def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[
     total = sum(rubric.points(q) for q in rubric.QUESTIONS)
     lines = [
         f"{len(results)} submissions: mean {_mean(scores):.1f} / {total:g}, median {statistics.median(scores):g}",
-        "per question: " + ", ".join(
+        "per question: "
+        + ", ".join(
             f"{q} {_mean([r.question(q).score for r in results]):.1f}/{rubric.points(q):g}"
-            for q in rubric.QUESTIONS),
+            for q in rubric.QUESTIONS
+        ),
     ]
     if changes is not None:
         lines.append(changed_line(changes))
     flagged = [r for r in results if r.flags]
     if flagged:
-        lines.append(f"code to read ({len(flagged)}, see the flags column): "
-                     + ", ".join(r.submission for r in flagged[:listed]) + (" ..." if len(flagged) > listed else ""))
+        lines.append(
+            f"code to read ({len(flagged)}, see the flags column): "
+            + ", ".join(r.submission for r in flagged[:listed])
+            + (" ..." if len(flagged) > listed else "")
+        )
     stopped = not_ok(results)
     if not stopped:
         return "\n".join([*lines, "status: every notebook ran to the end (ok)"])
@@ -96,8 +101,11 @@ def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[
 def changed_line(changes: list[Change]) -> str:
     students = sum(max(1, len(c.names)) for c in changes)
     unknown = sum(max(1, len(c.names)) for c in changes if c.previous is None)
-    return (f"changed since Gradescope: {students - unknown} students"
-            + (f", {unknown} with no previous score" if unknown else "") + " (see changes.csv)")
+    return (
+        f"changed since Gradescope: {students - unknown} students"
+        + (f", {unknown} with no previous score" if unknown else "")
+        + " (see changes.csv)"
+    )
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -122,18 +130,24 @@ def _text(value: object) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(value)))
 
 
-def _table(header: list[str], rows: Sequence[Sequence[object]],
-           numeric: frozenset[int] | set[int] = frozenset()) -> str:
+def _table(
+    header: list[str], rows: Sequence[Sequence[object]], numeric: frozenset[int] | set[int] = frozenset()
+) -> str:
     def cell(tag: str, i: int, value: object) -> str:
-        return f'<{tag}{" class=n" if i in numeric else ""}>{_text(value)}</{tag}>'
+        return f"<{tag}{' class=n' if i in numeric else ''}>{_text(value)}</{tag}>"
 
     head = "".join(cell("th", i, h) for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *,
-                 changes: list[Change] | None = None, failed: list[str] | tuple[str, ...] = ()) -> Path:
+def write_report(
+    graded: list[tuple[Submission, SubmissionResult]],
+    out: Path,
+    *,
+    changes: list[Change] | None = None,
+    failed: list[str] | tuple[str, ...] = (),
+) -> Path:
     """`out/report.html` and its plots in `out/report/`; returns the HTML's path. `changes`:
     the scores a regrade changed (--previous); `failed`: submissions whose feedback.md could
     not be written."""
@@ -148,15 +162,30 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *
     students = sum(len(s.students) for s, _ in graded)
     scores = [r.score for r in results]
 
-    questions = [[q, points(rubric.points(q)), f"{_mean(v):.2f}", points(statistics.median(v)),
-                  sum(x == rubric.points(q) for x in v)] for q, v in by_question.items()]
-    questions.append(["total", points(total), f"{_mean(scores):.2f}", points(statistics.median(scores)),
-                      sum(x == total for x in scores)])
+    questions = [
+        [
+            q,
+            format_points(rubric.points(q)),
+            f"{_mean(v):.2f}",
+            format_points(statistics.median(v)),
+            sum(x == rubric.points(q) for x in v),
+        ]
+        for q, v in by_question.items()
+    ]
+    questions.append(
+        [
+            "total",
+            format_points(total),
+            f"{_mean(scores):.2f}",
+            format_points(statistics.median(scores)),
+            sum(x == total for x in scores),
+        ]
+    )
     parts = [
         f"<h1>{TITLE}: grading report</h1>",
         f'<p class="meta">{len(results)} submissions'
         + (f" from {students} students" if students else "")
-        + f", written {datetime.now():%Y-%m-%d %H:%M}. Gradebook: <a href=\"grades.csv\">grades.csv</a>; "
+        + f', written {datetime.now():%Y-%m-%d %H:%M}. Gradebook: <a href="grades.csv">grades.csv</a>; '
         "each student's feedback is in <code>&lt;submission&gt;/feedback.md</code>.</p>",
         "<h2>Scores</h2>",
         '<img src="report/scores.png" alt="Histograms of the total score and of each question\'s score">',
@@ -164,25 +193,42 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *
         "<h2>Most failed checks</h2>",
         "<p>Among the submissions whose notebook got as far as the check.</p>",
         '<img src="report/failed_checks.png" alt="The checks failed most often">',
-        _table(["question", "check", "failed", "of graded"],
-               [[f.question, f.description, f.failed, f.graded] for f in ranked], numeric={2, 3})
-        if ranked else "<p>No check failed.</p>",
+        _table(
+            ["question", "check", "failed", "of graded"],
+            [[f.question, f.description, f.failed, f.graded] for f in ranked],
+            numeric={2, 3},
+        )
+        if ranked
+        else "<p>No check failed.</p>",
         "<h2>Notebooks that did not run to the end</h2>",
     ]
     stopped = [(s, r) for s, r in graded if r.status != "ok"]
     named = any(s.students for s, _ in stopped)  # no students column for plain notebooks
     parts.append(
-        _table(["submission", *(["students"] if named else []), "status", "score", "grader's error"],
-               [[r.submission, *(["; ".join(x.name for x in s.students)] if named else []), r.status,
-                 points(r.score), grader_error(out / s.name)] for s, r in stopped],
-               numeric={3 if named else 2})
-        if stopped else "<p>None: every notebook ran to the end.</p>"
+        _table(
+            ["submission", *(["students"] if named else []), "status", "score", "grader's error"],
+            [
+                [
+                    r.submission,
+                    *(["; ".join(x.name for x in s.students)] if named else []),
+                    r.status,
+                    format_points(r.score),
+                    grader_error(out / s.name),
+                ]
+                for s, r in stopped
+            ],
+            numeric={3 if named else 2},
+        )
+        if stopped
+        else "<p>None: every notebook ran to the end.</p>"
     )
     if failed:
         parts.append("<h2>Feedback not written</h2>")
-        parts.append("<p>These submissions' <code>feedback.md</code> could not be written (the cause is "
-                     "in the terminal's log); their grades above stand.</p>"
-                     + _table(["submission"], [[name] for name in failed]))
+        parts.append(
+            "<p>These submissions' <code>feedback.md</code> could not be written (the cause is "
+            "in the terminal's log); their grades above stand.</p>"
+            + _table(["submission"], [[name] for name in failed])
+        )
     if changes is not None:
         parts += _changes_section(changes)
     flagged = [r for r in results if r.flags]
@@ -191,16 +237,24 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *
         "<p>Code that could forge what the kernel reported (patching modules, hooking the output or the "
         "interpreter, reaching for the grader). Points are as graded; read the cells named here.</p>"
         + _table(["submission", "cells"], [[r.submission, "; ".join(r.flags)] for r in flagged])
-        if flagged else "<p>None flagged.</p>"
+        if flagged
+        else "<p>None flagged.</p>"
     )
     chosen = [(s, r) for s, r in graded if s.note and s.notebook is not None]
     if chosen:  # so that a TA can check the choice among a student's several notebooks
         parts.append("<h2>Submissions with several notebooks</h2>")
-        parts.append(_table(["submission", "students", "which was graded"],
-                            [[s.name, "; ".join(x.name for x in s.students), s.note] for s, _ in chosen]))
-    page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{TITLE}: grading report</title><style>{STYLE}</style></head>\n<body>\n"
-            + "\n".join(parts) + "\n</body></html>\n")
+        parts.append(
+            _table(
+                ["submission", "students", "which was graded"],
+                [[s.name, "; ".join(x.name for x in s.students), s.note] for s, _ in chosen],
+            )
+        )
+    page = (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{TITLE}: grading report</title><style>{STYLE}</style></head>\n<body>\n"
+        + "\n".join(parts)
+        + "\n</body></html>\n"
+    )
     path = out / "report.html"
     write_text(path, page)
     return path
@@ -209,11 +263,15 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *
 def _changes_section(changes: list[Change]) -> list[str]:
     header = ["students", "SIDs", "submission", "previous", "new", "difference"]
     rows = [[row[0], row[1], *row[3:]] for row in (c.row() for c in changes)]
-    return ["<h2>Changed since Gradescope</h2>",
-            (f"<p>{_text(changed_line(changes))}. Largest change first; students whose score is the same "
-             "are not listed, those with no previous score (no submission on Gradescope, or not in the "
-             "file) come last.</p>"),
-            _table(header, rows, numeric={3, 4, 5}) if rows else "<p>No score changed.</p>"]
+    return [
+        "<h2>Changed since Gradescope</h2>",
+        (
+            f"<p>{_text(changed_line(changes))}. Largest change first; students whose score is the same "
+            "are not listed, those with no previous score (no submission on Gradescope, or not in the "
+            "file) come last.</p>"
+        ),
+        _table(header, rows, numeric={3, 4, 5}) if rows else "<p>No score changed.</p>",
+    ]
 
 
 def _label(failure: Failure) -> str:

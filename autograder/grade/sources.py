@@ -67,8 +67,9 @@ def collect(paths: list[Path], workdir: Path) -> list[Submission]:
         if path.is_dir():
             root = export_root(path)
             try:
-                found.extend(read_export(root) if root
-                             else [Submission(p, p.stem) for p in notebooks_in(path)])
+                found.extend(
+                    read_export(root) if root else [Submission(p, p.stem) for p in notebooks_in(path)]
+                )
             except SourceError as error:  # named as the TA gave it, not by the temporary folder
                 raise SourceError(str(error).replace(f"{path}/", f"{given}: ")) from None
         else:
@@ -77,8 +78,11 @@ def collect(paths: list[Path], workdir: Path) -> list[Submission]:
 
 
 def notebooks_in(folder: Path) -> list[Path]:
-    return [p for p in sorted(folder.rglob("*.ipynb"))
-            if ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts]
+    return [
+        p
+        for p in sorted(folder.rglob("*.ipynb"))
+        if ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts
+    ]
 
 
 def _unique(submissions: list[Submission]) -> list[Submission]:
@@ -128,10 +132,18 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
         raise
     except UnicodeDecodeError:  # a member name flagged UTF-8 that is not
         shutil.rmtree(into, ignore_errors=True)
-        raise SourceError(f"{archive}: a member's name is not valid UTF-8 although the zip says it is") \
-            from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
-            ValueError, OSError) as error:
+        raise SourceError(
+            f"{archive}: a member's name is not valid UTF-8 although the zip says it is"
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        ValueError,
+        OSError,
+    ) as error:
         shutil.rmtree(into, ignore_errors=True)
         raise SourceError(f"{archive}: not a readable zip ({type(error).__name__}: {error})") from None
     return into
@@ -253,12 +265,15 @@ def read_metadata(root: Path) -> dict[str, tuple[Student, ...]]:
     for folder, entry in data.items():
         problem = submission_folder(folder)
         if problem:
-            raise SourceError(f"{path}: refused: the key {folder!r} is {problem}; "
-                              "each key must name one submission folder beside the file")
+            raise SourceError(
+                f"{path}: refused: the key {folder!r} is {problem}; "
+                "each key must name one submission folder beside the file"
+            )
         submitters = entry.get("submitters") if isinstance(entry, dict) else None
         students[folder] = tuple(
             Student(*(_field(s.get(key)) for key in ("name", "sid", "email")))
-            for s in (submitters if isinstance(submitters, list) else []) if isinstance(s, dict)
+            for s in (submitters if isinstance(submitters, list) else [])
+            if isinstance(s, dict)
         )
     return students
 
@@ -288,8 +303,11 @@ def choose_notebook(folder: Path) -> tuple[Path | None, str]:
     else the largest."""
     candidates = notebooks_in(folder) if folder.is_dir() else []
     if not candidates:
-        uploaded = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
-            if folder.is_dir() else []
+        uploaded = (
+            sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+            if folder.is_dir()
+            else []
+        )
         listing = f" (uploaded: {', '.join(uploaded)})" if uploaded else ""
         return None, f"No .ipynb file was found in this submission{listing}."
     if len(candidates) == 1:
@@ -303,8 +321,10 @@ def choose_notebook(folder: Path) -> tuple[Path | None, str]:
     else:
         chosen, reason = _largest(candidates), "it is the largest"
     names = ", ".join(p.relative_to(folder).as_posix() for p in candidates)
-    return chosen, (f"{len(candidates)} notebooks were uploaded ({names}); "
-                    f"{chosen.relative_to(folder).as_posix()} was graded because {reason}.")
+    return chosen, (
+        f"{len(candidates)} notebooks were uploaded ({names}); "
+        f"{chosen.relative_to(folder).as_posix()} was graded because {reason}."
+    )
 
 
 def _largest(paths: list[Path]) -> Path:

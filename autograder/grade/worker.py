@@ -20,8 +20,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, required=True)
     parser.add_argument("--faithful", action="store_true")
     args = parser.parse_args()
-    result = grade_notebook(args.notebook, name=args.name, cell_timeout=args.cell_timeout, timeout=args.timeout,
-                            faithful=args.faithful)
+    result = grade_notebook(
+        args.notebook,
+        name=args.name,
+        cell_timeout=args.cell_timeout,
+        timeout=args.timeout,
+        faithful=args.faithful,
+    )
     write_submission(result, args.folder)
 
 

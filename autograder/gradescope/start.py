@@ -45,6 +45,8 @@ def _unreadable(notebook: Path) -> str | None:
         # nbformat has no annotations.
         nbformat.read(notebook, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
     except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
-        return (f"{notebook.name} could not be read as a Jupyter notebook ({type(error).__name__}). "
-                "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand.")
+        return (
+            f"{notebook.name} could not be read as a Jupyter notebook ({type(error).__name__}). "
+            "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand."
+        )
     return None

@@ -54,8 +54,11 @@ class Uploads:
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Uploads:
         graded, note, ignored = data.get("graded"), data.get("note", ""), data.get("ignored", [])
-        return cls(graded if isinstance(graded, str) else None, str(note),
-                   tuple(str(name) for name in ignored) if isinstance(ignored, list) else ())
+        return cls(
+            graded if isinstance(graded, str) else None,
+            str(note),
+            tuple(str(name) for name in ignored) if isinstance(ignored, list) else (),
+        )
 
 
 def private_folder(autograder_dir: Path) -> Path:
