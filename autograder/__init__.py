@@ -10,14 +10,16 @@ Layers, lowest first; a module imports only from its own layer or the layers bel
 upward (tests/test_layers.py checks every import, including those inside functions):
 
 1. `reference`: the reference solution and golden.json (truth; it knows nothing of grading).
-2. `autograder.golden`, `autograder.rubric`, `autograder.results`: golden values as plain data,
-   the rubric's items and points, and the plain result dataclasses.
+2. `autograder.golden`, `autograder.rubric`, `autograder.results`, `autograder.probe_protocol`:
+   golden values as plain data, the rubric's items and points, the plain result dataclasses,
+   and the probe's wire format (what the checks read and the kernel is asked).
 3. `autograder.checks`: pure comparisons of what a submission produced against the golden
    values, each returning `CheckResult`s.
 4. `autograder.notebook`, `autograder.flags`, `autograder.accelerate`: reading a notebook and
    finding what its cells bind and do, before anything runs.
-5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`: running the notebook
-   in a kernel of its own, as a user of its own, and probing what it left.
+5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
+   `autograder.runtime_flags`: running the notebook in a kernel of its own, as a user of its
+   own, probing what it left, and what the kernel looked like afterwards.
 6. `autograder.grade`: the grading pipeline, from one notebook to a batch, its gradebook,
    feedback and report.
 7. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this

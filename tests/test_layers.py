@@ -13,10 +13,10 @@ PACKAGES = ("reference", "autograder")
 # Lowest first, as the package docstring lists them. "x.*" is package x and everything in it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("reference.*",),
-    ("autograder.golden", "autograder.rubric", "autograder.results"),
+    ("autograder.golden", "autograder.rubric", "autograder.results", "autograder.probe_protocol"),
     ("autograder.checks.*",),
     ("autograder.notebook", "autograder.flags", "autograder.accelerate"),
-    ("autograder.execute", "autograder.kernel_probe", "autograder.sandbox"),
+    ("autograder.execute", "autograder.kernel_probe", "autograder.sandbox", "autograder.runtime_flags"),
     ("autograder.grade.*",),
     (
         "autograder",
