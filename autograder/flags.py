@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from autograder.notebook import Cell, parse
+from autograder.notebook import Cell
+from autograder.statements import parse
 
 # Calls that reach into the interpreter: tracing, frames, every live object.
 HOOKS = {

@@ -1,8 +1,12 @@
 """Question 5: `fast_my_function` with its second argument static, for both of the question's
 versions of `my_function` (the `num_loops` loop and the `arr_cols` shape).
 
-Each binding of `fast_my_function` is probed where it is made, because the question rebinds
-the name: the notebook's last binding is only the shape version.
+Each binding of `fast_my_function` in the question's region is probed where it is made, tagged
+with the version of `my_function` it compiles (`autograder.versions`), because the question
+rebinds the name: the notebook's last binding is only the shape version. Each version is graded
+on its last *compiled* binding (the last binding when none is compiled: a plain function tried
+after the compiled one does not undo it). A binding the code does not tell is placed by what it
+returns: an array with `arr_cols` columns is the shape version, nothing the loop version.
 """
 
 from __future__ import annotations
@@ -24,13 +28,39 @@ def plan(rng: random.Random, golden: Golden) -> dict:
     return {"x": rng.randint(1, 99), "first": first, "second": first + rng.randint(1, 50)}
 
 
+def compiled(observed: dict | None) -> bool:
+    """Whether the probe found `fast_my_function` compiled with `jax.jit`."""
+    if not observed or not observed.get("present"):
+        return False
+    return None not in (observed.get("cache_sizes") or [None])
+
+
+def _by_behaviour(observed: dict, plan: dict) -> str | None:
+    first = (observed.get("results") or [{}])[0]
+    if first.get("kind") == "none":
+        return "loop"
+    if first.get("kind") in ("array", "too_large") and plan["first"] in (first.get("shape") or []):
+        return "shape"
+    return None
+
+
+def chosen(captures: tuple[tuple[str, dict], ...], plan: dict) -> dict[str, dict]:
+    """For each version, the binding graded: its last compiled one, else its last one."""
+    found: dict[str, dict] = {}
+    for tag, observed in captures:
+        variant = tag if tag in VARIANTS else _by_behaviour(observed, plan)
+        if variant is not None and (compiled(observed) or not compiled(found.get(variant))):
+            found[variant] = observed
+    return found
+
+
 def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | None, str | None]:
     """(does it run with the argument static, does it recompile exactly when it changes)."""
     if observed is None:
         absent = f"no `fast_my_function` built from the `{argument}` version of `my_function` was found."
         return absent, absent
     sizes = observed.get("cache_sizes") or [None]
-    if not observed.get("present") or None in sizes:
+    if not compiled(observed):
         problem = "`fast_my_function` is not compiled with `jax.jit`."
         return problem, problem
     x, first, second = plan["x"], plan["first"], plan["second"]
@@ -49,7 +79,7 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
 
 
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    latest = {variant: values for variant, values in observation.captures if variant in VARIANTS}
+    latest = chosen(observation.captures, plan)
     results = []
     for variant, argument in VARIANTS.items():
         runs, recompiles = _problems(latest.get(variant), argument, plan)
