@@ -37,9 +37,10 @@ def _function_globals(pieces: tuple[Piece, ...]) -> set[str]:
     for piece in pieces:
         for node in (n for statement in piece.statements for n in ast.walk(statement)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                used = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
                 local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
-                local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-                names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+                local |= {n.id for n in used if isinstance(n.ctx, ast.Store)}
+                names |= {n.id for n in used if isinstance(n.ctx, ast.Load)} - local
     return names
 
 
@@ -55,7 +56,8 @@ def _shorten_loops(piece: Piece, protected: set[str]) -> str:
     if shortened == source:
         return source
     # Only when nothing graded can see the difference: the loops bind no protected name.
-    loops = [node for statement in piece.statements for node in ast.walk(statement) if isinstance(node, ast.For)]
+    nodes = (node for statement in piece.statements for node in ast.walk(statement))
+    loops = [node for node in nodes if isinstance(node, ast.For)]
     bound = set().union(*(bound_names([loop]) for loop in loops))
     return source if bound & protected else shortened
 
@@ -69,7 +71,8 @@ def accelerate(layout: Layout) -> list[Step]:
         if is_otter_only(step.source):
             source = ""
         else:
-            later = {name for c in layout.captures if c.after >= step.index for name in question(c.question).reads}
+            later = {name for c in layout.captures if c.after >= step.index
+                     for name in question(c.question).reads}
             source = _shorten_loops(piece, later | function_globals)
         fast.append(Step(step.index, step.cell, source))
     return fast

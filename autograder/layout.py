@@ -43,8 +43,8 @@ _NOT_A_QUESTION = re.compile(
     r"\b(pledge|scratch\w*|scrap|appendix|ignore\w*|references?|notes|extras?|drafts?|playground|sandbox|"
     r"not graded|ungraded|misc\w*)\b", re.IGNORECASE)
 _PART_OF_ANSWER = re.compile(
-    r"\b(answers?|solutions?|parts?|steps?|explanations?|explain\w*|code|outputs?|results?|work\w*|responses?|"
-    r"discussion|comments?|observations?|written|analysis|timings?|attempt|items?|sub-?questions?|"
+    r"\b(answers?|solutions?|parts?|steps?|explanations?|explain\w*|code|outputs?|results?|work\w*|"
+    r"responses?|discussion|comments?|observations?|written|analysis|timings?|attempt|items?|sub-?questions?|"
     r"versions?|methods?|approach)\b|^\(?([a-h]|[ivx]+|\d+)[.):]", re.IGNORECASE)
 
 

@@ -86,7 +86,7 @@ def cells_of(data: Any) -> list[Cell]:
         )
     if len(data["cells"]) > MAX_CELLS:
         raise InvalidNotebook(f"the notebook has more than {MAX_CELLS} cells.")
-    cells = []
+    cells: list[Cell] = []
     for raw in data["cells"]:
         if not isinstance(raw, dict):
             continue

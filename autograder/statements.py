@@ -92,5 +92,5 @@ def bound_names(statements: list[ast.stmt] | ast.Module | None) -> set[str]:
 
 def first_line(statement: ast.stmt) -> int:
     """The statement's first line (1-based), its decorators included."""
-    decorators = getattr(statement, "decorator_list", [])
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
     return min([statement.lineno, *(d.lineno for d in decorators)])

@@ -56,7 +56,8 @@ def _loops(function: Function, over: str | None) -> bool:
             return True
         if isinstance(node, ast.While) and (over is None or _mentions([node.test], over)):
             return True
-        if isinstance(node, ast.Call) and _called(node) in _LOOPS and (over is None or _mentions(_arguments(node), over)):
+        if isinstance(node, ast.Call) and _called(node) in _LOOPS and (
+                over is None or _mentions(_arguments(node), over)):
             return True
     return False
 
@@ -89,7 +90,8 @@ def version_of(function: Function | None) -> Version:
 
 
 def _is_jit(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Name) and node.id == "jit") or (isinstance(node, ast.Attribute) and node.attr == "jit")
+    return (isinstance(node, ast.Name) and node.id == "jit") or (
+        isinstance(node, ast.Attribute) and node.attr == "jit")
 
 
 def _is_partial(node: ast.AST) -> bool:
@@ -104,11 +106,13 @@ def _compiled(expression: ast.expr) -> ast.expr | None:
     function = expression.func
     if _is_jit(function):  # jax.jit(f, ...)
         fun = [k.value for k in expression.keywords if k.arg == "fun"]
-        return (expression.args or fun or [None])[0]
+        given = expression.args or fun
+        return given[0] if given else None
     if isinstance(function, ast.Call) and (_is_jit(function.func) or (  # partial(jax.jit, ...)(f)
             _is_partial(function.func) and function.args and _is_jit(function.args[0]))):
         return expression.args[0] if expression.args else None
-    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Call):  # jax.jit(f).lower(..).compile()
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Call):
+        # jax.jit(f, ...).lower(...).compile()
         return _compiled(function.value)
     return None
 
@@ -124,7 +128,8 @@ class Versions:
             return self.functions.get(expression.id)
         if isinstance(expression, ast.Lambda):
             # `lambda x, n: my_function2(x, n)`: the function it calls says what it is.
-            called = [self.functions.get(_called(n)) for n in ast.walk(expression.body) if isinstance(n, ast.Call)]
+            calls = [n for n in ast.walk(expression.body) if isinstance(n, ast.Call)]
+            called = [self.functions.get(_called(n)) for n in calls]
             inner = next((f for f in called if f is not None), None)
             return inner if version_of(expression) is Version.UNKNOWN and inner is not None else expression
         return None

@@ -109,8 +109,8 @@ def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) ->
     arrays of the shapes the assignment asks for, and only when the result is informative;
     otherwise (None) only the golden value counts."""
     earlier = {"third": ("first", "second"), "fourth": ("second",), "fifth": ("fourth",)}.get(name, ())
-    arrays = [found[n] for n in earlier]
-    if not earlier or any(a is None or a.shape != golden.array(n).shape for n, a in zip(earlier, arrays)):
+    arrays = [array for array in (found[n] for n in earlier) if array is not None]
+    if not earlier or [a.shape for a in arrays] != [golden.array(n).shape for n in earlier]:
         return None
     if name == "third":
         own = arrays[0] @ arrays[1]

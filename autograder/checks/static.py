@@ -12,6 +12,7 @@ returns: an array with `arr_cols` columns is the shape version, nothing the loop
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from autograder.checks.compare import why_absent, verdict
 from autograder.checks.observation import Observation
@@ -28,14 +29,14 @@ def plan(rng: random.Random, golden: Golden) -> dict:
     return {"x": rng.randint(1, 99), "first": first, "second": first + rng.randint(1, 50)}
 
 
-def compiled(observed: dict | None) -> bool:
+def compiled(observed: dict[str, Any] | None) -> bool:
     """Whether the probe found `fast_my_function` compiled with `jax.jit`."""
     if not observed or not observed.get("present"):
         return False
     return None not in (observed.get("cache_sizes") or [None])
 
 
-def _by_behaviour(observed: dict, plan: dict) -> str | None:
+def _by_behaviour(observed: dict[str, Any], plan: dict[str, Any]) -> str | None:
     first = (observed.get("results") or [{}])[0]
     if first.get("kind") == "none":
         return "loop"
@@ -44,9 +45,10 @@ def _by_behaviour(observed: dict, plan: dict) -> str | None:
     return None
 
 
-def chosen(captures: tuple[tuple[str, dict], ...], plan: dict) -> dict[str, dict]:
+def chosen(captures: tuple[tuple[str, dict[str, Any]], ...],
+           plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """For each version, the binding graded: its last compiled one, else its last one."""
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for tag, observed in captures:
         variant = tag if tag in VARIANTS else _by_behaviour(observed, plan)
         if variant is not None and (compiled(observed) or not compiled(found.get(variant))):

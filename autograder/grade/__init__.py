@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import checks, rubric
 from autograder.accelerate import accelerate
-from autograder.flags import flags
 from autograder.checks.compare import verdict
+from autograder.flags import flags
 from autograder.golden import load
 from autograder.layout import Layout, read_layout
 from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
@@ -56,7 +56,8 @@ def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CEL
     layout = read_layout(cells)
     to_run = layout.steps if faithful else accelerate(layout)
     limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
-    execution = execute(to_run, list(layout.captures), plans, cell_timeout=cell_timeout, timeout=timeout, **limits)
+    execution = execute(to_run, list(layout.captures), plans, cell_timeout=cell_timeout, timeout=timeout,
+                        **limits)
     return _grade(submission, layout, plans, execution)
 
 
@@ -70,7 +71,6 @@ def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, 
 
 def _grade(submission: str, layout: Layout, plans: dict[str, dict], execution: Execution) -> SubmissionResult:
     golden = load()
-    captures = layout.captures
     questions = []
     for question, module in checks.QUESTIONS.items():
         reached = execution.stopped is None or execution.completed >= layout.checkpoints[question]
@@ -79,8 +79,9 @@ def _grade(submission: str, layout: Layout, plans: dict[str, dict], execution: E
             continue
         observation = checks.Observation(
             question,
-            values=_values(question, captures, execution),
-            captures=tuple((c.tag, execution.observations.get(c, {})) for c in captures if c.question == question),
+            values=_values(question, layout.captures, execution),
+            captures=tuple((c.tag, execution.observations.get(c, {}))
+                           for c in layout.captures if c.question == question),
             outputs=_outputs(question, layout, execution),
         )
         questions.append(QuestionResult(question, tuple(module.grade(observation, golden, plans[question]))))
