@@ -12,10 +12,13 @@ whatever the cell layout:
   at any level, or any other heading at the level of the question's heading or above, unless it
   names a part of an answer (`_PART_OF_ANSWER`: "Answer", "Part a", "Explanation", ...). Its code
   runs, but what it binds is never graded: each question is probed at the end of its own region.
+  After such an unnamed heading ("## Immutability"), a first binding of one of the question's own
+  names is more of its answer and continues the region; after a named one (Pledge, ...) never.
 - **A boundary inside a code cell cuts the cell** there into steps of whole top-level statements
   (a comment line announcing a question goes with the statements after it, the comments right
   above a statement with that statement); a cell magic such as `%%time` heads every piece. A cell
-  without a boundary inside is one step. Outputs stay the student's cell's.
+  without a boundary inside is one step. Outputs stay the student's cell's. As with answers in
+  separate cells, an exception in one piece does not keep the next question's piece from running.
 - **A name bound several times in its own region**: Questions 1-4 are graded on the state at the
   end of the region (the last binding). Question 5 is probed after every binding of
   `fast_my_function` in its region, each tagged with the version it compiles
@@ -34,6 +37,7 @@ from autograder.rubric import ASSIGNMENT_QUESTIONS, QUESTIONS
 from autograder.statements import PYTHON_CELL_MAGICS, bound_names, cell_magic, first_line, parse
 from autograder.versions import TARGET, Version, Versions
 
+MAX_CUTS = 64  # pieces of one cell cut after bindings of `fast_my_function` (each is probed)
 _NUMBER = r"(?:question|problem|q)\s*#?\s*(\d+)\b"
 _QUESTION = re.compile(r"^\s*(?:\*\*|__)?\s*" + _NUMBER, re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -91,6 +95,8 @@ class _Reader:
     question: int = 0
     graded: bool = True
     level: int | None = None  # of the heading that started the current question
+    named_end: bool = False  # the region was ended by a section named as no question (Pledge, ...)
+    bound: set[str] = field(default_factory=set)  # names bound so far in regions that are graded
     pieces: list[Piece] = field(default_factory=list)
     versions: Versions = field(default_factory=Versions)
     q5: list[Capture] = field(default_factory=list)
@@ -99,22 +105,26 @@ class _Reader:
     def region(self) -> Region:
         return Region(self.question, self.graded)
 
-    def enter(self, number: int, level: int | None) -> None:
+    def enter(self, number: int, level: int | None, *, again: bool = True) -> None:
+        """Move to Question `number` (`again`: a heading may also resume the current one)."""
         if number > len(QUESTIONS):  # a question this assignment does not have
-            self.graded = False
-        elif number >= self.question:
-            self.question, self.graded = number, True
+            self.end(named=True)
+        elif number > self.question or (again and number == self.question):
+            self.question, self.graded, self.named_end = number, True, False
             self.level = level if level is not None else self.level
+
+    def end(self, *, named: bool) -> None:
+        self.graded, self.named_end = False, named
 
     def heading(self, level: int | None, text: str) -> None:
         match = _QUESTION.match(text)
         if match:
             self.enter(int(match.group(1)), level)
         elif _NOT_A_QUESTION.search(text):
-            self.graded = False
+            self.end(named=True)
         elif (self.question and level is not None and self.level is not None and level <= self.level
               and not _PART_OF_ANSWER.search(text)):
-            self.graded = False
+            self.end(named=False)
 
     def markdown(self, source: str) -> None:
         fenced = False
@@ -137,7 +147,14 @@ class _Reader:
         names = bound_names([statement])
         later = [q.number for q in ASSIGNMENT_QUESTIONS if q.number > self.question and names & q.binds]
         if later:
-            self.enter(max(later), None)
+            self.enter(max(later), None, again=False)
+        elif not self.graded and not self.named_end and self.question:
+            # After a heading of the question's level that names no section ("## Immutability"),
+            # a first binding of one of the question's own names is more of its answer.
+            if names & ASSIGNMENT_QUESTIONS[self.question - 1].binds - self.bound:
+                self.graded = True
+        if self.graded:
+            self.bound |= names
 
     # -- code cells ------------------------------------------------------------------------
 
@@ -151,12 +168,13 @@ class _Reader:
         # A new piece starts wherever the region changes, and after each binding of
         # `fast_my_function` that another one follows in the same cell (each is probed).
         drafts = [_Draft(0, self.region)]
+        binds_target = [i for i, s in enumerate(statements) if TARGET in bound_names([s])]
         start = 0
         for position, statement in enumerate(statements):
             begin, end = first_line(statement) - 1, statement.end_lineno or statement.lineno
             for number, line in self._comments(lines, start, begin):
                 before = self.region
-                self.enter(number, None)
+                self.enter(number, None, again=False)
                 if self.region != before:
                     drafts.append(_Draft(line, self.region))
             before = self.region
@@ -167,11 +185,11 @@ class _Reader:
             versions = self.versions.read(statement)
             if versions and self.region == Region(5):
                 drafts[-1].versions.extend(versions)
-                if any(TARGET in bound_names([s]) for s in statements[position + 1:]):
+                if position < binds_target[-1] and len(drafts) < MAX_CUTS:
                     drafts.append(_Draft(end, self.region))
             start = end
         for number, _line in self._comments(lines, start, len(lines)):
-            self.enter(number, None)
+            self.enter(number, None, again=False)
         self._cut(cell, lines, drafts)
 
     @staticmethod
@@ -180,7 +198,7 @@ class _Reader:
         found = []
         for index in range(start, end):
             match = _QUESTION_COMMENT.match(lines[index])
-            if match:
+            if match and int(match.group(1)) <= len(QUESTIONS):  # "# problem 12 of the book" is no section
                 found.append((int(match.group(1)), index))
         return found
 

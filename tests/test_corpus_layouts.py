@@ -342,6 +342,16 @@ LAYOUTS = [
             ("code", "fast_my_function = my_function\nfast_my_function(5, 6)"),
         ],
     ),
+    correct(
+        "topic-headings-of-the-questions-level-inside-a-question",
+        [
+            ("markdown", "## Question 1"),
+            ("code", IMPORTS + Q1.split("my_array")[0]),
+            ("markdown", "## Immutability\n\nJAX arrays cannot be changed in place."),
+            ("code", "my_array = jnp.array([[2, 2, 2], [2, 1, 3]])\nmy_array = my_array.at[1, 1].set(7)\nmy_array"),
+            *layouts.per_question()[3:],
+        ],
+    ),
     mistake(
         "q5-shape-helper-never-compiled",
         layouts.per_question(

@@ -145,6 +145,15 @@ def test_a_non_question_section_between_questions_is_not_graded_but_the_next_que
     assert ends(found)["q1"] == 0
 
 
+@pytest.mark.parametrize(("heading", "graded"), [("## Immutability", True), ("## Scratch", False)])
+def test_a_first_binding_of_the_questions_own_name_after_an_unnamed_section_is_still_its_answer(heading, graded):
+    found = layout(
+        ("markdown", "## Question 1"), ("code", "first = 1\nsecond = 2"),
+        ("markdown", heading), ("code", "print(first)"), ("code", "my_array = 7"),
+    )
+    assert [p.region for p in found.pieces] == [Region(1), Region(1, graded=False), Region(1, graded)]
+
+
 def test_with_bold_question_markers_only_the_words_end_a_question():
     found = layout(
         ("markdown", "**Question 1:** create the arrays"),

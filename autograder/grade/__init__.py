@@ -45,7 +45,7 @@ def zero(submission: str, status: str, message: str) -> SubmissionResult:
 def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CELL_TIMEOUT,
                 timeout: float = TIMEOUT, faithful: bool = False, seed: int | None = None,
                 memory_mb: int | None = None) -> SubmissionResult:
-    """Grade a notebook's cells. `faithful` runs every cell exactly as written (slower);
+    """Grade a notebook's cells. `faithful` runs every step exactly as written (slower);
     by default the timing loops no check reads are shortened (see `autograder.accelerate`)."""
     # Imported here: the batch process, which only orchestrates, never needs a kernel client.
     from autograder.execute import execute
