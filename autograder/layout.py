@@ -22,8 +22,8 @@ whatever the cell layout:
 - **A name bound several times in its own region**: Questions 1-4 are graded on the state at the
   end of the region (the last binding). Question 5 is probed after every binding of
   `fast_my_function` in its region, each tagged with the version it compiles
-  (`autograder.versions`), and is graded on the last *compiled* binding of each version (the last
-  binding when none is compiled; see `autograder.checks.static`).
+  (`autograder.versions`), and is graded on the last binding of each version that is compiled and
+  runs (the last binding when none is; see `autograder.checks.static`).
 """
 
 from __future__ import annotations

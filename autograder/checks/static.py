@@ -4,8 +4,9 @@ versions of `my_function` (the `num_loops` loop and the `arr_cols` shape).
 Each binding of `fast_my_function` in the question's region is probed where it is made, tagged
 with the version of `my_function` it compiles (`autograder.versions`), because the question
 rebinds the name: the notebook's last binding is only the shape version. Each version is graded
-on its last *compiled* binding (the last binding when none is compiled: a plain function tried
-after the compiled one does not undo it). A binding the code does not tell is placed by what it
+on its last binding that is compiled and runs (a plain function tried after it, or the failing
+call without static arguments that the assignment has students write first, does not undo it);
+when there is none, on its last binding, whatever it is. A binding the code does not tell is placed by what it
 returns: an array with `arr_cols` columns is the shape version, nothing the loop version.
 """
 
@@ -45,13 +46,19 @@ def _by_behaviour(observed: dict[str, Any], plan: dict[str, Any]) -> str | None:
     return None
 
 
+def _runs(observed: dict[str, Any] | None) -> bool:
+    """Compiled, and the probe's calls of it returned."""
+    results = (observed or {}).get("results") or [{"kind": "missing"}]
+    return compiled(observed) and all(r.get("kind") not in ("error", "missing") for r in results)
+
+
 def chosen(captures: tuple[tuple[str, dict[str, Any]], ...],
            plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """For each version, the binding graded: its last compiled one, else its last one."""
+    """For each version, the binding graded: its last one that is compiled and runs, else its last."""
     found: dict[str, dict[str, Any]] = {}
     for tag, observed in captures:
         variant = tag if tag in VARIANTS else _by_behaviour(observed, plan)
-        if variant is not None and (compiled(observed) or not compiled(found.get(variant))):
+        if variant is not None and (_runs(observed) or not _runs(found.get(variant))):
             found[variant] = observed
     return found
 
