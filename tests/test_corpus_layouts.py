@@ -348,7 +348,8 @@ LAYOUTS = [
             ("markdown", "## Question 1"),
             ("code", IMPORTS + Q1.split("my_array")[0]),
             ("markdown", "## Immutability\n\nJAX arrays cannot be changed in place."),
-            ("code", "my_array = jnp.array([[2, 2, 2], [2, 1, 3]])\nmy_array = my_array.at[1, 1].set(7)\nmy_array"),
+            ("code", "my_array = jnp.array([[2, 2, 2], [2, 1, 3]])\nmy_array = my_array.at[1, 1].set(7)\n"
+                     "my_array"),
             *layouts.per_question()[3:],
         ],
     ),

@@ -146,7 +146,7 @@ def test_a_non_question_section_between_questions_is_not_graded_but_the_next_que
 
 
 @pytest.mark.parametrize(("heading", "graded"), [("## Immutability", True), ("## Scratch", False)])
-def test_a_first_binding_of_the_questions_own_name_after_an_unnamed_section_is_still_its_answer(heading, graded):
+def test_a_first_binding_of_its_own_name_after_an_unnamed_section_is_still_the_answer(heading, graded):
     found = layout(
         ("markdown", "## Question 1"), ("code", "first = 1\nsecond = 2"),
         ("markdown", heading), ("code", "print(first)"), ("code", "my_array = 7"),

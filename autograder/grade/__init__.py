@@ -69,12 +69,12 @@ def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, 
                  if layout.region(step).question in ((0, 1) if number == 1 else (number,)))
 
 
-def _grade(submission: str, layout: Layout, plans: dict[str, dict], execution: Execution) -> SubmissionResult:
+def _grade(submission: str, layout: Layout, plans: dict[str, dict[str, Any]],
+           execution: Execution) -> SubmissionResult:
     golden = load()
     questions = []
     for question, module in checks.QUESTIONS.items():
-        reached = execution.stopped is None or execution.completed >= layout.checkpoints[question]
-        if not reached:
+        if execution.stopped is not None and execution.completed < layout.checkpoints[question]:
             questions.append(_unreached(question, execution.stopped))
             continue
         observation = checks.Observation(
