@@ -7,25 +7,37 @@ import sys
 from pathlib import Path
 
 from autograder.grade import CELL_TIMEOUT, TIMEOUT
+from autograder.grade.lms import DEFAULT_ITEM
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.grade.batch import grade_many
+    from autograder.grade.batch import run_batch
+    from autograder.grade.previous import read_previous
     from autograder.grade.report import summary
     from autograder.grade.sources import SourceError
 
     try:
-        results = grade_many(args.paths, args.out, jobs=args.jobs, cell_timeout=args.cell_timeout,
-                             timeout=args.timeout, force=args.force, faithful=args.faithful)
+        if args.out.exists() and not args.out.is_dir():
+            raise SourceError(f"--out {args.out}: exists and is not a folder")
+        if not args.lms_item.strip() or not args.lms_item.isprintable():
+            raise SourceError(f"--lms-item {args.lms_item!r}: give the gradebook item's name, "
+                              "e.g. 'Project 1'")
+        # Read in full before anything is graded, so that a wrong file costs nothing.
+        previous = read_previous(args.previous) if args.previous else None
+        batch = run_batch(args.paths, args.out, jobs=args.jobs, cell_timeout=args.cell_timeout,
+                          timeout=args.timeout, force=args.force, faithful=args.faithful,
+                          lms_item=args.lms_item.strip(), previous=previous)
     except SourceError as error:
-        print(error, file=sys.stderr)
+        print(f"grade: {error}", file=sys.stderr)
         return 2
     print()
     print(table(args.out / "grades.csv"))
     print()
-    print(summary(results))
-    written = ", ".join(str(args.out / name) for name in ("grades.csv", "gradescope_upload.csv", "report.html"))
-    print(f"\nwrote {written} and <submission>/feedback.md ({len(results)} submissions)")
+    print(summary(batch.results, changes=batch.written.changes))
+    if batch.written.failed:
+        print(f"feedback.md not written for: {', '.join(batch.written.failed)} (see the log above)")
+    written = ", ".join(str(path) for path in batch.written.files)
+    print(f"\nwrote {written} and <submission>/feedback.md ({len(batch.results)} submissions)")
     return 0
 
 
@@ -34,7 +46,7 @@ def table(csv_path: Path) -> str:
     students of plain notebooks) are left out."""
     import csv
 
-    with open(csv_path, newline="") as f:
+    with open(csv_path, newline="", encoding="utf-8", errors="replace") as f:
         rows = list(csv.reader(f))
     kept = [i for i in range(len(rows[0])) if len(rows) == 1 or any(row[i] for row in rows[1:])]
     widths = {i: max(len(row[i]) for row in rows) for i in kept}
@@ -56,7 +68,9 @@ GRADE_DESCRIPTION = """\
 Grade .ipynb files, folders of them, zips of them, or Gradescope's "Export Submissions" zip.
 Writes, in DIR:
   grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails
-  gradescope_upload.csv       Email,SID,Name,Score, one row per student (a group gives several)
+  brightspace.csv             D2L Brightspace's grades import, one row per student (a group gives several)
+  canvas.csv                  Canvas's gradebook import, one row per student
+  changes.csv                 with --previous: whose score changed since Gradescope, largest change first
   report.html, report/*.png   score histograms, the most failed checks, what did not run
   <submission>/feedback.md    what the student reads: each question's score and each check
   <submission>/results.json   Gradescope's results format (grading.json has everything)
@@ -70,6 +84,8 @@ examples:
       grade every .ipynb under submissions/ and one more notebook
   python -m autograder grade export.zip --out regrade --force --cell-timeout 120
       regrade everything in regrade/ again, interrupting any cell after 120 s
+  python -m autograder grade export.zip --out regrade --previous scores.csv --lms-item "Project 1"
+      also list whose score changed since Gradescope's "Download Grades" CSV (scores.csv)
 
 A rerun with the same --out grades only the submissions not graded yet. A progress bar is shown
 when stderr is a terminal; otherwise one line per submission is printed.
@@ -106,6 +122,13 @@ def parser() -> argparse.ArgumentParser:
                        help="run every cell exactly as written (by default the timing loops no check "
                        "reads are shortened; verdicts are the same, grading is ~10x faster); e.g. --faithful "
                        "to confirm a disputed grade")
+    grade.add_argument("--lms-item", default=DEFAULT_ITEM, metavar="NAME",
+                       help="the gradebook item brightspace.csv and canvas.csv fill "
+                       f"(default {DEFAULT_ITEM!r}); "
+                       "e.g. --lms-item 'Project 1 (123456)' for an existing Canvas assignment")
+    grade.add_argument("--previous", type=Path, metavar="FILE",
+                       help="Gradescope's \"Download Grades\" CSV for this assignment: write "
+                       "changes.csv, whose score changed (matched by SID, then e-mail); e.g. --previous Project_1_scores.csv")
     grade.set_defaults(run=_grade)
 
     build = verbs.add_parser(
@@ -121,4 +144,5 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    code: int = args.run(args)
+    return code

@@ -1,25 +1,31 @@
 """The otter-grader plugin: grades Project 1 with this package instead of otter's own tests.
 
-Listed in the master notebook's assignment config; otter assign copies it to the
-autograder's otter_config.json::
+Listed under the top-level `plugins:` of the master notebook's assignment config (so that
+`otter assign` runs its `during_assign` event); otter assign copies it to the autograder's
+otter_config.json::
 
-    generate:
-        plugins:
-            - autograder.plugin.Project1Plugin:
-                cell_timeout: 240   # seconds one cell may run (optional)
-                timeout: 480        # seconds the whole notebook may run (optional)
-                memory_mb: 1024     # the student's kernel's data segment (optional)
+    plugins:
+        - autograder.plugin.Project1Plugin:
+            cell_timeout: 240   # seconds one cell may run (optional)
+            timeout: 480        # seconds the whole notebook may run (optional)
+            memory_mb: 1024     # the student's kernel's data segment (optional)
+
+During `otter assign` it makes the zip work on Gradescope (`autograder.build.otter_zip`): the
+package goes into the zip, and the zip's run_otter.py first keeps only the notebook to grade in
+the submission folder (`autograder.gradescope`).
 
 Stock otter runs each question's tests in the student's kernel, where later questions have
 overwritten earlier names and where the student's code can patch the test runner. This
 plugin grades the notebook itself in `before_execution` (per-question checkpoints, verdicts
 in this process), hands otter an empty notebook to run, and replaces otter's results with
-its own in `after_grading`.
+its own in `after_grading`: the student reads which notebook was graded, and the flags
+(code a TA should read) go into a 0-point entry of results.json hidden from students.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from otter.plugins import AbstractOtterPlugin
@@ -27,7 +33,10 @@ from otter.test_files import GradingResults
 from otter.test_files.abstract_test import TestCase, TestCaseResult, TestFile
 
 from autograder import sandbox
+from autograder.build import otter_zip
 from autograder.grade import CELL_TIMEOUT, grade_json
+from autograder.gradescope.results_json import flags_entry
+from autograder.gradescope.uploads import recorded_choice
 from autograder.results import QuestionResult, SubmissionResult
 
 # Gradescope stops an autograder after 10 minutes and then shows the student nothing;
@@ -57,20 +66,29 @@ class GradedQuestion(TestFile):
         raise NotImplementedError("graded questions are made from results, not read from files")
 
     @classmethod
-    def from_metadata(cls, s, path: str) -> TestFile:
+    def from_metadata(cls, s: str, path: str) -> TestFile:
         raise NotImplementedError("graded questions are made from results, not read from metadata")
 
-    def run(self, global_environment: dict) -> None:
+    def run(self, global_environment: dict[str, Any]) -> None:
         raise NotImplementedError("graded questions are already graded")
 
 
 class Project1Plugin(AbstractOtterPlugin):
     result: SubmissionResult | None = None
 
-    def before_execution(self, submission):
+    def during_assign(self, assignment: Any) -> None:
+        otter_zip.take_over_run_otter()
+        otter_zip.add_package(assignment)
+
+    def during_generate(self, otter_config: dict[str, Any], assignment: Any) -> None:
+        otter_zip.finish_config(otter_config)
+
+    def before_execution(self, submission: Any) -> Any:
         config = self.plugin_config or {}
-        # Gradescope's autograder folder holds this package's source and otter's tests.
-        sandbox.keep_private([Path(self.submission_path).resolve().parents[1] / "source"])
+        # Gradescope's autograder folder holds this package's source and otter's tests; otter
+        # copies the zip's files (this package) into the submission folder.
+        autograder_dir = Path(self.submission_path).resolve().parents[1]
+        sandbox.keep_private([autograder_dir / name for name in ("source", "submission", "results")])
         self.result = grade_json(
             Path(self.submission_path).stem,
             submission,
@@ -79,7 +97,7 @@ class Project1Plugin(AbstractOtterPlugin):
             memory_mb=int(config.get("memory_mb", GRADESCOPE_MEMORY_MB)),
         )
         # Otter still executes what we return; nothing of the student's needs to run again.
-        return nbformat.v4.new_notebook()
+        return nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is unannotated
 
     def after_grading(self, results: GradingResults) -> None:
         if self.result is None:
@@ -90,4 +108,22 @@ class Project1Plugin(AbstractOtterPlugin):
         for question in self.result.questions:
             results.results[question.name] = GradedQuestion.from_question(question)
         summary = f"Status: {self.result.status}. Score: {self.result.score:g} / {self.result.possible:g}."
-        results.set_output("\n".join([summary, *self.result.messages]))
+        choice = recorded_choice(Path(self.submission_path).resolve().parents[1])
+        graded = choice.message() if choice else f"Graded notebook: {Path(self.submission_path).name}."
+        results.set_output("\n".join([graded, summary, *self.result.messages]))
+        if self.result.flags:
+            _add_hidden_entry(results, flags_entry(self.result.flags))
+
+
+def _add_hidden_entry(results: GradingResults, entry: dict[str, Any]) -> None:
+    """Otter gives every test of results.json one visibility (`show_hidden`); this entry
+    keeps its own, added when otter writes results.json."""
+    as_otter_writes = results.to_gradescope_dict
+
+    def with_entry(ag_config: Any) -> dict[str, Any]:
+        output: dict[str, Any] = as_otter_writes(ag_config)
+        output["tests"] = [*output.get("tests", []), entry]
+        return output
+
+    # This instance only: the flags entry of this one submission.
+    results.to_gradescope_dict = with_entry

@@ -4,7 +4,11 @@ When the grader runs as root (Gradescope does; so can a grading machine), each k
 fresh unprivileged uid that owns nothing: it cannot read what is not world-readable (the
 golden values, this package, the master notebook, other students' work), cannot write
 outside its own folders (results, the grader's files), and cannot reach another student's
-kernel. Everything that uid left running is killed when the submission is done.
+kernel. When the submission is done, everything that uid left is removed: its processes, its
+files in the world-writable folders, its SysV IPC objects (shared memory, semaphores, message
+queues). Where the grader may (CAP_SYS_ADMIN, found by trying), each kernel also gets an IPC
+namespace of its own; where it can create a cgroup, a CPU share of its own (equal weight per
+kernel, so a hundred busy children of one hand-in cannot starve another's kernel).
 
 `python -m autograder.sandbox --prepare` (run by ./setup.sh and by the Gradescope image's
 set-up) makes that possible: it lets other users *enter* (not list) the directories on the
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import functools
 import os
 import secrets
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 # Kernel uids come from a range no Debian-style system gives to users or services
@@ -32,7 +38,20 @@ FIRST_UID, LAST_UID = 62000, 64999
 PACKAGES = ("autograder", "reference")
 PROJECT_NAME = "tdm40200-autograder"
 KEPT_OPEN = {".venv"}  # entries of a checkout a kernel still needs (its Python lives there)
-SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")  # where any user may leave files
+# Where any user may leave files, if they exist and are world-writable here (the kernel's own
+# folders are removed whole by the executor). No disk scan: these and their world-writable
+# subfolders (such as /tmp/.X11-unix) are all a kernel of its own uid can write to.
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/run/lock", "/var/lock", "/dev/mqueue",
+                  "/var/crash", "/var/metrics")
+SYSV_IPC = ("shm", "sem", "msg")  # /proc/sysvipc/<kind> lists the objects of each kind
+CLONE_NEWIPC = 0x08000000
+IPC_RMID = 0
+CPU_GROUP_PREFIX = "autograder-kernel-"
+PRIVATE_IPC = True  # try an IPC namespace per kernel (tests turn it off to see the cleanup at work)
+# Resolved now, in the grading process: the child that becomes the kernel only calls it
+# (loading a library between fork and exec could deadlock).
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_CPU_GROUPS: dict[int, Path] = {}  # kernel uid -> the cgroup its processes join
 # Processes and threads a kernel's user may have at once. Threads count: XLA sizes its pools
 # by the number of CPUs, so the limit grows with them, far above what a notebook needs.
 PROCESS_LIMIT = 256 + 8 * (os.cpu_count() or 1)
@@ -68,11 +87,22 @@ def kernel_uid() -> int | None:
     while True:
         uid = FIRST_UID + secrets.randbelow(LAST_UID - FIRST_UID + 1)
         if uid not in busy:
-            return uid
+            break
+    group = cpu_group(uid)
+    if group is not None:
+        _CPU_GROUPS[uid] = group
+    return uid
 
 
 def become(uid: int) -> None:
-    """Runs in the child before exec: drop every privilege for `uid` (group too)."""
+    """Runs in the child before exec: a CPU share and SysV IPC of its own where the machine
+    allows, then drop every privilege for `uid` (group too)."""
+    group = _CPU_GROUPS.get(uid)
+    if group is not None:
+        with contextlib.suppress(OSError):  # the kernel then shares the grader's CPU share
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+    if PRIVATE_IPC:
+        _LIBC.unshare(CLONE_NEWIPC)  # fails (EPERM) without CAP_SYS_ADMIN: the IPC cleanup in `end` remains
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
@@ -85,14 +115,14 @@ def give(uid: int, *folders: str) -> None:
 
 
 def end(uid: int) -> None:
-    """Kill whatever the kernel's user left running (daemons, forked children) and remove
-    what it left in the shared temporary folders."""
+    """Kill whatever the kernel's user left running (daemons, forked children), remove what
+    it left in the world-writable folders and its SysV IPC objects, and its CPU group."""
     # kill(-1) from that user reaches exactly its own processes, all at once (a process
     # that keeps forking cannot slip between a listing and the kills).
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         subprocess.run([sys.executable, "-S", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"],
                        user=uid, group=uid, extra_groups=[], env={}, cwd="/", timeout=30)
-    for folder in SHARED_FOLDERS:
+    for folder in shared_folders(uid):
         with contextlib.suppress(OSError):
             for entry in os.scandir(folder):
                 with contextlib.suppress(OSError):
@@ -101,6 +131,142 @@ def end(uid: int) -> None:
                             shutil.rmtree(entry.path, ignore_errors=True)
                         else:
                             os.unlink(entry.path)
+    remove_ipc_objects(uid)
+    group = _CPU_GROUPS.pop(uid, None)
+    if group is not None:
+        _remove_group(group)
+
+
+def shared_folders(uid: int) -> list[str]:
+    """The world-writable folders of SHARED_FOLDERS that exist here, and their world-writable
+    subfolders not owned by `uid` (those are removed whole), each once."""
+    found: dict[str, None] = {}
+    for candidate in SHARED_FOLDERS:
+        folder = os.path.realpath(candidate)  # /var/lock is often /run/lock
+        if _world_writable(folder, uid):
+            found[folder] = None
+            with contextlib.suppress(OSError):
+                found.update((entry.path, None) for entry in os.scandir(folder)
+                             if entry.is_dir(follow_symlinks=False) and _world_writable(entry.path, uid))
+    return list(found)
+
+
+def _world_writable(path: str, uid: int) -> bool:
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and bool(info.st_mode & stat.S_IWOTH) and info.st_uid != uid
+
+
+def remove_ipc_objects(uid: int) -> list[str]:
+    """Remove the SysV shared-memory segments, semaphore sets and message queues that `uid`
+    created or owns (as listed in /proc/sysvipc); returns what was removed, e.g. "shm 42".
+    A kernel with an IPC namespace of its own has none here: they went with its namespace."""
+    removers = {"shm": lambda ident: _LIBC.shmctl(ident, IPC_RMID, None),
+                "sem": lambda ident: _LIBC.semctl(ident, 0, IPC_RMID),
+                "msg": lambda ident: _LIBC.msgctl(ident, IPC_RMID, None)}
+    removed = []
+    for kind in SYSV_IPC:
+        for ident in _ipc_objects_of(kind, uid):
+            if removers[kind](ident) == 0:
+                removed.append(f"{kind} {ident}")
+    return removed
+
+
+def _ipc_objects_of(kind: str, uid: int) -> list[int]:
+    """Ids of /proc/sysvipc/<kind> objects whose owner or creator is `uid` (an owner may hand
+    an object to another uid; its creator stays)."""
+    try:
+        header, *rows = Path("/proc/sysvipc", kind).read_text().splitlines()
+    except (OSError, ValueError):
+        return []
+    columns = header.split()
+    # The id comes second (shmid, semid, msqid); owner and creator columns are named.
+    ident, owner, creator = 1, columns.index("uid"), columns.index("cuid")
+    found = []
+    for row in rows:
+        fields = row.split()
+        with contextlib.suppress(ValueError, IndexError):
+            if uid in (int(fields[owner]), int(fields[creator])):
+                found.append(int(fields[ident]))
+    return found
+
+
+def cpu_group(uid: int) -> Path | None:
+    """A new cgroup for the kernel of `uid`, beside none other than the grader's kernels: with
+    the default weight, each kernel's processes together get one kernel's share of the CPU.
+    cgroup v2 where its cpu controller can be enabled, else v1's cpu hierarchy; None where
+    the grader may create neither (then the README's threat model applies)."""
+    for parent, setting, value in _cpu_parents():
+        group = parent / f"{CPU_GROUP_PREFIX}{uid}"
+        try:
+            group.mkdir(exist_ok=True)
+            (group / setting).write_text(value)
+        except OSError:
+            with contextlib.suppress(OSError):
+                group.rmdir()
+            continue
+        return group
+    return None
+
+
+def _cpu_parents() -> list[tuple[Path, str, str]]:
+    """Where a CPU group may go: the grader's own cgroup in each hierarchy with a cpu
+    controller, with the file that sets a group's share and its default value."""
+    try:
+        mounts = [line.split() for line in Path("/proc/self/mounts").read_text().splitlines()]
+        memberships = [line.split(":", 2) for line in Path("/proc/self/cgroup").read_text().splitlines()]
+    except OSError:
+        return []
+    own = {controllers: path for _, controllers, path in (m for m in memberships if len(m) == 3)}
+    parents = []
+    for fields in mounts:
+        if len(fields) < 4:
+            continue
+        mount, kind, options = Path(fields[1]), fields[2], fields[3].split(",")
+        if kind == "cgroup2" and "" in own and _enable_cpu(mount / own[""].lstrip("/")):
+            parents.append((mount / own[""].lstrip("/"), "cpu.weight", "100"))
+        elif kind == "cgroup" and "cpu" in options:
+            path = next((p for c, p in own.items() if "cpu" in c.split(",")), "/")
+            parents.append((mount / path.lstrip("/"), "cpu.shares", "1024"))
+    return parents
+
+
+def _enable_cpu(parent: Path) -> bool:
+    """Whether v2's cpu controller is (or can now be) enabled for the children of `parent`
+    (not where `parent` itself holds processes, cgroup v2's rule for inner groups)."""
+    try:
+        if "cpu" in (parent / "cgroup.subtree_control").read_text().split():
+            return True
+        if "cpu" not in (parent / "cgroup.controllers").read_text().split():
+            return False
+        (parent / "cgroup.subtree_control").write_text("+cpu")
+    except OSError:
+        return False
+    return True
+
+
+def _remove_group(group: Path) -> None:
+    """Remove a kernel's cgroup once its killed processes have left it (they take a moment)."""
+    for _ in range(50):
+        try:
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.02)
+
+
+@functools.cache
+def private_ipc_available() -> bool:
+    """Whether a child of the grader can get an IPC namespace of its own (a real attempt)."""
+    attempt = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({CLONE_NEWIPC}) != 0)"
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        return subprocess.run([sys.executable, "-S", "-c", attempt], capture_output=True,
+                              timeout=30).returncode == 0
+    return False
 
 
 def _owners(paths) -> set[int]:
@@ -182,6 +348,12 @@ def main() -> int:
         return 0
     problem = unavailable()
     print(f"sandbox off: {problem}" if problem else "sandbox on")
+    if problem is None:
+        print("IPC namespace per kernel: " + ("yes" if PRIVATE_IPC and private_ipc_available() else "no"))
+        group = cpu_group(FIRST_UID)
+        print(f"CPU share per kernel: {'a cgroup beside ' + str(group.parent) if group else 'no'}")
+        if group is not None:
+            _remove_group(group)
     return 0
 
 

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from autograder.build import check_zip
 from tests import submissions
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
@@ -14,7 +15,7 @@ HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "stat
 
 def grade(*args):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -46,6 +47,10 @@ def test_gradebook(batch):
         ["mistake", "6", "5", "4", "4", "4", "23", "24", "ok"],
     ]
     assert all(row[len(HEADER):] == ["", "", "", ""] for row in table[1:])  # no students, nothing flagged
+    # Plain notebooks name no student: the LMS files are there, with nobody in them.
+    with open(out / "brightspace.csv", newline="") as f:
+        assert list(csv.reader(f)) == [["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"]]
+    assert not (out / "gradescope_upload.csv").exists() and not (out / "changes.csv").exists()
     assert "Project1 - jdoe (1)" in printed and "invalid-notebook" in printed
     assert out.stat().st_mode & 0o007 == 0  # grades are student records
 
@@ -74,5 +79,24 @@ def test_rerun_skips_finished_submissions_unless_forced(batch):
 
 def test_no_notebooks_is_an_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "no .ipynb files" in done.stderr
+
+
+def test_help_names_the_files_and_options():
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    for text in ("brightspace.csv", "canvas.csv", "changes.csv", "--lms-item NAME", "--previous FILE"):
+        assert text in done.stdout
+    assert "gradescope_upload" not in done.stdout
+
+
+def test_build_verifies_the_solution_and_makes_a_working_zip(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(tmp_path / "dist")],
+                          check=False, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "solution notebook verified: 24/24" in done.stdout
+    (zip_path,) = (tmp_path / "dist" / "autograder").glob("*.zip")
+    check_zip(zip_path)
+    assert (tmp_path / "dist" / "student" / "project1.ipynb").is_file()

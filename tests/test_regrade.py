@@ -1,5 +1,6 @@
 """The TA regrade: `python -m autograder grade export.zip` on Gradescope's "Export Submissions"
-zip, with its gradebook, upload CSV, feedback files and report; and how inputs are read."""
+zip, with its gradebook, LMS import files, changes since Gradescope, feedback files and report;
+how inputs are read, and hostile or broken exports refused."""
 
 import csv
 import json
@@ -10,7 +11,21 @@ import zipfile
 
 import pytest
 
-from autograder.grade.sources import SourceError, choose_notebook, collect, extract, read_metadata
+from autograder import rubric
+from autograder.grade import batch as batch_module
+from autograder.grade.batch import GRADER_FAILED, grade_one, write_outputs
+from autograder.grade.output import write_submission
+from autograder.grade.previous import PreviousError, changes, read_previous
+from autograder.grade.sources import (
+    SourceError,
+    Student,
+    Submission,
+    choose_notebook,
+    collect,
+    extract,
+    read_metadata,
+)
+from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from tests import submissions
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags"]
@@ -83,13 +98,30 @@ def export_zip(path):
     return path
 
 
+GRADES_HEADER = ("First Name,Last Name,SID,Email,Sections,Total Score,Max Points,Status,Submission ID,"
+                 "Submission Time,Lateness (H:M:S),View Count,Submission Count")
+# Gradescope's "Download Grades" CSV for the same class before the regrade: Jane unchanged,
+# Ann changed, Bo matched by e-mail (no SID on Gradescope) and unchanged, Cy changed, Di never
+# submitted (Missing), Ed absent, and a student the export does not have.
+PREVIOUS = GRADES_HEADER + """
+Jane,Doe,0012345,jdoe@purdue.edu,,24.0,24.0,Graded,1001,2023-09-01 12:00:00 -0400,00:00:00,1,1
+Ann,Lee,0020001,alee@purdue.edu,,20.0,24.0,Graded,1002,2023-09-02 09:30:00 -0400,00:00:00,1,1
+Bo,Chen,,BChen@purdue.edu,,23.0,24.0,Graded,1002,2023-09-02 09:30:00 -0400,00:00:00,1,1
+Cy,Park,0030003,cpark@purdue.edu,,18.0,24.0,Graded,1003,2023-09-03 23:59:00 -0400,00:00:00,2,3
+Di,Wu,0040004,dwu@purdue.edu,,,24.0,Missing,,,,,
+Zed,Old,0099999,zold@purdue.edu,,12.0,24.0,Graded,1009,2023-09-03 10:00:00 -0400,00:00:00,1,1
+"""
+
+
 @pytest.fixture(scope="module")
 def regraded(tmp_path_factory):
     root = tmp_path_factory.mktemp("regrade")
     archive = export_zip(root / "export.zip")
+    (root / "previous.csv").write_text(PREVIOUS, encoding="utf-8")
     out = root / "out"
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out), "--jobs", "2"],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out),
+                           "--jobs", "2", "--previous", str(root / "previous.csv")],
+                          capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return out, done.stdout
 
@@ -114,17 +146,46 @@ def test_gradebook_has_the_students(regraded):
     ]
 
 
-def test_upload_csv_has_one_row_per_student(regraded):
-    out, _ = regraded
-    assert read_csv(out / "gradescope_upload.csv") == [
-        ["Email", "SID", "Name", "Score"],
-        ["jdoe@purdue.edu", "0012345", "Jane Doe", "24"],
-        ["alee@purdue.edu", "0020001", "Ann Lee", "23"],
-        ["bchen@purdue.edu", "0020002", "Bo Chen", "23"],
-        ["cpark@purdue.edu", "0030003", "Cy Park", "24"],
-        ["dwu@purdue.edu", "0040004", "Di Wu", "24"],
-        ["eruiz@purdue.edu", "0050005", "Ed Ruiz", "0"],
+def test_lms_import_files_have_one_row_per_student(regraded):
+    out, printed = regraded
+    # A group gives each member a row; IDs keep their leading zeros, written as the export has
+    # them; the submission with two notebooks scores its chosen one.
+    assert read_csv(out / "brightspace.csv") == [
+        ["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"],
+        ["0012345", "jdoe", "24", "#"],
+        ["0020001", "alee", "23", "#"],
+        ["0020002", "bchen", "23", "#"],
+        ["0030003", "cpark", "24", "#"],
+        ["0040004", "dwu", "24", "#"],
+        ["0050005", "eruiz", "0", "#"],
     ]
+    assert read_csv(out / "canvas.csv") == [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Project 1"],
+        ["Jane Doe", "", "0012345", "jdoe", "", "24"],
+        ["Ann Lee", "", "0020001", "alee", "", "23"],
+        ["Bo Chen", "", "0020002", "bchen", "", "23"],
+        ["Cy Park", "", "0030003", "cpark", "", "24"],
+        ["Di Wu", "", "0040004", "dwu", "", "24"],
+        ["Ed Ruiz", "", "0050005", "eruiz", "", "0"],
+    ]
+    assert not (out / "gradescope_upload.csv").exists() and "gradescope_upload" not in printed
+    assert str(out / "brightspace.csv") in printed and str(out / "canvas.csv") in printed
+
+
+def test_changes_since_gradescope(regraded):
+    out, printed = regraded
+    assert read_csv(out / "changes.csv") == [
+        ["names", "sids", "emails", "submission", "previous", "new", "difference"],
+        ["Cy Park", "0030003", "cpark@purdue.edu", "submission_1003", "18", "24", "6"],
+        ["Ann Lee", "0020001", "alee@purdue.edu", "submission_1002", "20", "23", "3"],
+        ["Di Wu", "0040004", "dwu@purdue.edu", "submission_1004", "", "24", ""],
+        ["Ed Ruiz", "0050005", "eruiz@purdue.edu", "submission_1005", "", "0", ""],
+    ]
+    assert "changed since Gradescope: 2 students, 2 with no previous score (see changes.csv)" in printed
+    page = (out / "report.html").read_text()
+    section = page[page.index("<h2>Changed since Gradescope</h2>"):]
+    assert "<td>Cy Park</td><td>0030003</td><td>submission_1003</td><td class=n>18</td>" in section
+    assert "Jane Doe" not in section and "Bo Chen" not in section
 
 
 def test_feedback_files(regraded):
@@ -164,13 +225,16 @@ def test_report_and_summary(regraded):
 
 def test_rerun_reuses_results_and_keeps_students(regraded, tmp_path):
     out, _ = regraded
+    (out / "changes.csv").unlink()
     before = (out / "submission_1001" / "results.json").stat().st_mtime_ns
     archive = export_zip(tmp_path / "export.zip")
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "submission_1001" / "results.json").stat().st_mtime_ns == before
     assert read_csv(out / "grades.csv")[1][9:] == ["Jane Doe", "0012345", "jdoe@purdue.edu", ""]
+    assert not (out / "changes.csv").exists()  # only with --previous
+    assert "changed since Gradescope" not in done.stdout
 
 
 # -- reading inputs (no grading) ------------------------------------------------------------
@@ -232,5 +296,190 @@ def test_zip_size_is_capped(tmp_path):
 def test_bad_input_is_an_error_before_grading(tmp_path):
     (tmp_path / "export.zip").write_bytes(b"not a zip")
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "export.zip"),
-                           "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=60)
+                           "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 2 and "not a readable zip" in done.stderr
+
+
+# -- class files from results built here (no grading) ---------------------------------------
+
+
+def scored(name, score, message="fine", flags=()):
+    """A result worth `score` of 24: Question 1's one item carries it, the rest are failed."""
+    questions = [QuestionResult("q1", (CheckResult("first", True, score, message),
+                                       CheckResult("second", False, 7 - score, message)))]
+    questions += [QuestionResult(q, (CheckResult("x", False, rubric.points(q), "not found"),))
+                  for q in rubric.QUESTIONS[1:]]
+    return SubmissionResult(name, tuple(questions), "ok", (), tuple(flags))
+
+
+def student(name, sid, email):
+    return Student(name, sid, email)
+
+
+def test_previous_scores_from_the_question_columns(tmp_path):
+    header = ("First Name,Last Name,SID,Email,Sections,1: q1 (7.0 pts),2: q2 (5.0 pts),3: q3 (4.0 pts),"
+              "4: q4 (4.0 pts),5: q5 (4.0 pts),6: Written answers (6.0 pts),Total Score,Max Points,Status,"
+              "Submission ID,Submission Time,Lateness (H:M:S),View Count,Submission Count")
+    (tmp_path / "scores.csv").write_text(
+        header + "\nA,B,001,a@x.edu,S1,7.0,0.0,0.0,0.0,0.0,5.0,9.0,30.0,Graded,1,t,00:00:00,1,1\n"
+        "C,D,002,c@x.edu,S1,3.0,0.0,0.0,0.0,0.0,6.0,10.0,30.0,Graded,2,t,00:00:00,1,1\n")
+    previous = read_previous(tmp_path / "scores.csv")
+    assert previous.basis.name == "QUESTIONS"  # the autograded part, not the hand-graded 6 points
+    graded = [(Submission(None, "s1", (student("A B", "001", "a@x.edu"),)), scored("s1", 7)),
+              (Submission(None, "s2", (student("C D", "002", "c@x.edu"),)), scored("s2", 1))]
+    rows = [change.row() for change in changes(graded, previous)]
+    assert rows == [["C D", "002", "c@x.edu", "s2", 3, 1, -2]]
+
+
+def test_total_score_when_the_columns_are_not_this_assignments(tmp_path):
+    header = GRADES_HEADER.replace("Sections,", "Sections,1: Autograder (24.0 pts),")
+    row = "A,B,001,a@x.edu,,24.0,21.5,24.0,Graded,1,t,01:00:00,1,1"
+    ungraded = "C,D,002,c@x.edu,,,,24.0,Ungraded,2,t,00:00:00,1,1"
+    (tmp_path / "scores.csv").write_text(f"{header}\n{row}\n{ungraded}\n")
+    previous = read_previous(tmp_path / "scores.csv")
+    assert previous.basis.name == "TOTAL" and previous.lookup("001", "") == (True, 21.5)
+    assert previous.lookup("", "C@x.edu") == (True, None)  # matched by e-mail; never scored
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"),
+    ("Name,Score\nJane,24\n", "not Gradescope's \"Download Grades\" CSV (no First Name, Last Name, SID"),
+    (GRADES_HEADER + "\nA,B,1,a@x.edu,,twenty,24,Graded,1,t,0,1,1\n", "line 2: a score that is not a number"),
+    (GRADES_HEADER + "\nA,B,1,a@x.edu,,24\n", "line 2: 6 cells, the header has 13"),
+])
+def test_a_wrong_previous_file_is_a_clear_error(tmp_path, text, message):
+    (tmp_path / "scores.csv").write_text(text)
+    with pytest.raises(PreviousError, match=re.escape(message)):
+        read_previous(tmp_path / "scores.csv")
+    (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00J")
+    with pytest.raises(PreviousError, match="not UTF-8"):
+        read_previous(tmp_path / "binary.csv")
+
+
+def test_a_wrong_previous_file_stops_grade_before_anything_is_graded(tmp_path):
+    (tmp_path / "in").mkdir()
+    submissions.write(tmp_path / "in" / "a.ipynb", [("code", "x = 1")])
+    (tmp_path / "scores.csv").write_text("Name,Score\nJane,24\n")
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "in"), "--out",
+                           str(tmp_path / "o"), "--previous", str(tmp_path / "scores.csv")],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 2 and "not Gradescope's \"Download Grades\" CSV" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
+
+
+def test_surrogates_in_messages_are_written_escaped(tmp_path):
+    """What `raise ValueError('\\udcff')` puts in a message: every file is written, JSON keeps it."""
+    strange = scored("odd", 3, message="my_function raised ValueError: '\udcff' and \ud800")
+    graded = [(Submission(None, "odd", (student("Zo\udcffe", "0070007", "zoe@purdue.edu"),)), strange),
+              (Submission(None, "plain", ()), scored("plain", 7))]
+    write_submission(strange, tmp_path / "odd")
+    written = write_outputs(graded, tmp_path)
+    assert written.failed == []
+    assert "'\\udcff' and \\ud800" in (tmp_path / "odd" / "feedback.md").read_text(encoding="utf-8")
+    assert (tmp_path / "plain" / "feedback.md").exists()
+    assert batch_module._load(tmp_path / "odd") == strange  # lossless through grading.json
+    assert read_csv(tmp_path / "canvas.csv")[1][:3] == ["Zo\\udcffe", "", "0070007"]
+    for name in ("grades.csv", "brightspace.csv", "report.html"):
+        (tmp_path / name).read_text(encoding="utf-8")  # valid UTF-8
+
+
+def test_a_surrogate_raised_by_student_code_is_graded_and_written(tmp_path):
+    """`def my_function(x): raise ValueError('\\udcff')` once ended `grade` in feedback.py."""
+    odd = submissions.replace(submissions.solution(loops=50), "def my_function(x):\n    return 14*x**3 + 13*x",
+                              "def my_function(x):\n    raise ValueError('\\udcff')")
+    submissions.write(tmp_path / "in" / "odd.ipynb", odd)
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "in"),
+                           "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = tmp_path / "out"
+    assert read_csv(out / "grades.csv")[1][:9] == ["odd", "7", "5", "0", "4", "4", "20", "24", "ok"]
+    assert "raised ValueError: \\udcff" in (out / "odd" / "feedback.md").read_text(encoding="utf-8")
+    assert all((out / name).is_file() for name in ("brightspace.csv", "canvas.csv", "report.html"))
+
+
+def test_one_submissions_files_failing_costs_that_submission_only(tmp_path, monkeypatch):
+    real = batch_module.write_feedback
+
+    def failing(submission, result, folder):
+        if submission.name == "b":
+            raise OSError("disk quota exceeded")
+        real(submission, result, folder)
+
+    monkeypatch.setattr(batch_module, "write_feedback", failing)
+    graded = [(Submission(None, name, ()), scored(name, 5)) for name in ("a", "b", "c")]
+    written = write_outputs(graded, tmp_path)
+    assert written.failed == ["b"]
+    assert (tmp_path / "a" / "feedback.md").exists() and (tmp_path / "c" / "feedback.md").exists()
+    assert [row[0] for row in read_csv(tmp_path / "grades.csv")[1:]] == ["a", "b", "c"]
+    assert "Feedback not written" in (tmp_path / "report.html").read_text()
+
+
+def test_a_failed_worker_gives_the_student_a_next_step_and_the_instructor_the_cause(tmp_path, monkeypatch):
+    def crash(command, **options):
+        return subprocess.CompletedProcess(command, 1, "", "Traceback (most recent call last):\n"
+                                           "  File \"x.py\", line 1\nKeyError: 'values'\n")
+
+    monkeypatch.setattr(batch_module.subprocess, "run", crash)
+    result = grade_one(tmp_path / "a.ipynb", "a", tmp_path / "a", cell_timeout=10, timeout=10)
+    assert result.status == "grader-error (worker exited with 1)" and result.messages == (GRADER_FAILED,)
+    assert "Traceback" not in GRADER_FAILED and "has been told" not in GRADER_FAILED
+    assert "KeyError: 'values'" in (tmp_path / "a" / "grader-error.txt").read_text()
+    write_outputs([(Submission(None, "a", ()), result)], tmp_path)
+    assert "Traceback" not in (tmp_path / "a" / "feedback.md").read_text()
+    assert "<td>KeyError: &#x27;values&#x27;</td>" in (tmp_path / "report.html").read_text()
+
+
+# -- hostile and broken exports: refused before grading, nothing written anywhere -----------
+
+
+def bad_member_name_zip(path):
+    """A member whose name is flagged UTF-8 (bit 11 of the central directory's flags) but is not."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("sub/AAAA.ipynb", "{}")
+    data = bytearray(path.read_bytes().replace(b"AAAA", b"\xff\xfe\xfd\xfc"))
+    central = data.index(b"PK\x01\x02")
+    data[central + 9] |= 0x08  # the flags' high byte: 0x0800
+    path.write_bytes(bytes(data))
+    return path
+
+
+BOMB = "".join(f"{x}: &{x} [{', '.join([f'*{p}'] * 9)}]\n" for p, x in zip("abcdefg", "bcdefgh"))
+
+
+@pytest.mark.parametrize("case, message", [
+    ("dotdot key", "the key '../../x' is a path, not a folder name"),
+    ("absolute key", "is a path, not a folder name"),
+    ("alias bomb", "values once expanded"),
+    ("file and folder", "'sub/a' is both a file and a folder"),
+    ("bad member name", "a member's name is not valid UTF-8"),
+])
+def test_hostile_exports_are_refused_with_a_message(tmp_path, case, message):
+    outside = tmp_path / "victim"
+    outside.mkdir()
+    submissions.write(outside / "planted.ipynb", [("code", "x = 1")])
+    archive = tmp_path / "export.zip"
+    if case == "bad member name":
+        bad_member_name_zip(archive)
+    else:
+        with zipfile.ZipFile(archive, "w") as zf:
+            if case == "file and folder":
+                zf.writestr("sub/a", "x")
+                zf.writestr("sub/a/b.ipynb", "{}")
+            else:
+                key = {"dotdot key": "../../x", "absolute key": str(outside)}.get(case, "submission_1")
+                metadata = f"'{key}':\n  :submitters:\n  - :name: A\n    :sid: '1'\n    :email: a@x.edu\n"
+                zf.writestr("submission_metadata.yml", 'a: &a ["lol", "lol"]\n' + BOMB if case == "alias bomb"
+                            else metadata)
+                zf.writestr("submission_1/a.ipynb", notebook_json([("code", "x = 1")]))
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(archive),
+                           "--out", str(work / "out")],
+                          capture_output=True, text=True, check=False, timeout=60, cwd=work)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(work.iterdir()) == []  # not even --out
+    assert [p.name for p in outside.iterdir()] == ["planted.ipynb"]
+    assert not (tmp_path / "x").exists()

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +142,126 @@ def test_a_fork_bomb_stops_at_the_process_limit():
     assert 0 < int(children) < sandbox.PROCESS_LIMIT and error == "BlockingIOError"
     uid = int(execution.outputs[1])  # the kernel still answers
     assert _left_running(uid) == []
+
+
+# SysV IPC objects of each kind, files in the world-writable folders, and where the kernel is.
+LEAVES_IPC_AND_FILES = """
+import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_PRIVATE, IPC_CREAT = 0, 0o1000
+made = {"shm": [libc.shmget(IPC_PRIVATE, 2**20, IPC_CREAT | 0o666) for _ in range(3)],
+        "sem": [libc.semget(IPC_PRIVATE, 1, IPC_CREAT | 0o666)],
+        "msg": [libc.msgget(IPC_PRIVATE, IPC_CREAT | 0o666)]}
+files = []
+for folder in ("/run/lock", "/var/lock", "/dev/shm", "/var/tmp", "/tmp"):
+    path = os.path.join(folder, "left-by-a-kernel-" + str(os.getpid()))
+    try:
+        open(path, "w").write("for the next student")
+        files.append(path)
+    except OSError:
+        pass
+print(json.dumps({"uid": os.getuid(), "made": made, "files": files, "ipc": os.readlink("/proc/self/ns/ipc"),
+                  "cgroup": open("/proc/self/cgroup").read()}))
+"""
+
+
+def _ipc_objects_of(uid: int) -> dict[str, list[str]]:
+    """What /proc/sysvipc lists as owned or created by `uid`, by kind."""
+    found = {}
+    for kind in sandbox.SYSV_IPC:
+        header, *rows = Path("/proc/sysvipc", kind).read_text().splitlines()
+        columns = header.split()
+        found[kind] = [row.split()[1] for row in rows
+                       if str(uid) in (row.split()[columns.index("uid")], row.split()[columns.index("cuid")])]
+    return found
+
+
+@pytest.mark.parametrize("private_ipc", [True, False],
+                         ids=["ipc-namespace-if-allowed", "shared-ipc-namespace"])
+def test_ipc_objects_and_files_in_shared_folders_do_not_outlive_the_kernel(monkeypatch, private_ipc):
+    monkeypatch.setattr(sandbox, "PRIVATE_IPC", private_ipc)
+    seen = json.loads(run(LEAVES_IPC_AND_FILES).outputs[0])
+    assert all(ident >= 0 for idents in seen["made"].values() for ident in idents), seen["made"]
+    assert "/run/lock/left-by-a-kernel-" in " ".join(seen["files"]) and len(seen["files"]) >= 4
+    assert _ipc_objects_of(seen["uid"]) == {"shm": [], "sem": [], "msg": []}
+    assert [path for path in seen["files"] if os.path.lexists(path)] == []
+    own_namespace = seen["ipc"] != os.readlink("/proc/self/ns/ipc")
+    assert own_namespace == (private_ipc and sandbox.private_ipc_available())
+
+
+def test_the_ipc_cleanup_removes_what_the_uid_created_even_if_given_away():
+    """Without an IPC namespace of its own, a kernel's objects are removed from /proc/sysvipc's
+    list: by owner, and by creator when the owner handed them to another uid."""
+    uid = sandbox.FIRST_UID + 1
+    script = ("import ctypes, os\nlibc = ctypes.CDLL(None)\n"
+              "print(libc.shmget(0, 4096, 0o1666), libc.semget(0, 1, 0o1666), libc.msgget(0, 0o1666))")
+    made = subprocess.run([sys.executable, "-S", "-c", script], user=uid, group=uid, extra_groups=[],
+                          capture_output=True, text=True, timeout=30, check=True).stdout.split()
+    assert _ipc_objects_of(uid) == {"shm": [made[0]], "sem": [made[1]], "msg": [made[2]]}
+    assert sorted(sandbox.remove_ipc_objects(uid)) == sorted(
+        [f"shm {made[0]}", f"sem {made[1]}", f"msg {made[2]}"])
+    assert _ipc_objects_of(uid) == {"shm": [], "sem": [], "msg": []}
+
+
+def test_each_kernel_gets_a_cpu_share_of_its_own_where_the_machine_allows():
+    probe = sandbox.cpu_group(sandbox.FIRST_UID + 2)
+    if probe is None:
+        pytest.skip("no cgroup with a cpu controller can be created here (see the README's threat model)")
+    sandbox._remove_group(probe)
+    seen = json.loads(run(LEAVES_IPC_AND_FILES).outputs[0])
+    group = f"{sandbox.CPU_GROUP_PREFIX}{seen['uid']}"
+    assert group in seen["cgroup"]
+    assert not (probe.parent / group).exists()  # removed with the kernel
+
+
+def test_the_shared_folders_are_the_world_writable_ones():
+    folders = sandbox.shared_folders(sandbox.FIRST_UID)
+    assert "/tmp" in folders and "/run/lock" in folders
+    assert all(os.stat(folder).st_mode & 0o002 for folder in folders)
+    assert len(folders) == len(set(folders))  # /var/lock is /run/lock here: listed once
+
+
+BUSY = "while True:\n    pass"
+MEASURE = ("import time\nstart, cpu = time.monotonic(), time.process_time()\n"
+           "while time.monotonic() - start < 1.5:\n    pass\n"
+           "print((time.process_time() - cpu) / (time.monotonic() - start))")
+
+
+def _start_as(uid: int, group: Path | None, source: str, **options) -> subprocess.Popen:
+    """`source` run as `uid`, in `group` (a CPU group) or else in the grader's own."""
+    def enter() -> None:
+        if group is not None:
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+        sandbox.become(uid)
+    return subprocess.Popen([sys.executable, "-S", "-c", source], preexec_fn=enter, **options)
+
+
+def _cpu_fraction_beside_busy_children(groups: bool) -> float:
+    """The CPU fraction one process gets while another uid runs 16 busy children, with each
+    uid in a CPU group of its own (as kernels are) or both in the grader's."""
+    busy_uid, measured_uid = sandbox.FIRST_UID + 3, sandbox.FIRST_UID + 4
+    homes = {uid: sandbox.cpu_group(uid) if groups else None for uid in (busy_uid, measured_uid)}
+    busy = [_start_as(busy_uid, homes[busy_uid], BUSY) for _ in range(16)]
+    try:
+        time.sleep(0.3)
+        measured = _start_as(measured_uid, homes[measured_uid], MEASURE, stdout=subprocess.PIPE, text=True)
+        return float(measured.communicate(timeout=60)[0])
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+        for group in homes.values():
+            if group is not None:
+                sandbox._remove_group(group)
+
+
+def test_busy_children_of_one_kernel_do_not_starve_another():
+    """Timings from this run only: the share one process gets beside 16 busy processes of
+    another uid, with CPU groups against without (about 1/2 of a core against 1/17 of it on
+    an idle machine; the test asks for three times as much)."""
+    if sandbox.cpu_group(sandbox.FIRST_UID + 2) is None:
+        pytest.skip("no cgroup with a cpu controller can be created here (see the README's threat model)")
+    sandbox._remove_group(sandbox.cpu_group(sandbox.FIRST_UID + 2))
+    without = _cpu_fraction_beside_busy_children(groups=False)
+    with_groups = _cpu_fraction_beside_busy_children(groups=True)
+    assert with_groups > 3 * without, (with_groups, without)

@@ -1,10 +1,11 @@
-"""The `build` verb: otter assign, then make the autograder zip carry this package.
+"""The `build` verb: otter assign, then verify what it made.
 
-`otter assign` writes the student notebook and the Gradescope zip. Otter's own solution
-run is off (`run_tests: false`); instead the solution notebook is graded with this
-package, which must give it full marks, and the master notebook's points must match the
-rubric. The zip gets this package's source at `tdm40200_autograder/`, which the
-assignment's requirements.txt installs on Gradescope.
+`otter assign` writes the student notebook and the Gradescope zip; the plugin's own
+`otter assign` events (`otter_zip`) put this package into the zip, at
+`files/tdm40200_autograder/`, which the assignment's requirements.txt installs on Gradescope.
+Otter's own solution run is off (`run_tests: false`); instead the solution notebook is graded
+with this package, which must give it full marks, and the master notebook's question points
+and public tests must match the rubric item by item (`autograder.build.master`).
 """
 
 from __future__ import annotations
@@ -14,25 +15,19 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from autograder import rubric
+from autograder.build.master import MasterMismatch, check_master
+from autograder.build.otter_zip import PACKAGE_IN_ZIP
 from autograder.grade import grade_notebook
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_IN_ZIP = "tdm40200_autograder"
-SHIPPED = ("pyproject.toml", "README.md", "autograder", "reference")
-# Appended to otter's setup.sh (the image's set-up, run as root): student kernels run as
-# unprivileged users, who must be able to start otter's Python but not read this package.
-SANDBOX_SETUP = b"""
-
-# Student kernels run as unprivileged users (tdm40200_autograder's sandbox).
-# Not fatal: without it kernels run as root, as in stock otter.
-mamba run -n otter-env python -m autograder.sandbox --prepare || echo "sandbox not prepared"
-"""
+ZIP_NEEDS = (f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py", f"files/{PACKAGE_IN_ZIP}/reference/golden.json",
+             f"files/{PACKAGE_IN_ZIP}/pyproject.toml")
 
 
 class BuildError(RuntimeError):
@@ -65,45 +60,41 @@ def check_points(master: Path) -> None:
         raise BuildError(f"{master} gives the autograded questions {found}; the rubric gives {wanted}.")
 
 
-def _finish_zip(zip_path: Path) -> None:
-    """Add this package to otter's zip, prepare the sandbox in its set-up, and drop otter's
-    assignment-name check.
-
-    Otter refuses a notebook whose metadata lacks the assignment name before any plugin
-    runs: notebooks written in the course's own template, or re-saved by other tools, would
-    get 0. This package finds the questions in the notebook itself instead."""
-    with zipfile.ZipFile(zip_path) as original:
-        entries = {info.filename: original.read(info) for info in original.infolist()}
-    config = json.loads(entries["otter_config.json"])
-    config.pop("assignment_name", None)
-    entries["otter_config.json"] = json.dumps(config, indent=4).encode()
-    entries["setup.sh"] = entries["setup.sh"].rstrip(b"\n") + SANDBOX_SETUP
-    for name in SHIPPED:
-        source = PROJECT_ROOT / name
-        for path in [source] if source.is_file() else sorted(source.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                entries[f"{PACKAGE_IN_ZIP}/{path.relative_to(PROJECT_ROOT)}"] = path.read_bytes()
-    partial = zip_path.with_suffix(".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    partial.replace(zip_path)
+def check_zip(zip_path: Path) -> None:
+    """The zip is the one the plugin's `otter assign` events make (see `otter_zip`)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        names = set(archive.namelist())
+        run_otter = archive.read("run_otter.py").decode()
+        config = json.loads(archive.read("otter_config.json"))
+    problems = [f"{name} is missing" for name in ZIP_NEEDS if name not in names]
+    if "autograder.gradescope" not in run_otter:
+        problems.append("run_otter.py is otter's own, not the one that takes charge of the submission first")
+    if "assignment_name" in config:
+        problems.append("otter_config.json still checks the assignment name")
+    if problems:
+        raise BuildError(f"{zip_path} would not work on Gradescope: " + "; ".join(problems) + ".")
 
 
-def build(master: Path, out: Path, *, verify: bool = True, progress=print) -> Built:
+def build(
+    master: Path, out: Path, *, verify: bool = True, progress: Callable[[str], object] = print
+) -> Built:
     master, out = master.resolve(), out.resolve()
     check_points(master)
+    try:
+        check_master(master)
+    except MasterMismatch as error:
+        raise BuildError(str(error)) from None
     shutil.rmtree(out, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "otter", "assign", str(master), str(out), "--no-pdfs"],
-        capture_output=True, text=True, cwd=master.parent,
+        check=False, capture_output=True, text=True, cwd=master.parent,
     )
     if done.returncode != 0:
         raise BuildError(f"otter assign failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     zips = sorted((out / "autograder").glob("*.zip"))
     if len(zips) != 1:
         raise BuildError(f"otter assign made {len(zips)} zip files in {out / 'autograder'}; expected one.")
-    _finish_zip(zips[0])
+    check_zip(zips[0])
     built = Built(out / "student" / master.name, zips[0], out / "autograder" / master.name)
     if verify:
         result = grade_notebook(built.solution_notebook)

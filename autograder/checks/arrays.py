@@ -56,17 +56,67 @@ def _hint(name: str, found: np.ndarray | None, golden: Golden) -> str:
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# Bounds on the grader's work for the display check, whatever a notebook prints: at most this
+# many characters of a question's output are read, shortest outputs first (an honest Question 1
+# prints a few hundred), and the search for one wanted sequence makes at most this many
+# element comparisons before it gives up (an honest output needs about one per number read).
+MAX_SCANNED_CHARS = 4_000_000
+MAX_COMPARISONS = 8_000_000
+FEW_STARTS = 16  # candidate positions few enough to compare whole
+SHOWN_RTOL, SHOWN_ATOL = 1e-6, 1e-9
 
 
-def _shows(outputs: tuple[str, ...], values: np.ndarray) -> bool:
-    """Whether some output prints `values` (in order, any formatting, any dtype)."""
+def _scanned(outputs: tuple[str, ...]) -> tuple[str, ...]:
+    """The outputs as far as the display check reads them: MAX_SCANNED_CHARS in all, the
+    shortest first (a displayed array is a short output; it is read however much else the
+    question's cells printed)."""
+    kept, budget = [], MAX_SCANNED_CHARS
+    for text in sorted(outputs, key=len):
+        if budget <= 0:
+            break
+        kept.append(text[:budget])
+        budget -= len(kept[-1])
+    return tuple(kept)
+
+
+def _printed_numbers(outputs: tuple[str, ...]) -> list[np.ndarray]:
+    """The numbers each output prints, in order, each output read once."""
+    with np.errstate(over="ignore"):  # "1e999" is printed infinity
+        return [np.array(_NUMBER.findall(text), dtype=float).reshape(-1) for text in outputs]
+
+
+def _shows(printed: list[np.ndarray], values: np.ndarray) -> bool:
+    """Whether some output prints `values` (in order, any formatting, any dtype).
+
+    Linear in the numbers printed: the positions where the sequence may start are those
+    that print its first value; while many remain, they are narrowed one wanted value at a
+    time (a vectorised comparison over the positions left), then the few left are compared
+    whole. At most MAX_COMPARISONS comparisons in all, whatever the output."""
     want = values.ravel().astype(float)
-    for text in outputs:
-        numbers = np.array([float(n) for n in _NUMBER.findall(text)], dtype=float)
-        for start in range(len(numbers) - len(want) + 1):
-            if np.allclose(numbers[start : start + len(want)], want, rtol=1e-6, atol=1e-9):
+    budget = MAX_COMPARISONS
+    for numbers in printed:
+        if want.size == 0:
+            return True
+        if budget <= 0 or len(numbers) < want.size:
+            continue
+        budget -= len(numbers)
+        starts = np.flatnonzero(_near(numbers[: len(numbers) - want.size + 1], want[0]))
+        offset = 1
+        while starts.size > FEW_STARTS and offset < want.size and budget > 0:
+            budget -= starts.size
+            starts = starts[_near(numbers[starts + offset], want[offset])]
+            offset += 1
+        if offset == want.size and starts.size:
+            return True
+        for start in starts[:FEW_STARTS]:
+            budget -= want.size
+            if _near(numbers[start : start + want.size], want).all():
                 return True
     return False
+
+
+def _near(found: np.ndarray, wanted: np.ndarray | float) -> np.ndarray:
+    return np.isclose(found, wanted, rtol=SHOWN_RTOL, atol=SHOWN_ATOL)
 
 
 def _shows_shape(outputs: tuple[str, ...], shape: tuple[int, ...]) -> bool:
@@ -91,11 +141,12 @@ def check_displayed(observation: Observation, golden: Golden) -> CheckResult:
     wanted = {"the shape of `third`": None, "`third` multiplied by 2": third * 2}
     if third.shape == (2, 2):
         wanted["`third` multiplied element-wise by [[1, 2], [3, 4]]"] = third * np.arange(1, 5).reshape(2, 2)
-    outputs = observation.outputs
+    outputs = _scanned(observation.outputs)
+    printed = _printed_numbers(outputs)
     missing = [
         what
         for what, values in wanted.items()
-        if not (_shows_shape(outputs, third.shape) if values is None else _shows(outputs, values))
+        if not (_shows_shape(outputs, third.shape) if values is None else _shows(printed, values))
     ]
     problem = None
     if missing:

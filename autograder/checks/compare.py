@@ -17,13 +17,22 @@ from autograder.rubric import Item
 
 RTOL = 1e-5
 ATOL = 1e-6
+# Lists nest no deeper than this in any answer of the assignment (a list of keys is depth 1);
+# deeper ones are not numbers to compare, and reading them must not exhaust the stack.
+MAX_DEPTH = 4
 
 
-def as_array(observed: dict[str, Any]) -> np.ndarray | None:
-    """The numbers in an observation, or None when it holds none."""
+def as_array(observed: Any, depth: int = 0) -> np.ndarray | None:
+    """The numbers in an observation, or None when it holds none.
+
+    Non-finite numbers arrive as the strings "nan", "inf" and "-inf" (JSON has no such
+    numbers) and read back as floats; a number too large for a float reads as infinity.
+    """
     if isinstance(observed, dict) and observed.get("kind") == "list":
+        if depth >= MAX_DEPTH or not isinstance(observed.get("items"), list):
+            return None
         # A list of keys or numbers compares as the array it stacks to.
-        items = [as_array(item) for item in observed.get("items", [])]
+        items = [as_array(item, depth + 1) for item in observed["items"]]
         if not items or any(item is None for item in items) or len({i.shape for i in items}) > 1:
             return None
         if observed.get("length") != len(items):
@@ -32,10 +41,20 @@ def as_array(observed: dict[str, Any]) -> np.ndarray | None:
     if not isinstance(observed, dict) or observed.get("kind") != "array":
         return None
     try:
-        data = np.array([float(x) for x in observed["data"]], dtype=float)
+        data = np.array([_number(x) for x in observed["data"]], dtype=float)
         return data.reshape([int(n) for n in observed["shape"]])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _number(value: Any) -> float:
+    """One element of an observation's data: a JSON number or "nan"/"inf"/"-inf"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"not a number: {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond float range
+        return float("inf") if int(value) > 0 else float("-inf")
 
 
 def why_absent(observed: Any, what: str) -> str:
@@ -57,6 +76,7 @@ def why_absent(observed: Any, what: str) -> str:
 
 
 def _show(array: np.ndarray) -> str:
+    """The array as a student would print it (its shape when it is too large to read)."""
     if array.size > 24:
         return f"an array of shape {array.shape}"
     if array.ndim == 0:
@@ -88,17 +108,28 @@ def mismatch(
         found = found.reshape(())
     if found.shape != want.shape:
         return f"{what} has shape {found.shape}, expected {want.shape}."
-    close = np.isclose(found, want, rtol=rtol, atol=atol)
-    if close.all():
-        return None
-    error = np.abs(found - want)
-    worst = np.unravel_index(int(np.nanargmax(np.where(close, -1.0, error))), want.shape)
-    where = f" at index {tuple(int(i) for i in worst)}" if want.ndim else ""
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf and the like are expected here
+        close = np.isclose(found, want, rtol=rtol, atol=atol, equal_nan=True)
+        if close.all():
+            return None
+        return f"{what} is {_show(found)}, expected {_show(want)}{_where_wrong(found, want, close)}."
+
+
+def _where_wrong(found: np.ndarray, want: np.ndarray, close: np.ndarray) -> str:
+    """How many values differ and the worst of them: a NaN or infinity where a number was
+    expected comes first (it has no size of error), then the largest difference."""
     count = f"{int((~close).sum())} of {want.size} values differ; " if want.size > 1 else ""
-    return (
-        f"{what} is {_show(found)}, expected {_show(want)} "
-        f"({count}largest difference {error[worst]:.4g}{where})."
-    )
+    not_finite = ~close & ~np.isfinite(found)
+    if not_finite.any():
+        if want.ndim == 0:
+            return ""  # "`x` is nan, expected 2" says it all
+        worst = np.unravel_index(int(np.argmax(not_finite)), want.shape)
+        return f" ({count}{found[worst]} at index {tuple(int(i) for i in worst)})"
+    # Where the expected value is not finite, the difference is infinite (or NaN: inf - inf).
+    error = np.nan_to_num(np.abs(found - want), nan=np.inf, posinf=np.inf)
+    worst = np.unravel_index(int(np.argmax(np.where(close, -1.0, error))), want.shape)
+    where = f" at index {tuple(int(i) for i in worst)}" if want.ndim else ""
+    return f" ({count}largest difference {error[worst]:.4g}{where})"
 
 
 def verdict(item: Item, problem: str | None, hint: str = "", detail: str = "") -> CheckResult:

@@ -9,25 +9,36 @@ A worker that crashes or hangs costs its own row only; every finished submission
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from autograder.grade import CELL_TIMEOUT, TIMEOUT, zero
 from autograder.grade.feedback import write_feedback
-from autograder.grade.output import UPLOAD_HEADER, csv_row, upload_rows, write_csv, write_gradebook, write_submission
+from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
+from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
+from autograder.grade.previous import Change, Previous, changes, write_changes
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
 WORKER_GRACE = 120
+# What a student reads when their submission could not be graded at all; the cause is in
+# OUT/<submission>/grader-error.txt and the report.
+GRADER_FAILED = ("This submission could not be graded automatically, so no points were given yet. "
+                 "Ask your instructor or TA to grade it again; you do not need to resubmit.")
+log = logging.getLogger(__name__)
 
 
 class NoSubmissions(SourceError):
@@ -50,15 +61,18 @@ def grade_one(path: Path, name: str, folder: Path, *, cell_timeout: float, timeo
         *(["--faithful"] if faithful else []),
     ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout + WORKER_GRACE)
+        # errors="replace": the worker's stderr may quote anything the student's code printed.
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False,
+                              timeout=timeout + WORKER_GRACE)
         reason = f"grader-error (worker exited with {done.returncode})"
-        detail = done.stderr[-2000:]
+        detail = done.stderr[-4000:]
     except subprocess.TimeoutExpired:
         reason, detail = "timeout (the grader did not finish)", ""
     result = _load(folder)
     if result is None:
-        result = zero(name, reason, f"The grader failed on this submission; your instructor has been told. {detail[-300:]}")
+        result = zero(name, reason, GRADER_FAILED)
         write_submission(result, folder)
+        write_text(folder / GRADER_ERROR_FILE, f"{reason}\n\n{detail}")
     return result
 
 
@@ -68,12 +82,34 @@ def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
     return result
 
 
-def grade_many(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: float = CELL_TIMEOUT,
-               timeout: float = TIMEOUT, force: bool = False, faithful: bool = False,
-               progress=print) -> list[SubmissionResult]:
-    """Grade everything in `paths` (see `autograder.grade.sources`) into `out`; the results
-    come back in the order the submissions were found. Raises `SourceError` on unreadable
-    input and `NoSubmissions` when there is nothing to grade."""
+@dataclass(frozen=True)
+class Written:
+    """What `write_outputs` wrote: class files, changes since Gradescope (when --previous was
+    given) and the submissions whose own files could not be written."""
+
+    files: list[Path]
+    changes: list[Change] | None = None
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Batch:
+    results: list[SubmissionResult]
+    written: Written
+
+
+def grade_many(paths: list[Path], out: Path, **options: Any) -> list[SubmissionResult]:
+    """`run_batch`'s results: in the order the submissions were found."""
+    return run_batch(paths, out, **options).results
+
+
+def run_batch(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: float = CELL_TIMEOUT,
+              timeout: float = TIMEOUT, force: bool = False, faithful: bool = False,
+              lms_item: str = DEFAULT_ITEM, previous: Previous | None = None,
+              progress: Callable[[str], None] = print) -> Batch:
+    """Grade everything in `paths` (see `autograder.grade.sources`) into `out`, then write the
+    class files. Raises `SourceError` on unreadable input and `NoSubmissions` when there is
+    nothing to grade, both before anything is graded or written."""
     # The report's plotting libraries load while the workers grade, not after.
     threading.Thread(target=_load_report, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir:
@@ -82,20 +118,20 @@ def grade_many(paths: list[Path], out: Path, *, jobs: int = 1, cell_timeout: flo
             raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
         results = _grade_all(submissions, out, jobs=jobs, cell_timeout=cell_timeout, timeout=timeout,
                              force=force, faithful=faithful, progress=progress)
-    write_outputs(list(zip(submissions, results)), out)
-    return results
+        written = write_outputs(list(zip(submissions, results)), out, lms_item=lms_item, previous=previous)
+    return Batch(results, written)
 
 
-def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool, progress,
-               **options) -> list[SubmissionResult]:
+def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bool,
+               progress: Callable[[str], None], **options: Any) -> list[SubmissionResult]:
     out.mkdir(parents=True, exist_ok=True)
     keep_private([out])  # student records; and sandboxed kernels must not read other students' results
     results: dict[str, SubmissionResult] = {}
     todo = []
     for submission in submissions:
-        previous = None if force else _load(out / submission.name)
-        if previous is not None:
-            results[submission.name] = previous
+        done = None if force else _load(out / submission.name)
+        if done is not None:
+            results[submission.name] = done
         elif submission.notebook is None:
             results[submission.name] = _nothing_to_grade(submission, out / submission.name)
         else:
@@ -103,7 +139,12 @@ def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bo
 
     def work(submission: Submission) -> tuple[SubmissionResult, float]:
         start = time.monotonic()
-        result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
+        assert submission.notebook is not None  # those without one are not in `todo`
+        try:
+            result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
+        except Exception:  # e.g. its folder cannot be written: this submission only
+            log.exception("grading %s failed", submission.name)
+            result = zero(submission.name, "grader-error (its files could not be written)", GRADER_FAILED)
         return result, time.monotonic() - start
 
     # The bar only where someone watches (a terminal); logs and CI get one line per submission.
@@ -120,20 +161,31 @@ def _grade_all(submissions: list[Submission], out: Path, *, jobs: int, force: bo
     return [results[s.name] for s in submissions]
 
 
-def _load_report():
+def _load_report() -> Any:
     from autograder.grade import report
 
     return report
 
 
-def write_outputs(graded: list[tuple[Submission, SubmissionResult]], out: Path) -> None:
-    """Everything in `out` besides each submission's results: the gradebook, Gradescope's
-    upload CSV, each student's feedback.md and the class report."""
-    write_report = _load_report().write_report
-    write_gradebook([csv_row(result, submission.students) for submission, result in graded], out / "grades.csv")
-    upload = [row for submission, result in sorted(graded, key=lambda pair: pair[0].name)
-              for row in upload_rows(result, submission.students)]
-    write_csv(UPLOAD_HEADER, upload, out / "gradescope_upload.csv")
+def write_outputs(graded: list[tuple[Submission, SubmissionResult]], out: Path, *,
+                  lms_item: str = DEFAULT_ITEM, previous: Previous | None = None) -> Written:
+    """Everything in `out` besides each submission's results: the gradebook, the LMS import
+    files, changes.csv (with `previous`), each student's feedback.md and the class report.
+    A submission whose feedback cannot be written costs that file only; the class files are
+    written in any case."""
+    failed = []
     for submission, result in graded:
-        write_feedback(submission, result, out / submission.name)
-    write_report(graded, out)
+        try:
+            write_feedback(submission, result, out / submission.name)
+        except Exception:  # anything one submission holds must not stop the class files
+            log.exception("feedback for %s could not be written", submission.name)
+            failed.append(submission.name)
+    rows = [csv_row(result, submission.students) for submission, result in graded]
+    write_gradebook(rows, out / "grades.csv")
+    files = [out / "grades.csv", *write_lms_files(graded, out, lms_item)]
+    found = None
+    if previous is not None:
+        found = changes(graded, previous)
+        files.append(write_changes(found, out))
+    files.append(_load_report().write_report(graded, out, changes=found, failed=failed))
+    return Written(files, found, failed)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.grade.output import points
-from autograder.grade.sources import Submission
+from autograder.grade.output import points, write_text
+from autograder.grade.sources import Student, Submission
 from autograder.results import CheckResult, SubmissionResult
 
 TITLE = "TDM 40200 Project 1"
@@ -35,7 +35,7 @@ def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _student(student) -> str:
+def _student(student: Student) -> str:
     return student.name + (f" ({student.sid})" if student.sid else "")
 
 
@@ -55,4 +55,4 @@ def _escaped(text: str) -> str:
 
 def write_feedback(submission: Submission, result: SubmissionResult, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "feedback.md").write_text(feedback_markdown(submission, result), encoding="utf-8")
+    write_text(folder / "feedback.md", feedback_markdown(submission, result))

@@ -1,12 +1,18 @@
-"""Rendering results: Gradescope's results.json, feedback text, and the two CSVs (the gradebook
-and Gradescope's grade upload). The student's feedback.md is in `autograder.grade.feedback`,
-the class report in `autograder.grade.report`."""
+"""Rendering results: Gradescope's results.json, feedback text and the gradebook CSV. The
+student's feedback.md is in `autograder.grade.feedback`, the LMS import files in
+`autograder.grade.lms`, the class report in `autograder.grade.report`.
+
+Every file is written so that any text survives: messages quote what student code raised or
+printed, which may hold lone surrogates (`'\\udcff'`) or other text UTF-8 cannot encode. JSON
+escapes them (`\\udcff`, read back unchanged); text files write them as backslash escapes."""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autograder.grade.sources import Student
 from autograder.results import QuestionResult, SubmissionResult
@@ -14,8 +20,9 @@ from autograder.rubric import QUESTIONS
 
 # Scripts read the first nine columns by position: new columns go after them.
 CSV_HEADER = ["submission", *QUESTIONS, "total", "possible", "status", "names", "sids", "emails", "flags"]
-# One row per student, identified the three ways a Gradescope roster knows them.
-UPLOAD_HEADER = ["Email", "SID", "Name", "Score"]
+# How text files are written: UTF-8, and what UTF-8 cannot encode as a visible `\udcff`.
+ENCODING = "utf-8"
+ERRORS = "backslashreplace"
 
 
 def points(value: float) -> float | int:
@@ -33,7 +40,7 @@ def feedback(question: QuestionResult) -> str:
     return "\n".join(lines)
 
 
-def gradescope_results(result: SubmissionResult) -> dict:
+def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
     """Gradescope's results format: one test per question, named q1..q5."""
     output = "\n".join(result.messages) if result.messages else "Your notebook ran to the end."
     return {
@@ -53,7 +60,7 @@ def gradescope_results(result: SubmissionResult) -> dict:
     }
 
 
-def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> list:
+def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> list[object]:
     return [
         result.submission,
         *(points(result.question(q).score) for q in QUESTIONS),
@@ -65,29 +72,46 @@ def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> lis
     ]
 
 
-def upload_rows(result: SubmissionResult, students: tuple[Student, ...]) -> list[list]:
-    """A group submission gives each of its students the same score."""
-    return [[s.email, s.sid, s.name, points(result.score)] for s in students]
-
-
 def write_submission(result: SubmissionResult, folder: Path) -> None:
     """`folder/results.json` (Gradescope's format) and `folder/grading.json` (everything,
     for instructors); written to a temporary name first so a crash leaves no half file."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in (("grading.json", result.to_dict()), ("results.json", gradescope_results(result))):
         partial = folder / (name + ".partial")
-        partial.write_text(json.dumps(data, indent=2))
+        # ensure_ascii: a lone surrogate is written as the escape `\udcff`, never raises.
+        partial.write_text(json.dumps(data, indent=2, ensure_ascii=True), encoding="ascii")
         partial.replace(folder / name)
 
 
-def write_gradebook(rows: list[list], path: Path) -> None:
+def write_text(path: Path, text: str) -> None:
+    """A text file, whole or not at all (written to a temporary name first)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding=ENCODING, errors=ERRORS)
+    partial.replace(path)
+
+
+def write_gradebook(rows: Sequence[Sequence[object]], path: Path) -> None:
     write_csv(CSV_HEADER, sorted(rows, key=lambda row: str(row[0])), path)
 
 
-def write_csv(header: list[str], rows: list[list], path: Path) -> None:
-    partial = path.with_suffix(".partial")
-    with open(partial, "w", newline="", encoding="utf-8") as f:
+def write_csv(header: Sequence[str], rows: Sequence[Sequence[object]], path: Path) -> None:
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", newline="", encoding=ENCODING, errors=ERRORS) as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)
     partial.replace(path)
+
+
+# Where a batch keeps what a failed worker printed: for instructors, shown in the report.
+GRADER_ERROR_FILE = "grader-error.txt"
+
+
+def grader_error(folder: Path) -> str:
+    """The last line of what a failed worker printed, or ""."""
+    try:
+        text = (folder / GRADER_ERROR_FILE).read_text(encoding=ENCODING, errors="replace")
+    except OSError:
+        return ""
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""

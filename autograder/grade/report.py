@@ -11,14 +11,15 @@ import html
 import re
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from autograder import rubric
-from autograder.grade import plots
-from autograder.grade import was_graded
-from autograder.grade.output import points
+from autograder.grade import plots, was_graded
+from autograder.grade.output import grader_error, points, write_text
+from autograder.grade.previous import Change
 from autograder.grade.sources import Submission
 from autograder.results import SubmissionResult
 
@@ -37,7 +38,8 @@ class Failure:
 
 def failures(results: list[SubmissionResult]) -> list[Failure]:
     """Checks by how many submissions failed them, most failed first."""
-    failed, graded = Counter(), Counter()
+    failed: Counter[tuple[str, str]] = Counter()
+    graded: Counter[tuple[str, str]] = Counter()
     for result in results:
         for question in result.questions:
             for check in question.checks:
@@ -64,8 +66,9 @@ def not_ok(results: list[SubmissionResult]) -> list[SubmissionResult]:
     return [r for r in results if r.status != "ok"]
 
 
-def summary(results: list[SubmissionResult], *, listed: int = 20) -> str:
-    """A few lines for the terminal: the mean, each question's mean, what did not run."""
+def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[Change] | None = None) -> str:
+    """A few lines for the terminal: the mean, each question's mean, what changed since
+    Gradescope (with --previous), what did not run."""
     scores = [r.score for r in results]
     total = sum(rubric.points(q) for q in rubric.QUESTIONS)
     lines = [
@@ -74,6 +77,8 @@ def summary(results: list[SubmissionResult], *, listed: int = 20) -> str:
             f"{q} {_mean([r.question(q).score for r in results]):.1f}/{rubric.points(q):g}"
             for q in rubric.QUESTIONS),
     ]
+    if changes is not None:
+        lines.append(changed_line(changes))
     flagged = [r for r in results if r.flags]
     if flagged:
         lines.append(f"code to read ({len(flagged)}, see the flags column): "
@@ -86,6 +91,13 @@ def summary(results: list[SubmissionResult], *, listed: int = 20) -> str:
     if len(stopped) > listed:
         lines.append(f"  ... and {len(stopped) - listed} more (see report.html)")
     return "\n".join(lines)
+
+
+def changed_line(changes: list[Change]) -> str:
+    students = sum(max(1, len(c.names)) for c in changes)
+    unknown = sum(max(1, len(c.names)) for c in changes if c.previous is None)
+    return (f"changed since Gradescope: {students - unknown} students"
+            + (f", {unknown} with no previous score" if unknown else "") + " (see changes.csv)")
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -110,7 +122,8 @@ def _text(value: object) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(value)))
 
 
-def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+def _table(header: list[str], rows: Sequence[Sequence[object]],
+           numeric: frozenset[int] | set[int] = frozenset()) -> str:
     def cell(tag: str, i: int, value: object) -> str:
         return f'<{tag}{" class=n" if i in numeric else ""}>{_text(value)}</{tag}>'
 
@@ -119,8 +132,11 @@ def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path) -> Path:
-    """`out/report.html` and its plots in `out/report/`; returns the HTML's path."""
+def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path, *,
+                 changes: list[Change] | None = None, failed: list[str] | tuple[str, ...] = ()) -> Path:
+    """`out/report.html` and its plots in `out/report/`; returns the HTML's path. `changes`:
+    the scores a regrade changed (--previous); `failed`: submissions whose feedback.md could
+    not be written."""
     results = [result for _, result in graded]
     folder = out / "report"
     folder.mkdir(parents=True, exist_ok=True)
@@ -156,11 +172,19 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path) -
     stopped = [(s, r) for s, r in graded if r.status != "ok"]
     named = any(s.students for s, _ in stopped)  # no students column for plain notebooks
     parts.append(
-        _table(["submission", *(["students"] if named else []), "status", "score"],
+        _table(["submission", *(["students"] if named else []), "status", "score", "grader's error"],
                [[r.submission, *(["; ".join(x.name for x in s.students)] if named else []), r.status,
-                 points(r.score)] for s, r in stopped], numeric={3 if named else 2})
+                 points(r.score), grader_error(out / s.name)] for s, r in stopped],
+               numeric={3 if named else 2})
         if stopped else "<p>None: every notebook ran to the end.</p>"
     )
+    if failed:
+        parts.append("<h2>Feedback not written</h2>")
+        parts.append("<p>These submissions' <code>feedback.md</code> could not be written (the cause is "
+                     "in the terminal's log); their grades above stand.</p>"
+                     + _table(["submission"], [[name] for name in failed]))
+    if changes is not None:
+        parts += _changes_section(changes)
     flagged = [r for r in results if r.flags]
     parts.append("<h2>Code to read</h2>")
     parts.append(
@@ -178,8 +202,18 @@ def write_report(graded: list[tuple[Submission, SubmissionResult]], out: Path) -
             f"<title>{TITLE}: grading report</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     return path
+
+
+def _changes_section(changes: list[Change]) -> list[str]:
+    header = ["students", "SIDs", "submission", "previous", "new", "difference"]
+    rows = [[row[0], row[1], *row[3:]] for row in (c.row() for c in changes)]
+    return ["<h2>Changed since Gradescope</h2>",
+            (f"<p>{_text(changed_line(changes))}. Largest change first; students whose score is the same "
+             "are not listed, those with no previous score (no submission on Gradescope, or not in the "
+             "file) come last.</p>"),
+            _table(header, rows, numeric={3, 4, 5}) if rows else "<p>No score changed.</p>"]
 
 
 def _label(failure: Failure) -> str:

@@ -24,6 +24,11 @@ ASSIGNMENT = "project1"  # the `name:` of the master notebook's ASSIGNMENT CONFI
 # Bounds an export zip must stay within once extracted (a class of 300 is ~100 MB).
 MAX_UNZIPPED = 2 * 2**30
 MAX_MEMBERS = 200_000
+# Bounds on submission_metadata.yml: a class of 1,000 is ~300 kB and uses no YAML aliases
+# (a few nested aliases expand to millions of items).
+MAX_METADATA_BYTES = 16 * 2**20
+MAX_ALIASES = 100
+MAX_METADATA_ITEMS = 200_000
 # "project1", "Project_1", "project-1", "Project 1", but not "project10".
 _NAMED_FOR_ASSIGNMENT = re.compile(r"project[ _-]?1(?!\d)", re.IGNORECASE)
 
@@ -56,11 +61,16 @@ def collect(paths: list[Path], workdir: Path) -> list[Submission]:
     for n, path in enumerate(paths):
         if not path.exists():
             raise SourceError(f"{path}: no such file or folder")
+        given = path
         if path.is_file() and path.suffix.lower() == ".zip":
             path = extract(path, workdir / f"{n}-{path.stem}")
         if path.is_dir():
             root = export_root(path)
-            found.extend(read_export(root) if root else [Submission(p, p.stem) for p in notebooks_in(path)])
+            try:
+                found.extend(read_export(root) if root
+                             else [Submission(p, p.stem) for p in notebooks_in(path)])
+            except SourceError as error:  # named as the TA gave it, not by the temporary folder
+                raise SourceError(str(error).replace(f"{path}/", f"{given}: ")) from None
         else:
             found.append(Submission(path, path.stem))
     return _unique(found)
@@ -98,6 +108,7 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
             if sum(m.file_size for m in members) > limit:
                 raise SourceError(f"{archive}: unpacks to more than {limit // 2**20} MB")
             targets = [(m, _target(archive, into, m.filename)) for m in members]
+            _refuse_clashes(archive, [(m.filename, m.is_dir()) for m in members])
             written = 0
             for member, target in targets:
                 if member.is_dir():
@@ -112,19 +123,46 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
                         if written > limit:
                             raise SourceError(f"{archive}: unpacks to more than {limit // 2**20} MB")
                         sink.write(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as error:
-        shutil.rmtree(into, ignore_errors=True)
-        raise SourceError(f"{archive}: not a readable zip ({error})") from None
     except SourceError:
         shutil.rmtree(into, ignore_errors=True)
         raise
+    except UnicodeDecodeError:  # a member name flagged UTF-8 that is not
+        shutil.rmtree(into, ignore_errors=True)
+        raise SourceError(f"{archive}: a member's name is not valid UTF-8 although the zip says it is") \
+            from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+            ValueError, OSError) as error:
+        shutil.rmtree(into, ignore_errors=True)
+        raise SourceError(f"{archive}: not a readable zip ({type(error).__name__}: {error})") from None
     return into
+
+
+def _refuse_clashes(archive: Path, names: list[tuple[str, bool]]) -> None:
+    """Refuse a zip where one name is both a file and a folder (`sub/a` and `sub/a/b.ipynb`)
+    or where a file is named twice: extracting it would fail halfway or overwrite."""
+    files: set[tuple[str, ...]] = set()
+    folders: set[tuple[str, ...]] = set()
+    for name, is_dir in names:
+        parts = tuple(p for p in PurePosixPath(name.replace("\\", "/")).parts if p != ".")
+        folders.update(parts[:i] for i in range(1, len(parts)))
+        if is_dir:
+            folders.add(parts)
+        elif parts in files:
+            raise SourceError(f"{archive}: refusing a zip that holds {name!r} twice")
+        else:
+            files.add(parts)
+    clash = files & folders
+    if clash:
+        shown = "/".join(min(clash))
+        raise SourceError(f"{archive}: refusing a zip where {shown!r} is both a file and a folder")
 
 
 def _target(archive: Path, into: Path, name: str) -> Path:
     parts = PurePosixPath(name.replace("\\", "/"))
     if parts.is_absolute() or re.match(r"^[A-Za-z]:", name) or ".." in parts.parts:
         raise SourceError(f"{archive}: refusing unsafe member {name!r} (absolute path or '..')")
+    if "\0" in name or not parts.parts:
+        raise SourceError(f"{archive}: refusing a member with an unusable name {name!r}")
     return into.joinpath(*parts.parts)
 
 
@@ -141,46 +179,93 @@ def export_root(folder: Path) -> Path | None:
 
 
 class _RubyTolerantLoader(yaml.SafeLoader):
-    """Safe loading that reads Ruby-tagged values (`!ruby/object:...`) as plain data
-    instead of failing on the whole file."""
+    """Safe loading that reads Ruby-tagged values (`!ruby/object:...`) as plain data instead
+    of failing on the whole file, and refuses more than `MAX_ALIASES` aliases."""
+
+    aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise SourceError(f"more than {MAX_ALIASES} YAML aliases (Gradescope writes none)")
+        return super().compose_node(parent, index)
 
 
-def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node):
+def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
     if isinstance(node, yaml.MappingNode):
         return loader.construct_mapping(node, deep=True)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
-    return loader.construct_scalar(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]  # a ScalarNode by elimination
 
 
 _RubyTolerantLoader.add_multi_constructor("!", _plain)
+# Every scalar read as the text it is: an unquoted SID `0012345` keeps its zeros (YAML 1.1
+# would read it as the octal number 5349).
+_RubyTolerantLoader.yaml_implicit_resolvers = {}
 
 
-def _symbols(data):
-    """Ruby symbol keys (`:name`) as plain ones (`name`), all the way down."""
+def _symbols(data: object, budget: list[int]) -> object:
+    """Ruby symbol keys (`:name`) as plain ones (`name`), all the way down; at most
+    `MAX_METADATA_ITEMS` values in all (aliases can make a small file expand enormously)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SourceError(f"more than {MAX_METADATA_ITEMS} values once expanded")
     if isinstance(data, dict):
-        return {str(k).removeprefix(":"): _symbols(v) for k, v in data.items()}
+        return {str(k).removeprefix(":"): _symbols(v, budget) for k, v in data.items()}
     if isinstance(data, list):
-        return [_symbols(v) for v in data]
+        return [_symbols(v, budget) for v in data]
     return data
+
+
+def submission_folder(key: str) -> str | None:
+    """Why `key` cannot name a submission folder, or None: it must be one plain path
+    component (Gradescope writes `submission_<id>`), never `..`, `/abs` or `a/b`."""
+    if not key or key in (".", "..") or len(key) > 255:
+        return "not a folder name"
+    if "/" in key or "\\" in key or re.match(r"^[A-Za-z]:", key):
+        return "a path, not a folder name"
+    if not key.isprintable():
+        return "holds control characters"
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not valid text"
+    return None
 
 
 def read_metadata(root: Path) -> dict[str, tuple[Student, ...]]:
     """Submission folder name -> its submitters, from `submission_metadata.yml`."""
+    path = root / METADATA
     try:
-        data = _symbols(yaml.load((root / METADATA).read_text(encoding="utf-8"), Loader=_RubyTolerantLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise SourceError(f"{root / METADATA}: cannot be read ({error})") from None
+        if path.stat().st_size > MAX_METADATA_BYTES:
+            raise SourceError(f"larger than {MAX_METADATA_BYTES // 2**20} MB")
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_RubyTolerantLoader)
+        data = _symbols(loaded, [MAX_METADATA_ITEMS])
+    except SourceError as error:
+        raise SourceError(f"{path}: refused ({error})") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+        raise SourceError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
     if not isinstance(data, dict):
-        raise SourceError(f"{root / METADATA}: not a mapping of submission folders")
+        raise SourceError(f"{path}: not a mapping of submission folders")
     students = {}
     for folder, entry in data.items():
+        problem = submission_folder(folder)
+        if problem:
+            raise SourceError(f"{path}: refused: the key {folder!r} is {problem}; "
+                              "each key must name one submission folder beside the file")
         submitters = entry.get("submitters") if isinstance(entry, dict) else None
         students[folder] = tuple(
-            Student(*(str(s.get(key) or "").strip() for key in ("name", "sid", "email")))
-            for s in (submitters or []) if isinstance(s, dict)
+            Student(*(_field(s.get(key)) for key in ("name", "sid", "email")))
+            for s in (submitters if isinstance(submitters, list) else []) if isinstance(s, dict)
         )
     return students
+
+
+def _field(value: object) -> str:
+    """A submitter's name, SID or e-mail as text; anything but a plain value counts as none."""
+    return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 
 def read_export(root: Path) -> list[Submission]:
@@ -188,7 +273,10 @@ def read_export(root: Path) -> list[Submission]:
     students = read_metadata(root)
     extra = {p.name for p in root.glob("submission_*") if p.is_dir()} - set(students)
     submissions = []
+    inside = root.resolve()
     for folder in sorted(students) + sorted(extra):
+        if (root / folder).is_symlink() or not (root / folder).resolve().is_relative_to(inside):
+            raise SourceError(f"{root / folder}: refused: a link out of the export")
         notebook, note = choose_notebook(root / folder)
         submissions.append(Submission(notebook, folder, students.get(folder, ()), note))
     return submissions
@@ -229,6 +317,7 @@ def _assignment_name(path: Path) -> str | None:
         if path.stat().st_size > MAX_BYTES:
             return None
         metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
-        return metadata.get("otter", {}).get("assignment_name")
+        name = metadata.get("otter", {}).get("assignment_name")
+        return name if isinstance(name, str) else None
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return None

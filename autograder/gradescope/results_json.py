@@ -1,0 +1,33 @@
+"""The entries of Gradescope's results.json this package writes itself.
+
+Gradescope's `visibility` per test: "visible" (always shown), "hidden" (never shown to
+students; instructors see it), "after_due_date", "after_published". Otter 7.0.0 gives every
+test the one visibility `show_hidden` selects, so these entries carry their own.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from autograder import rubric
+
+FLAGS_ENTRY = "Flags for instructors"
+HIDDEN_FROM_STUDENTS = "hidden"
+
+
+def flags_entry(flags: tuple[str, ...]) -> dict[str, Any]:
+    """The flags (code a TA should read): worth nothing, seen by instructors only."""
+    return {"name": FLAGS_ENTRY, "score": 0, "max_score": 0, "visibility": HIDDEN_FROM_STUDENTS,
+            "output": "Code a TA should read before trusting this grade (never worth points):\n"
+                      + "\n".join(flags)}
+
+
+def write_refusal(results_file: Path, message: str) -> None:
+    """results.json for an upload that cannot be graded: every question 0, and why."""
+    tests = [{"name": question, "score": 0, "max_score": rubric.points(question), "visibility": "visible",
+              "output": f"Not graded. {message}"} for question in rubric.QUESTIONS]
+    results = {"score": 0, "output": message, "tests": tests}
+    results_file.parent.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps(results, indent=4, ensure_ascii=True), encoding="utf-8")

@@ -1,0 +1,50 @@
+"""What the autograder zip's run_otter.py runs: take charge of the upload, then otter."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from autograder import sandbox
+from autograder.gradescope.results_json import write_refusal
+from autograder.gradescope.uploads import take_charge
+
+
+def run(autograder_dir: str) -> None:
+    """Grade the submission in `autograder_dir` (/autograder on Gradescope) as otter would,
+    after leaving otter a submission folder that holds only the notebook to grade."""
+    root = Path(autograder_dir)
+    if os.geteuid() == 0:
+        # setup.sh has no hook for plugins: the image's permissions are set here, once per run.
+        try:
+            report = sandbox.prepare()
+        except OSError as error:  # e.g. a read-only image: kernels then run unsandboxed, as in otter
+            report = f"sandbox not prepared: {error}"
+        if "sandbox" in report:
+            print(report)
+    uploads = take_charge(root)
+    if uploads.graded is None:
+        write_refusal(root / "results" / "results.json", uploads.message())
+        return
+    unreadable = _unreadable(root / "submission" / Path(uploads.graded).name)
+    if unreadable:
+        # Otter reads the notebook before any plugin loads and writes no results.json if it fails.
+        write_refusal(root / "results" / "results.json", f"{uploads.message()}\n{unreadable}")
+        return
+    # Imported here: otter's import is slow and a refused upload does not need it.
+    from otter.run.run_autograder import main as run_otter
+
+    run_otter(autograder_dir)
+
+
+def _unreadable(notebook: Path) -> str | None:
+    """Why otter could not read `notebook` (as it does, with nbformat), or None."""
+    import nbformat
+
+    try:
+        # nbformat has no annotations.
+        nbformat.read(notebook, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+        return (f"{notebook.name} could not be read as a Jupyter notebook ({type(error).__name__}). "
+                "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand.")
+    return None
