@@ -1,18 +1,29 @@
-"""Running a submission cell by cell in a fresh kernel, probing it at each checkpoint.
+"""Running a submission step by step in a fresh kernel, probing it at each checkpoint.
 
-The kernel only produces values: after the cells of a question, the kernel-side probe
-(`kernel_probe.py`, sent as text) prints the question's observations as JSON behind a
-nonce chosen now. Cells that raise are normal (students hand in errors); a cell that runs
-past its time limit is interrupted and the notebook goes on; a kernel that dies ends the run.
+The kernel only produces values. Before any student code runs, one execute installs the
+kernel-side probe (`kernel_probe.py`, sent as text) as a comm target under a name chosen now;
+at each checkpoint the grader opens a comm to it with the request and the observation comes
+back on that comm (`probe_protocol.py`). No request ever sits in cell source, and nothing the
+student does to streams, `print` or IPython's cell hooks reaches the channel; code that
+reaches into the kernel's internals to do so is reported by a last request (`Execution.findings`).
+Seen with ipykernel 7 (tests/test_execute.py): the comm handler runs on the kernel's main
+thread from the shell handler, without `run_cell`, so no IPython event or input transformer
+fires; an interrupt raises KeyboardInterrupt inside the handler, which reports a timeout and
+leaves the kernel usable.
+
+Cells that raise are normal (students hand in errors); a cell or probe that runs past its
+time limit is interrupted and the notebook goes on; a kernel that dies ends the run. Every
+message from the kernel is capped in size before it is received (`MAX_MESSAGE_BYTES`), so a
+student's output cannot exhaust the grading process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import math
 import os
+import queue
 import secrets
 import shutil
 import signal
@@ -26,20 +37,29 @@ from importlib import resources
 from typing import Any
 
 import nbformat
+import zmq
+import zmq.asyncio
 from jupyter_client import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from zmq.utils.monitor import parse_monitor_message
 
-from autograder import sandbox
+from autograder import probe_protocol, sandbox
 from autograder.notebook import Capture, Step
+from autograder.probe_protocol import Finding, Request
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
 MAX_RECEIVED_CHARS = 1_000_000  # of each cell's output held in memory at all
+# Of any one message from the kernel: zmq drops a larger one (and the connection) unread.
+MAX_MESSAGE_BYTES = 16 * 2**20
+TOO_LARGE = "[output too large: the rest of this cell's output was dropped]"
 MEMORY_LIMIT_MB = 2048  # the kernel's data segment: a huge allocation fails inside the kernel
 MAX_FILE_MB = 64  # largest file the kernel may write
 STARTUP_TIMEOUT = 120
 RECOVERY_TIMEOUT = 15  # after an interrupt, how long the kernel gets before it is killed
+INSPECT_TIMEOUT = 10  # for the request after the run that lists the kernel's hooks
 
 
 @dataclass
@@ -52,13 +72,14 @@ class Execution:
     completed: int = -1
     stopped: str | None = None  # "kernel-died (cell 7)": no later cell ran
     problems: list[str] = field(default_factory=list)  # cells that timed out, in order
+    # Hooks into the kernel found after the run (probe_protocol.Finding): for TAs, never points.
+    findings: tuple[Finding, ...] = ()
 
 
 class CappedClient(NotebookClient):
     """A client that holds at most MAX_RECEIVED_CHARS of a cell's output, so that a cell
-    printing in a loop cannot exhaust the grading process; the probe's line is always kept."""
-
-    keep: str = ""
+    printing in a loop cannot exhaust the grading process (each message is already capped
+    at MAX_MESSAGE_BYTES by the socket)."""
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -66,20 +87,27 @@ class CappedClient(NotebookClient):
         received = getattr(self, "_received", {})
         self._received = received
         received[cell_index] = received.get(cell_index, 0) + size
-        if received[cell_index] > MAX_RECEIVED_CHARS and self.keep not in str(content.get("text", "")):
+        if received[cell_index] > MAX_RECEIVED_CHARS:
             return None
         return super().output(outs, msg, display_id, cell_index)
 
 
 class KernelManager(AsyncKernelManager):
-    """Hands the connection file to the kernel's own user (when it has one)."""
+    """Hands the connection file to the kernel's own user (when it has one), and gives the
+    client sockets that refuse oversized messages."""
 
     owner: int | None = None
+    client_context: zmq.asyncio.Context | None = None
 
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
         if self.owner is not None:
             os.chown(self.connection_file, self.owner, self.owner)
+
+    def client(self, **kwargs: Any) -> Any:
+        if self.client_context is not None:
+            kwargs.setdefault("context", self.client_context)
+        return super().client(**kwargs)
 
 
 def limit_resources(memory_mb: int, uid: int | None = None) -> None:
@@ -109,36 +137,20 @@ def _text_of(outputs: list) -> str:
     return "\n".join(parts)[:MAX_OUTPUT_CHARS]
 
 
-def probe_cell(question: str, plan: dict, nonce: str) -> str:
-    request = json.dumps({"question": question, "plan": plan, "nonce": nonce})
+def install_cell(target: str) -> str:
+    """The one execute that installs the probe: it leaves no name in the student's namespace.
+    The probe gets a copy of the builtins as they are now, before any student code."""
     return (
-        "def _autograder_probe(source, request, namespace):\n"
-        "    scope = {'__name__': '_autograder_probe'}\n"
+        "def _autograder_install(source, target):\n"
+        "    import builtins\n"
+        "    scope = {'__name__': '_autograder_probe', '__builtins__': dict(vars(builtins))}\n"
         "    exec(compile(source, '<autograder probe>', 'exec'), scope)\n"
-        "    scope['run'](namespace, request)\n"
+        "    scope['install'](get_ipython(), target)\n"
         "try:\n"
-        f"    _autograder_probe({PROBE_SOURCE!r}, {request!r}, globals())\n"
+        f"    _autograder_install({PROBE_SOURCE!r}, {target!r})\n"
         "finally:\n"
-        "    del _autograder_probe\n"
+        "    del _autograder_install\n"
     )
-
-
-def read_observation(outputs: list, nonce: str) -> dict[str, Any]:
-    """The probe's JSON line; a probe that printed nothing readable observed nothing."""
-    for output in reversed(outputs):
-        if output.get("output_type") != "stream":
-            continue
-        for line in reversed(output.get("text", "").splitlines()):
-            if line.startswith(nonce):
-                try:
-                    observed = json.loads(line[len(nonce) :])
-                except ValueError:
-                    break
-                return observed if isinstance(observed, dict) else {}
-    error = next((o for o in outputs if o.get("output_type") == "error"), None)
-    if error is not None:
-        return {"probe_error": {"kind": "error", "type": error.get("ename"), "message": error.get("evalue")}}
-    return {}
 
 
 def kernel_environment(home: str) -> dict[str, str]:
@@ -167,7 +179,8 @@ class Runner:
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.execution = Execution()
-        self.nonce = secrets.token_hex(16)
+        self.target = "autograder-" + secrets.token_hex(16)  # the probe's comm target
+        self.installed = False
         self.current = -1  # the notebook cell running now, for messages
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
 
@@ -179,6 +192,8 @@ class Runner:
         uid = sandbox.kernel_uid()
         if uid is not None:
             sandbox.give(uid, workdir, home, sockets)
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.client = CappedClient(
             nbformat.v4.new_notebook(),
             kernel_name="python3",
@@ -186,21 +201,26 @@ class Runner:
             interrupt_on_timeout=True,
             startup_timeout=STARTUP_TIMEOUT,
             record_timing=False,
+            store_widget_state=False,  # a kernel's comm messages are never kept
             shutdown_kernel="immediate",  # nothing of the kernel is kept; do not wait for it
             kernel_manager_class=KernelManager,
         )
-        self.client.keep = self.nonce
+        self.client.comm_open_handlers = {}
         # Unix sockets outside the kernel's directory instead of open TCP ports.
         self.client.km = self.client.create_kernel_manager()
         self.client.km.transport = "ipc"
         self.client.km.ip = os.path.join(sockets, "kernel")
         self.client.km.connection_file = os.path.join(sockets, "kernel.json")
         self.client.km.owner = uid
+        self.client.km.client_context = context
+        self.monitor: zmq.Socket | None = None
         try:
             with self.client.setup_kernel(cwd=workdir, env=kernel_environment(home),
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           preexec_fn=functools.partial(limit_resources, self.memory_mb, uid)):
+                self._watch_iopub()
                 self._run_cells()
+                self._inspect()
         except DeadKernelError:
             cell = self.current + 1
             if self.killed:
@@ -210,6 +230,9 @@ class Runner:
         except Exception as error:  # the kernel would not start, or the client broke
             self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
         finally:
+            if self.monitor is not None:
+                self.monitor.close(linger=0)
+            context.destroy(linger=0)
             if uid is not None:
                 sandbox.end(uid)
             for folder in (workdir, home, sockets):
@@ -222,6 +245,33 @@ class Runner:
 
     def _remaining(self) -> float:
         return self.deadline - time.monotonic()
+
+    # -- the iopub socket: a message over MAX_MESSAGE_BYTES makes zmq drop the connection ----
+
+    def _watch_iopub(self) -> None:
+        address = f"inproc://autograder-iopub-{secrets.token_hex(8)}"
+        self.client.kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+        self.monitor = zmq.Context.shadow(self.client.kc.context.underlying).socket(zmq.PAIR)
+        self.monitor.connect(address)
+
+    def _dropped(self) -> bool:
+        """Whether the kernel sent a message too large since the last look; if so, the
+        connection is made again (zmq does not reconnect after refusing a message)."""
+        assert self.monitor is not None
+        dropped = False
+        while self.monitor.poll(0):
+            event = parse_monitor_message(self.monitor.recv_multipart())
+            dropped = dropped or event["event"] == zmq.EVENT_DISCONNECTED
+        if dropped:
+            kc = self.client.kc
+            kc.iopub_channel.close()
+            kc._iopub_channel = None  # jupyter_client connects a new one on next use
+            self.monitor.close(linger=0)
+            self._watch_iopub()
+            time.sleep(0.3)  # let the new subscription reach the kernel before the next cell
+        return dropped
+
+    # -- cells ---------------------------------------------------------------------------
 
     def _execute(self, source: str, *, limit: float, history: bool = True) -> tuple[list, bool]:
         """Run `source`; (its outputs, whether it ran past `limit` and was interrupted).
@@ -252,20 +302,75 @@ class Runner:
             with contextlib.suppress(OSError):
                 os.killpg(process.pid, signal.SIGKILL)
 
+    # -- the probe channel -----------------------------------------------------------------
+
+    def _install(self) -> None:
+        outputs, _ = self._execute(install_cell(self.target), limit=STARTUP_TIMEOUT, history=False)
+        error = next((o for o in outputs if o.get("output_type") == "error"), None)
+        if error is not None:
+            found = f"{error.get('ename')}: {error.get('evalue')}"
+            raise RuntimeError(f"the probe could not be installed: {found}")
+        self.installed = True
+
+    def _ask(self, request: Request, limit: float) -> dict[str, Any]:
+        observed: dict[str, Any] = run_sync(self._ask_async)(request, limit)
+        return observed
+
+    async def _ask_async(self, request: Request, limit: float) -> dict[str, Any]:
+        """Send `request` on a new comm to the probe's target; its observation, decoded.
+        Past `limit` the kernel is interrupted (the probe reports it); a kernel that does
+        not answer RECOVERY_TIMEOUT after that is killed."""
+        kc = self.client.kc
+        comm_id = secrets.token_hex(16)
+        message = kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": self.target,
+                                               "data": request.to_wire()})
+        kc.shell_channel.send(message)
+        deadline = time.monotonic() + limit
+        interrupted = False
+        while True:
+            wait = min(1.0, deadline - time.monotonic())
+            if wait <= 0:
+                if interrupted:
+                    self._kill()
+                    raise DeadKernelError("the probe could not be interrupted")
+                await self.client.km.interrupt_kernel()
+                interrupted, deadline = True, time.monotonic() + RECOVERY_TIMEOUT
+                continue
+            try:
+                reply = await kc.get_iopub_msg(timeout=wait)
+            except queue.Empty:
+                if self._dropped():
+                    return probe_protocol.probe_error("OutputTooLarge",
+                                                      "calling your functions printed too much.")
+                if not await self.client.km.is_alive():
+                    raise DeadKernelError("the kernel died during a probe") from None
+                continue
+            content = reply.get("content", {})
+            if reply.get("msg_type") != "comm_msg" or content.get("comm_id") != comm_id:
+                continue  # the end of an earlier probe, or output of a student's thread
+            if interrupted:
+                return probe_protocol.probe_error("Timeout",
+                                                  f"calling your functions took more than {limit:g} s.")
+            data = content.get("data")
+            return probe_protocol.decode(request.question, data.get(probe_protocol.REPLY_KEY)
+                                         if isinstance(data, dict) else None)
+
     def _probe(self, after: int) -> None:
         for capture in (c for c in self.captures if c.after == after):
             limit = min(self.cell_timeout, self._remaining())
             if limit <= 0:
                 return
-            source = probe_cell(capture.question, self.plans[capture.question], self.nonce)
-            outputs, timed_out = self._execute(source, limit=limit, history=False)
-            observed = read_observation(outputs, self.nonce)
-            if timed_out:
-                observed = {"probe_error": {"kind": "error", "type": "Timeout",
-                                            "message": f"calling your functions took more than {limit:g} s"}}
-            self.execution.observations[capture] = observed
+            request = Request(capture.question, self.plans[capture.question])
+            self.execution.observations[capture] = self._ask(request, limit)
+
+    def _inspect(self) -> None:
+        """After the run: the hooks student code left in the kernel (for TAs, never points)."""
+        if self.installed:
+            observed = self._ask(Request(probe_protocol.TAMPER, {}), INSPECT_TIMEOUT)
+            self.execution.findings = probe_protocol.decode_findings(observed)
 
     def _run_cells(self) -> None:
+        self._install()
         self._probe(-1)
         for step in self.steps:
             remaining = self._remaining()
@@ -275,17 +380,22 @@ class Runner:
             self.current = step.cell
             limit = min(self.cell_timeout, remaining)
             outputs, timed_out = self._execute(step.source, limit=limit)
+            text = _text_of(outputs)
+            if self._dropped():
+                text = (text + "\n" if text else "") + TOO_LARGE
+                self.execution.problems.append(f"output-too-large (cell {step.cell + 1})")
             if timed_out and limit < self.cell_timeout:  # the notebook's budget ran out, not the cell's
-                self.execution.outputs[step.index] = _text_of(outputs)
+                self.execution.outputs[step.index] = text
                 self._stop(f"timeout (the notebook ran past {self.timeout:g} s, in cell {step.cell + 1})")
                 return
             if timed_out:
                 self.execution.problems.append(f"timeout (cell {step.cell + 1} ran past {limit:g} s)")
-            self.execution.outputs[step.index] = _text_of(outputs)
+            self.execution.outputs[step.index] = text
             self.execution.completed = step.index
             self._probe(step.index)
 
 
 def execute(steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
             cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB) -> Execution:
-    return Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb).run()
+    runner = Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb)
+    return runner.run()

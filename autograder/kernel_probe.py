@@ -1,12 +1,18 @@
 """Runs inside the student's kernel: reads a submission's names and calls its functions.
 
-This file is never imported by the grader. Its text is sent to the kernel at a question's
-checkpoint together with a request (probe inputs chosen at grading time), and it prints one
-line: the nonce followed by JSON observations. It only *produces* values; every verdict is
-made in the grading process. It runs in a namespace of its own so that nothing it defines
-lands in the student's globals.
+This file is never imported by the grader. Its text is sent once, before any student code
+runs, and `install` registers a comm target (its name chosen at grading time) whose handler
+answers the grader's requests: the request comes as a comm message and the observation goes
+back on the same comm, so neither passes through cell source, IPython's hooks or any stream
+the student may redirect. Everything the handler relies on is captured at install time: the
+builtins (a copy, so later patches of the `builtins` module do not reach the probe), JSON,
+the clock, and JAX's own jitted-function type from jaxlib (imported without `jax`, which
+would fix the student's configuration before their first cell). The wire format is described
+in `autograder/probe_protocol.py`; this file only *produces* values, every verdict is made in
+the grading process.
 """
 
+import builtins
 import json
 import math
 import sys
@@ -15,6 +21,22 @@ import time
 MAX_ELEMENTS = 10_000
 MAX_ITEMS = 16
 MAX_TEXT = 300
+TAMPER = "tamper"  # probe_protocol.TAMPER
+# IPython event callbacks honest notebooks register (plotting): the very functions, by identity.
+KNOWN_CALLBACKS = (
+    ("matplotlib.pyplot", "_draw_all_if_interactive"),
+    ("matplotlib_inline.backend_inline", "flush_figures"),
+)
+
+_dumps = json.dumps
+_perf_counter = time.perf_counter
+try:  # jaxlib's C++ type: it cannot be subclassed, and `type(f) is` it cannot be faked
+    from jaxlib._jax import PjitFunction as _PjitFunction
+
+    _genuine_cache_size = _PjitFunction._cache_size
+except ImportError:  # no JAX at all: nothing is compiled
+    _PjitFunction = None
+    _genuine_cache_size = None
 
 
 def _text(value):
@@ -26,9 +48,12 @@ def _text(value):
 
 
 def encode(value):
-    """A plain-data description of `value`: numbers, shapes and type names, nothing pickled."""
-    import jax
+    """A plain-data description of `value`: numbers, shapes and type names, nothing pickled.
+    JAX is only used when the student imported it: importing it here would fix its
+    configuration (JAX_ENABLE_X64 …) before the student's own `import jax`."""
     import numpy as np
+
+    jax = sys.modules.get("jax")
 
     if value is None:
         return {"kind": "none"}
@@ -40,7 +65,7 @@ def encode(value):
         }
     if callable(value) and not hasattr(value, "shape"):
         return {"kind": "callable", "type": type(value).__name__}
-    is_jax = isinstance(value, jax.Array)
+    is_jax = jax is not None and isinstance(value, jax.Array)
     try:
         if is_jax and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
             value = jax.random.key_data(value)
@@ -88,15 +113,25 @@ def keys(seeds):
 
 
 def flags():
-    import jax
-
+    jax = sys.modules.get("jax")
+    if jax is None:  # not imported yet: nothing is configured
+        return {}
     names = ("jax_threefry_partitionable", "jax_enable_x64", "jax_default_prng_impl")
     return {name: getattr(jax.config, name, None) for name in names}
 
 
+def genuine_jit(function):
+    """Whether `function` is JAX's own jitted function (an exact type check: no attribute of
+    the student's object is read)."""
+    return _PjitFunction is not None and type(function) is _PjitFunction
+
+
 def cache_size(function):
+    """How many times JAX compiled `function`, from the genuine type's own method."""
+    if not genuine_jit(function):
+        return None
     try:
-        return int(function._cache_size())
+        return int(_genuine_cache_size(function))
     except Exception:
         return None
 
@@ -160,17 +195,19 @@ def probe_q4(namespace, plan):
     import jax
 
     seeds = plan["seeds"]
-    observed = {
-        "flags": flags(),
-        "single": [call(namespace, "my_model", key) for key in keys(seeds)],
-        "pair": [call(namespace, "my_model", keys([a, b])) for a, b in zip(seeds, plan["partners"])],
+    forms = {
+        "single": lambda: keys(seeds),
+        "pair": lambda: [keys([a, b]) for a, b in zip(seeds, plan["partners"])],
     }
+    observed = {"flags": flags(), "genuine": {}, "timing": None}
+    for form, arguments in forms.items():
+        observed[form] = [call(namespace, "my_model", argument) for argument in arguments()]
     model = namespace.get("my_model")
-    compiled_ahead = isinstance(model, jax.stages.Compiled)  # jax.jit(f).lower(...).compile()
-    observed["jitted"] = model is not None and (
-        compiled_ahead or (hasattr(model, "lower") and cache_size(model) is not None)
-    )
-    observed["cache_size"] = cache_size(model) if model is not None else None
+    compiled, function = _compiled_function(model)
+    observed["compiled"] = compiled
+    if compiled == "aot":  # the values again, through JAX's own call rather than the student's object
+        for form, arguments in forms.items():
+            observed["genuine"][form] = [_call_function(function, argument) for argument in arguments()]
 
     def reference_single(key):
         return 14 * jax.random.normal(key) ** 2 + 13 * jax.random.normal(key)
@@ -178,24 +215,48 @@ def probe_q4(namespace, plan):
     def reference_pair(pair):
         return 14 * jax.random.normal(pair[0]) ** 2 + 13 * jax.random.normal(pair[1])
 
-    # Time the form of call the student's model accepts against the uncompiled model.
-    form = next((f for f in ("pair", "single") if observed[f][0]["kind"] == "array"), None)
-    observed["timing"] = None
-    if form is not None:
+    # Only a genuinely compiled model is timed, against the uncompiled model, in the form it accepts.
+    values = observed["genuine"] if compiled == "aot" else observed
+    form = next((f for f in ("pair", "single") if values[f] and values[f][0]["kind"] == "array"), None)
+    if function is not None and form is not None:
         argument = keys(seeds[:2]) if form == "pair" else keys(seeds[:1])[0]
         reference = reference_pair if form == "pair" else reference_single
-        observed["timing"] = _time_against(model, reference, argument, plan["repetitions"], plan["iterations"])
+        repetitions, iterations = plan["repetitions"], plan["iterations"]
+        observed["timing"] = _time_against(function, reference, argument, repetitions, iterations)
     return observed
+
+
+def _compiled_function(model):
+    """("jit" | "aot" | "no", the genuine jitted function to time). An ahead-of-time compiled
+    model (`jax.jit(f).lower(...).compile()`, a `jax.stages.Compiled`) counts through the
+    genuine PjitFunction it calls once it has been called (its `_call`); anything else that
+    merely looks compiled counts for nothing."""
+    if genuine_jit(model):
+        return "jit", model
+    try:
+        inner = object.__getattribute__(model, "_call") if "_call" in getattr(model, "__dict__", {}) else None
+    except Exception:  # not BaseException: the grader's interrupt must reach the handler
+        inner = None
+    if genuine_jit(inner):
+        return "aot", inner
+    return "no", None
+
+
+def _call_function(function, *args):
+    try:
+        return encode(function(*args))
+    except Exception as error:
+        return failure(error)
 
 
 def _time_against(model, reference, argument, repetitions, iterations):
     import jax
 
     def run(function):
-        start = time.perf_counter()
+        start = _perf_counter()
         for _ in range(iterations):
             jax.block_until_ready(function(argument))
-        return time.perf_counter() - start
+        return _perf_counter() - start
 
     try:
         run(model), run(reference)  # warm up: compile and fill caches
@@ -221,12 +282,93 @@ def probe_q5(namespace, plan):
 PROBES = {"q1": probe_q1, "q2": probe_q2, "q3": probe_q3, "q4": probe_q4, "q5": probe_q5}
 
 
-def run(namespace, request):
-    """Entry point: `request` is the JSON text the grader sent."""
-    request = json.loads(request)
-    try:
-        observed = PROBES[request["question"]](namespace, request["plan"])
-    except Exception as error:
-        observed = {"probe_error": failure(error)}
-    sys.stdout.write(request["nonce"] + json.dumps(observed) + "\n")
-    sys.stdout.flush()
+# -- the channel: installed once, before any student code ---------------------------------
+
+
+def _hooks(shell):
+    """What could see or rewrite code and output: a snapshot to compare with later."""
+    transformers = shell.input_transformer_manager
+    kernel = shell.kernel
+    return {
+        "events": {name: list(callbacks) for name, callbacks in shell.events.callbacks.items()},
+        "input_transformers_post": list(shell.input_transformers_post),
+        "cleanup_transforms": list(transformers.cleanup_transforms),
+        "line_transforms": list(transformers.line_transforms),
+        "token_transformers": list(transformers.token_transformers),
+        "ast_transformers": list(shell.ast_transformers),
+        "comm_targets": sorted(kernel.comm_manager.targets),
+        "trace": sys.gettrace(),
+        "profile": sys.getprofile(),
+        "builtins": {name: getattr(builtins, name, None) for name in ("exec", "eval", "print", "__import__",
+                                                                       "compile", "type", "isinstance")},
+        "json.dumps": json.dumps,
+        "namespace __builtins__": shell.user_ns.get("__builtins__"),
+        "comm_open": kernel.shell_handlers.get("comm_open"),
+        "comm_manager": kernel.comm_manager,
+    }
+
+
+def _among(hook, hooks):
+    return any(hook is other for other in hooks)  # by identity: a student's __eq__ proves nothing
+
+
+def _known(callback):
+    for module, name in KNOWN_CALLBACKS:
+        if sys.modules.get(module) is not None and getattr(sys.modules[module], name, None) is callback:
+            return True
+    return False
+
+
+def _differences(before, now, target, handler):
+    """The hooks added or replaced since install, as plain data."""
+    findings = []
+    for name, callbacks in now["events"].items():
+        for callback in callbacks:
+            if not _among(callback, before["events"].get(name, [])) and not _known(callback):
+                findings.append({"kind": "ipython_event", "detail": f"{name}: {_text(callback)}"})
+    for name in ("input_transformers_post", "cleanup_transforms", "line_transforms", "token_transformers",
+                 "ast_transformers"):
+        for transformer in now[name]:
+            if not _among(transformer, before[name]):
+                findings.append({"kind": "input_transformer", "detail": f"{name}: {_text(transformer)}"})
+    for name in now["comm_targets"]:
+        if name not in before["comm_targets"] and name != target:
+            findings.append({"kind": "comm_target", "detail": name})
+    for name in ("trace", "profile"):
+        if now[name] is not before[name]:
+            findings.append({"kind": "trace", "detail": f"sys.set{name}: {_text(now[name])}"})
+    for name, original in before["builtins"].items():
+        if now["builtins"][name] is not original:
+            findings.append({"kind": "replaced", "detail": f"builtins.{name}"})
+    for name in ("json.dumps", "namespace __builtins__", "comm_open", "comm_manager"):
+        if now[name] is not before[name]:
+            findings.append({"kind": "replaced", "detail": name})
+    if now["comm_manager"].targets.get(target) is not handler:
+        findings.append({"kind": "replaced", "detail": "the grader's comm target"})
+    return findings
+
+
+def install(shell, target):
+    """Register the probe's comm target. `shell` is the InteractiveShell; `target` the name."""
+    namespace = shell.user_ns
+    before = _hooks(shell)
+
+    def handle(comm, message):
+        try:
+            request = message["content"]["data"]
+            if request["question"] == TAMPER:
+                observed = {"findings": _differences(before, _hooks(shell), target, handle)}
+            else:
+                observed = PROBES[request["question"]](namespace, request["plan"])
+        except KeyboardInterrupt:  # the grader's interrupt: its time limit ran out
+            observed = {"probe_error": {"kind": "error", "type": "Timeout", "message": "interrupted"}}
+        except BaseException as error:  # SystemExit and anything else from student code
+            observed = {"probe_error": failure(error)}
+        try:
+            text = _dumps(observed)
+        except BaseException as error:
+            text = _dumps({"probe_error": failure(error)})
+        comm.send({"observation": text})
+        comm.close()
+
+    shell.kernel.comm_manager.register_target(target, handle)

@@ -1,11 +1,16 @@
-"""Question checks on hand-made observations: no kernel, one named case per failure mode."""
+"""Question checks on hand-made observations: no kernel, one named case per failure mode.
 
+Observations are written in the probe's wire format and enter through its decoder, as the
+kernel's do (`autograder.probe_protocol`)."""
+
+import json
 import random
 
 import pytest
 
 from autograder.checks import Observation, jit, prng, static
 from autograder.golden import load
+from autograder.probe_protocol import Compiled, decode
 
 GOLDEN = load()
 DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_default_prng_impl": "threefry2x32"}
@@ -42,7 +47,15 @@ def q2_observation(plan, flags=DEFAULT, **changes):
                  "calls": [{"marker": plan["markers"][0], "args": keys(a, b), "kwargs": []}]} for a, b in pairs],
     }
     values.update(changes)
-    return Observation("q2", values)
+    return observed("q2", values)
+
+
+def observed(question, values):
+    return Observation(question, decode(question, json.dumps(values)))
+
+
+def q5_probe(values):
+    return decode("q5", json.dumps(values))
 
 
 def failed(results):
@@ -95,13 +108,14 @@ def test_q2_unsupported_prng_fails_every_item(q2_plan):
     assert set(failed(prng.grade(observation, GOLDEN, q2_plan))) == {"bar", "baz", "foo1_foo2", "foo", "value"}
 
 
-def q4_values(plan, reference=1.0, submission=0.1, jitted=True):
+def q4_values(plan, reference=1.0, submission=0.1, compiled=Compiled.JIT, genuine=None):
     mode = GOLDEN.mode(DEFAULT)
-    return Observation("q4", {
+    return observed("q4", {
         "flags": DEFAULT,
         "pair": [number(mode["my_model"][i]) for i in plan["indexes"]],
         "single": [{"kind": "error", "type": "TypeError", "message": "x"}] * 3,
-        "jitted": jitted,
+        "compiled": compiled.value,
+        "genuine": genuine or {},
         "timing": {"kind": "timing", "reference": [reference] * 5, "submission": [submission] * 5},
     })
 
@@ -113,9 +127,34 @@ def test_q4_speedup_is_judged_on_medians():
     assert set(slow) == {"speedup"} and "1.2x" in slow["speedup"]
 
 
-def test_q4_unjitted_model_loses_compiled():
+def test_q4_unjitted_model_loses_compiled_and_speedup():
     plan = jit.plan(random.Random(2), GOLDEN)
-    assert "plain Python function" in failed(jit.grade(q4_values(plan, jitted=False), GOLDEN, plan))["compiled"]
+    found = failed(jit.grade(q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
+    assert set(found) == {"compiled", "speedup"} and "plain Python function" in found["compiled"]
+
+
+def test_q4_ahead_of_time_counts_only_when_its_compiled_code_computes_the_model():
+    plan = jit.plan(random.Random(2), GOLDEN)
+    right = q4_values(plan)
+    genuine = {"pair": right.values["pair"], "single": right.values["single"]}
+    assert failed(jit.grade(q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=genuine), GOLDEN, plan)) == {}
+    other = {"pair": [number(0.5)] * 3, "single": right.values["single"]}
+    found = failed(jit.grade(q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=other), GOLDEN, plan))
+    assert set(found) == {"compiled", "speedup"}
+
+
+def test_a_probe_that_timed_out_says_so_in_every_item():
+    plan = jit.plan(random.Random(2), GOLDEN)
+    error = {"probe_error": {"kind": "error", "type": "Timeout",
+                             "message": "calling your functions took more than 30 s."}}
+    results = jit.grade(observed("q4", error), GOLDEN, plan)
+    assert [r.passed for r in results] == [False] * 3
+    assert all("took more than 30 s" in r.message for r in results)
+
+
+def test_a_malformed_report_is_a_probe_error_not_a_crash():
+    assert "probe_error" in decode("q4", "not json") and "probe_error" in decode("q4", json.dumps({"flags": {}}))
+    assert "probe_error" in decode("q1", json.dumps({"first": {"kind": "forged"}}))
 
 
 @pytest.mark.parametrize(
@@ -129,17 +168,17 @@ def test_q4_unjitted_model_loses_compiled():
 )
 def test_q5_compile_counts(sizes, failing):
     plan = static.plan(random.Random(3), GOLDEN)
-    probe = {"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": sizes}
-    good = {"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]}
+    probe = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": sizes})
+    good = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]})
     observation = Observation("q5", captures=(("loop", probe), ("shape", good)))
     assert set(failed(static.grade(observation, GOLDEN, plan))) == failing
 
 
 def test_q5_grades_the_last_binding_of_each_version():
     plan = static.plan(random.Random(3), GOLDEN)
-    broken = {"present": True, "results": [{"kind": "error", "type": "TypeError", "message": "traced"}] * 3,
-              "cache_sizes": [0, 0, 0, 0]}
-    good = {"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]}
+    broken = q5_probe({"present": True, "results": [{"kind": "error", "type": "TypeError", "message": "traced"}] * 3,
+                       "cache_sizes": [0, 0, 0, 0]})
+    good = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]})
     observation = Observation("q5", captures=(("loop", broken), ("loop", good), ("shape", broken), ("shape", good)))
     assert failed(static.grade(observation, GOLDEN, plan)) == {}
     missing = failed(static.grade(Observation("q5", captures=(("loop", good),)), GOLDEN, plan))

@@ -1,9 +1,24 @@
 """The kernel a submission runs in: an empty directory, a minimal environment, hard limits."""
 
+import contextlib
 import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import psutil
+
+from autograder import checks
+from autograder.checks import Observation
 from autograder.execute import MEMORY_LIMIT_MB, execute
-from autograder.notebook import Step
+from autograder.golden import load
+from autograder.notebook import Capture, Step
+
+GOLDEN = load()
 
 LOOK_AROUND = """
 import json, os, resource, sys
@@ -54,3 +69,132 @@ def test_the_notebook_budget_stops_a_loop_whatever_fraction_of_a_second_is_left(
     execution = execute(cells, [], {}, cell_timeout=60, timeout=10.5)
     assert execution.stopped == "timeout (the notebook ran past 10.5 s, in cell 1)"
     assert 1 not in execution.outputs
+
+
+# -- the probe's channel --------------------------------------------------------------------
+
+def plans(seed=7):
+    rng = random.Random(seed)
+    return {q: module.plan(rng, GOLDEN) for q, module in checks.QUESTIONS.items()}
+
+
+HOOKS = """
+import sys, os
+seen = []
+get_ipython().events.register('pre_run_cell', lambda info: seen.append(info.raw_cell))
+get_ipython().input_transformers_post.append(lambda lines: (seen.append(''.join(lines)), lines)[1])
+saved, sys.stdout = sys.stdout, open(os.devnull, 'w')
+import jax.numpy as jnp
+first = jnp.arange(3)
+"""
+
+
+def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
+    plan = plans()
+    hidden = [str(m)[::-1] for m in plan["q2"]["markers"]]  # this cell is seen too: it must not hold them
+    steps = [Step(0, 0, HOOKS), Step(1, 1, "sys.stdout = saved"),
+             Step(2, 2, f"print(any(m[::-1] in c for c in seen for m in {hidden}))")]
+    captures = [Capture("q1", 0), Capture("q2", 0)]
+    requests = {"q1": {"names": ["first"]}, "q2": plan["q2"]}
+    execution = execute(steps, captures, requests, cell_timeout=60, timeout=300)
+    assert execution.observations[Capture("q1", 0)]["first"]["data"] == [0, 1, 2]
+    assert execution.observations[Capture("q2", 0)]["bar"][0] == {"kind": "missing", "name": "bar"}
+    assert execution.outputs[2].strip() == "False" and execution.stopped is None
+    # The hooks saw every cell, never a probe: they are reported for a TA.
+    assert {f.kind for f in execution.findings} == {"ipython_event", "input_transformer"}
+
+
+def test_an_honest_run_leaves_no_findings():
+    honest = ("import sys, io, warnings\nwarnings.simplefilter('error')\n"
+              "print = lambda *a, **k: None\nsys.stdout = io.StringIO()")
+    plot = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
+    execution = execute([Step(0, 0, plot), Step(1, 1, honest)], [Capture("q1", 1)], {"q1": {"names": ["first"]}},
+                        cell_timeout=60, timeout=120)
+    assert execution.findings == () and execution.observations[Capture("q1", 1)]["first"]["kind"] == "missing"
+
+
+KERNEL_HOOKS = """
+import builtins, json, sys
+sys.settrace(lambda *args: None)
+get_ipython().kernel.comm_manager.register_target('mine', lambda comm, message: None)
+builtins.print = lambda *args, **kwargs: None
+_import, _dumps = builtins.__import__, json.dumps
+builtins.__import__ = lambda *args, **kwargs: _import(*args, **kwargs)
+json.dumps = lambda *args, **kwargs: _dumps(*args, **kwargs)
+"""
+
+
+def test_hooks_into_the_kernel_are_reported_after_the_run():
+    execution = execute([Step(0, 0, KERNEL_HOOKS)], [], {}, cell_timeout=60, timeout=120)
+    assert {(f.kind, f.detail.split(":")[0]) for f in execution.findings} == {
+        ("trace", "sys.settrace"), ("comm_target", "mine"), ("replaced", "builtins.print"),
+        ("replaced", "builtins.__import__"), ("replaced", "json.dumps")}
+
+
+CONFIGURE = "import os\nos.environ['JAX_ENABLE_X64'] = '1'\nfirst = [1, 2]"
+CONFIGURED = ("import jax\njax.config.update('jax_threefry_partitionable', False)\n"
+              "print(jax.numpy.ones(1).dtype, float(jax.random.uniform(jax.random.PRNGKey(3))))")
+
+
+def test_probes_before_the_students_import_leave_jaxs_configuration_to_the_student():
+    """The probe captures JAX's jitted type from jaxlib: `jax` itself is first imported by
+    the student, so settings read at import (JAX_ENABLE_X64) still take effect."""
+    steps = [Step(0, 0, CONFIGURE), Step(1, 1, "import sys\nprint('jax' in sys.modules)\n" + CONFIGURED)]
+    captures = [Capture("q1", -1), Capture("q1", 0), Capture("q2", 1)]
+    plan = {"q1": {"names": ["first"]}, "q2": plans()["q2"]}
+    execution = execute(steps, captures, plan, cell_timeout=60, timeout=300)
+    fresh = subprocess.run([sys.executable, "-c", CONFIGURED], capture_output=True, text=True,
+                           env={**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}, check=True)
+    logged = re.compile(r"[IWE]\d{4} ")  # JAX's own log lines on stderr
+    printed = [line for line in execution.outputs[1].splitlines() if line and not logged.match(line)]
+    assert printed == ["False", fresh.stdout.strip()]
+    assert fresh.stdout.startswith("float64 ")
+    flags = execution.observations[Capture("q2", 1)]["flags"]
+    assert flags["jax_enable_x64"] is True and flags["jax_threefry_partitionable"] is False
+
+
+def test_a_probe_past_its_limit_is_interrupted_and_the_student_is_told():
+    steps = [Step(0, 0, "def my_function(x):\n    while True:\n        pass\nmy_gradient = my_function"),
+             Step(1, 1, "print('alive')")]
+    plan = plans()["q3"]
+    execution = execute(steps, [Capture("q3", 0)], {"q3": plan}, cell_timeout=4, timeout=300)
+    assert execution.outputs[1].strip() == "alive" and execution.stopped is None
+    observation = Observation("q3", execution.observations[Capture("q3", 0)])
+    results = checks.QUESTIONS["q3"].grade(observation, GOLDEN, plan)
+    assert [r.passed for r in results] == [False] * 4
+    assert all("calling your functions took more than 4 s." in r.message for r in results)
+
+
+# -- the grading process's memory -----------------------------------------------------------
+
+FLOOD = [
+    "from comm import create_comm\nfor i in range(30):\n"
+    "    create_comm(target_name='widget', data={'state': {'blob': 'y' * 50_000_000}})\nprint('sent')",
+    "print('x' * 400_000_000)",
+    "print('still here')",
+]
+RUN_FLOOD = f"""
+import json
+from autograder.execute import execute
+from autograder.notebook import Step
+execution = execute([Step(i, i, s) for i, s in enumerate({FLOOD!r})], [], {{}}, cell_timeout=120, timeout=600)
+found = {{"outputs": execution.outputs, "problems": execution.problems, "stopped": execution.stopped}}
+print(json.dumps(found))
+"""
+
+
+def test_oversized_messages_never_reach_the_graders_memory():
+    """30 comms of 50 MB state and one 400 MB print: the grading process (the kernel's
+    memory is its own) stays under 400 MB, and the notebook goes on."""
+    with subprocess.Popen([sys.executable, "-c", RUN_FLOOD], stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parents[1]) as process:
+        grader, peak = psutil.Process(process.pid), 0
+        while process.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, grader.memory_info().rss)
+            time.sleep(0.02)
+        result = json.loads(process.stdout.read().strip().splitlines()[-1])
+    print(f"grading process peak RSS {peak / 2**20:.0f} MB; {result['problems']}")
+    assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert result["stopped"] is None and result["outputs"]["2"].strip() == "still here"
+    assert "output-too-large (cell 2)" in result["problems"]

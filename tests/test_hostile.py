@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.submissions import notebook, solution
+from tests.submissions import notebook, replace, solution
 
 SOLUTION = solution(loops=50)
 CELL_TIMEOUT = 10
@@ -98,6 +98,50 @@ COPY = ("import json\n"
 COPIER = [("markdown", "## Question 1"), ("code", COPY),
           *[cell for n in range(2, 6) for cell in (("markdown", f"## Question {n}"), ("code", "pass"))]]
 
+# Forged reports: hooks that see every cell and print a report of their own. The probe's
+# request is in no cell and its report on no stream, so they earn nothing and are flagged.
+FORGED_REPORT = ("FORGED = {'first': {'kind': 'array', 'jax': True, 'shape': [2, 3], 'dtype': 'int32',\n"
+                 "                    'data': [1, 2, 3, 4, 5, 6]}, 'jitted': True, 'compiled': 'jit'}\n")
+POST_RUN_CELL = ("import json\n" + FORGED_REPORT
+                 + "def _forge(result):\n    print(result.info.raw_cell[:32] + json.dumps(FORGED))\n"
+                 "get_ipython().events.register('post_run_cell', _forge)")
+SWAPPED_EXEC = ("import builtins\n" + FORGED_REPORT
+                + "def _exec(code, *args):\n    result = builtins.exec(code, *args)\n    print(FORGED)\n"
+                "    return result\n__builtins__ = {**vars(builtins), 'exec': _exec}")
+TRANSFORMER = ("def _rewrite(lines):\n    return [line.replace('print(', 'print(') for line in lines]\n"
+               "get_ipython().input_transformers_post.append(_rewrite)")
+
+
+def garbage_with(source):
+    return [*GARBAGE[:2], ("code", source), *GARBAGE[2:]]
+
+
+# Fake jit: plain Python functions that memoise and carry the attributes duck typing looks for.
+JITTED_MODEL = ("@jax.jit\ndef my_model(keys):\n"
+                "    return 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n")
+MEMOISED_MODEL = ("import numpy as np\n_memo = {}\n"
+                  "def my_model(keys):\n    index = np.asarray(keys).tobytes()\n    if index not in _memo:\n"
+                  "        _memo[index] = 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
+                  "    return _memo[index]\nmy_model.lower = None\nmy_model._cache_size = lambda: 1\n")
+COUNTING = ("_seen = set()\ndef fast_my_function(x, n, _function=my_function):\n    _seen.add(n)\n"
+            "    return _function(x, n)\nfast_my_function._cache_size = lambda: len(_seen)")
+FAKE_JIT = replace(replace(SOLUTION, JITTED_MODEL, MEMOISED_MODEL),
+                   "fast_my_function = jax.jit(my_function, static_argnums=(1,))", COUNTING)
+
+
+def after_heading(heading, source, cells=SOLUTION):
+    position = cells.index(("markdown", heading)) + 1
+    return [*cells[:position], ("code", source), *cells[position:]]
+
+
+# Honest redirection: the probe reads no stream, so it costs nothing.
+HONEST = {
+    "stdout-to-devnull-in-q2": after_heading("## Question 2", "import sys, os\nsys.stdout = open(os.devnull, 'w')"),
+    "stdout-to-stringio-after-q1": inserted("## Question 2", "import sys, io\nsys.stdout = io.StringIO()")[0],
+    "print-replaced": after_heading("## Question 1", "print = lambda *a, **k: None"),
+    "warnings-as-errors": after_heading("## Question 1", "import warnings\nwarnings.simplefilter('error')"),
+}
+
 EMPTY = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 OTHER_ASSIGNMENT = {**notebook(SOLUTION), "metadata": {"otter": {"assignment_name": "project2"}}}
 
@@ -117,6 +161,12 @@ CASES = {
     "patched-comparisons": (notebook(GARBAGE), ["0"] * 6 + ["24", "ok"]),
     "patched-graders-and-fake-results": (notebook(TAMPER), ["0"] * 6 + ["24", "ok"]),
     "right-answers-with-the-same-attacks": (notebook(CORRECT_TAMPER), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
+    "forged-by-post-run-cell-hook": (notebook(garbage_with(POST_RUN_CELL)), ["0"] * 6 + ["24", "ok"]),
+    "forged-by-swapped-exec": (notebook(garbage_with(SWAPPED_EXEC)), ["0"] * 6 + ["24", "ok"]),
+    "forged-by-input-transformer": (notebook(garbage_with(TRANSFORMER)), ["0"] * 6 + ["24", "ok"]),
+    # The model is right (2 points); neither it nor fast_my_function is compiled.
+    "fake-jit": (notebook(FAKE_JIT), ["7", "5", "4", "2", "0", "18", "24", "ok"]),
+    **{name: (notebook(cells), ["7", "5", "4", "4", "4", "24", "24", "ok"]) for name, cells in HONEST.items()},
 }
 if os.geteuid() == 0:  # only then do kernels run as users of their own (see test_sandbox)
     CASES["copies-the-graders-solution"] = (notebook(COPIER), ["0"] * 6 + ["24", "ok"])
@@ -164,7 +214,11 @@ def test_fake_results_do_not_replace_the_graders(batch):
 FLAGGED = {"patched-comparisons": "replaces `np.array_equal`",
            "patched-graders-and-fake-results": "imports `autograder.checks.compare`",
            "right-answers-with-the-same-attacks": "replaces `ok_test.run_doctest`",
-           "copies-the-graders-solution": "runs code built at run time (`exec`)"}
+           "copies-the-graders-solution": "runs code built at run time (`exec`)",
+           # Found in the kernel after the run (autograder.runtime_flags).
+           "forged-by-post-run-cell-hook": "kernel: registers an IPython event callback (post_run_cell",
+           "forged-by-swapped-exec": "kernel: replaces (namespace __builtins__)",
+           "forged-by-input-transformer": "kernel: adds an IPython input/AST transformer (input_transformers_post"}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -173,6 +227,8 @@ def test_tampering_is_flagged_for_a_ta(batch, name):
     flags = json.loads((out / name / "grading.json").read_text())["flags"]
     if name in FLAGGED:
         assert any(FLAGGED[name] in flag for flag in flags) and rows[name]["flags"]
+    elif name in HONEST:  # nothing found in the kernel (the source flags are autograder.flags')
+        assert not [flag for flag in flags if flag.startswith("kernel:")]
     else:
         assert flags == [] and rows[name]["flags"] == ""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 from autograder.checks.compare import first_problem, mismatch, verdict
-from autograder.checks.observation import Observation
+from autograder.checks.observation import Observation, all_failed
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item
+from autograder.rubric import item, items
 
 QUESTION = "q3"
 PROBES = 3
@@ -28,10 +28,12 @@ HINTS = {
 
 
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
+    if observation.error:
+        return all_failed(items(QUESTION), observation.error)
     results = []
     for name in ("my_function", "my_gradient"):
         at_17 = mismatch(observation.get(name + "_17"), golden.q3_at_17(name), what=f"`{name}(17.0)`")
-        observed = observation.values.get(name) or [{}]
+        observed = observation.listed(name) or [{}]
         anywhere = first_problem(
             mismatch(found, golden.q3(name)[i], what=f"`{name}({x})`")
             for found, i, x in zip(observed, plan["indexes"], plan["points"])

@@ -3,6 +3,12 @@
 The student's printed `%%time` figures are never graded: they depend on the machine. The
 kernel-side probe times the student's `my_model` against the uncompiled model on the same
 inputs, interleaved, and the verdict compares medians here.
+
+"Compiled" means JAX's own jitted-function type (jaxlib's PjitFunction, checked with `type(f)
+is` in the kernel; see `probe_protocol.Compiled`), never what the student's object says about
+itself. A model compiled ahead of time (`jax.jit(f).lower(...).compile()`) counts too: the
+probe finds the genuine PjitFunction it calls and checks the values and the speed-up through
+that function rather than through the student's object. Only a compiled model is timed.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ import random
 import statistics
 
 from autograder.checks.compare import first_problem, mismatch, verdict
-from autograder.checks.observation import Observation
+from autograder.checks.observation import Observation, all_failed
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item
+from autograder.probe_protocol import Compiled
+from autograder.rubric import item, items
 
 QUESTION = "q4"
 PROBES = 3
@@ -36,22 +43,25 @@ def plan(rng: random.Random, golden: Golden) -> dict:
     }
 
 
-def _check_values(observation: Observation, golden: Golden, plan: dict) -> tuple[str | None, str]:
-    """The model may take the list of two subkeys (as the loop passes them) or one key."""
+def _check_values(observation: Observation, golden: Golden, plan: dict,
+                  values: dict | None = None) -> tuple[str | None, str]:
+    """The model may take the list of two subkeys (as the loop passes them) or one key.
+    `values` holds the forms' observations (by default the calls of the student's `my_model`)."""
     mode = golden.mode(observation.values.get("flags") or {}) or golden.mode(_DEFAULT_FLAGS)
+    values = observation.values if values is None else values
     forms = {
         "pair": ("my_model", "`my_model([key1, key2])`"),
         "single": ("my_model_one_key", "`my_model(key)`"),
     }
     problems = {}
     for form, (golden_name, what) in forms.items():
-        observed = observation.values.get(form) or [{}]
+        observed = values.get(form) or [{}]
         problems[form] = first_problem(
             mismatch(found, mode[golden_name][i], what=what) for found, i in zip(observed, plan["indexes"])
         )
         if problems[form] is None:
             return None, ""
-    kinds = {form: (observation.values.get(form) or [{}])[0].get("kind") for form in forms}
+    kinds = {form: (values.get(form) or [{}])[0].get("kind") for form in forms}
     # Speak of the form the model accepts; when it accepts neither, of the loop's (a pair).
     problem = problems["single"] if kinds["single"] == "array" != kinds["pair"] else problems["pair"]
     if all(kind == "error" for kind in kinds.values()):
@@ -66,9 +76,12 @@ def speedup(timing: dict) -> float:
     return statistics.median(timing["reference"]) / statistics.median(timing["submission"])
 
 
-def _check_speedup(observation: Observation) -> tuple[str | None, str]:
+def _check_speedup(observation: Observation, compiled: Compiled) -> tuple[str | None, str]:
     """(problem, what was measured: kept for instructors in the result's detail)."""
     timing = observation.values.get("timing")
+    if compiled is Compiled.NO:
+        return ("there is no speed-up of `my_model` to credit: only a function compiled by `jax.jit` "
+                "is timed."), ""
     if not isinstance(timing, dict):
         return "`my_model` could not be timed because it does not run on new keys.", ""
     if timing.get("kind") != "timing":
@@ -85,11 +98,27 @@ def _check_speedup(observation: Observation) -> tuple[str | None, str]:
             f"at least {MIN_SPEEDUP:.0f}x is expected."), detail
 
 
+def _compiled(observation: Observation, golden: Golden, plan: dict) -> tuple[Compiled, str | None]:
+    try:
+        compiled = Compiled(observation.values.get("compiled"))
+    except ValueError:
+        compiled = Compiled.NO
+    if compiled is Compiled.NO:
+        return compiled, ("`my_model` is a plain Python function at the end of Question 4, "
+                          "not one compiled by `jax.jit`.")
+    if compiled is Compiled.AHEAD_OF_TIME:
+        problem, _ = _check_values(observation, golden, plan, observation.values.get("genuine") or {})
+        if problem:  # the compiled code behind the object is not the model it answers with
+            return Compiled.NO, "the compiled function behind `my_model` does not compute the model."
+    return compiled, None
+
+
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
+    if observation.error:
+        return all_failed(items(QUESTION), observation.error)
     values_problem, values_hint = _check_values(observation, golden, plan)
-    jitted = observation.values.get("jitted") is True
-    compiled_problem = None if jitted else "`my_model` is a plain Python function at the end of Question 4."
-    speed_problem, speed_detail = _check_speedup(observation)
+    compiled, compiled_problem = _compiled(observation, golden, plan)
+    speed_problem, speed_detail = _check_speedup(observation, compiled)
     if values_problem and not speed_problem:  # a fast wrong model is no speed-up
         speed_problem = "it cannot count while `my_model` gives wrong values."
     return [

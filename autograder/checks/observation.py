@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from autograder.checks.compare import verdict
+from autograder.results import CheckResult
+from autograder.rubric import Item
 
 
 @dataclass(frozen=True)
 class Observation:
-    """`values` is what the kernel-side probe reported at the question's checkpoint (for q5,
-    one entry per binding of `fast_my_function`, tagged with its variant); `outputs` is the
-    text the question's cells displayed."""
+    """`values` is what the kernel-side probe reported at the question's checkpoint, decoded
+    by `autograder.probe_protocol` (for q5, one entry per binding of `fast_my_function`, tagged
+    with its variant); `outputs` is the text the question's cells displayed."""
 
     question: str
     values: dict[str, Any] = field(default_factory=dict)
@@ -18,4 +23,30 @@ class Observation:
     outputs: tuple[str, ...] = ()
 
     def get(self, name: str) -> Any:
+        if name not in self.values and "probe_error" in self.values:
+            return self.values["probe_error"]
         return self.values.get(name, {"kind": "unreadable"})
+
+    def listed(self, name: str) -> list[Any]:
+        """A probe's list of values (one per input the grader chose); empty when absent."""
+        found = self.values.get(name)
+        return found if isinstance(found, list) else []
+
+    @property
+    def error(self) -> str | None:
+        """Why the whole probe failed (a timeout, output too large …), in a student's words."""
+        return probe_failure(self.values)
+
+
+def probe_failure(values: dict[str, Any] | None) -> str | None:
+    error = (values or {}).get("probe_error")
+    if not isinstance(error, dict):
+        return None
+    message = str(error.get("message", "")).strip()
+    if error.get("type") in ("Timeout", "OutputTooLarge"):
+        return f"it could not be checked: {message}"
+    return f"it could not be checked: calling your functions raised {error.get('type')}: {message}"
+
+
+def all_failed(items: Iterable[Item], problem: str) -> list[CheckResult]:
+    return [verdict(item, problem) for item in items]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from autograder.checks.compare import as_array, first_problem, mismatch, verdict
-from autograder.checks.observation import Observation
+from autograder.checks.observation import Observation, all_failed
 from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import item, items
@@ -56,20 +56,22 @@ def _check_foo(observed: list, plan: dict, mode: dict, golden: Golden) -> str | 
 
 
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
+    if observation.error:
+        return all_failed(items(QUESTION), observation.error)
     flags = observation.values.get("flags") or {}
     mode = golden.mode(flags)
     if mode is None:
         problem = f"the grader has no golden values for the PRNG configuration {flags}."
         return [verdict(i, problem, "use JAX's default threefry PRNG.") for i in items(QUESTION)]
 
-    get = observation.values.get
     hint_draw = "return `jax.random.uniform(key)` with the key passed in."
     return [
-        verdict(item(QUESTION, "bar"), _check_draws("bar", get("bar") or [], plan, mode, golden), hint_draw),
-        verdict(item(QUESTION, "baz"), _check_draws("baz", get("baz") or [], plan, mode, golden), hint_draw),
+        verdict(item(QUESTION, "bar"), _check_draws("bar", observation.listed("bar"), plan, mode, golden), hint_draw),
+        verdict(item(QUESTION, "baz"), _check_draws("baz", observation.listed("baz"), plan, mode, golden), hint_draw),
         verdict(item(QUESTION, "foo1_foo2"), _check_foo12(observation, plan, mode, golden),
                 "each should add bar(key1) and 2*baz(key2)."),
-        verdict(item(QUESTION, "foo"), _check_foo(get("foo") or [], plan, mode, golden), "`return functions[0](*keys)`."),
+        verdict(item(QUESTION, "foo"), _check_foo(observation.listed("foo"), plan, mode, golden),
+                "`return functions[0](*keys)`."),
         _check_value(observation, flags, mode),
     ]
 
@@ -77,18 +79,19 @@ def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckRes
 def _check_foo12(observation: Observation, plan: dict, mode: dict, golden: Golden) -> str | None:
     """foo1 and foo2 against bar(key1) + 2*baz(key2): from golden draws, or from the student's
     own bar and baz (so that a wrong bar costs the bar item only)."""
-    get = observation.values.get
     golden_sums = [
         mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)] for a, b in plan["pairs"]
     ]
-    own_bar, own_baz = [as_array(v) for v in get("bar_first") or []], [as_array(v) for v in get("baz_second") or []]
+    own_bar = [as_array(v) for v in observation.listed("bar_first")]
+    own_baz = [as_array(v) for v in observation.listed("baz_second")]
     own_sums = [b + 2 * z if b is not None and z is not None else None for b, z in zip(own_bar, own_baz)]
     # One wrong draw (bar or baz) costs its own item only; with both wrong nothing is carried.
-    if _check_draws("bar", get("bar") or [], plan, mode, golden) and _check_draws("baz", get("baz") or [], plan, mode, golden):
+    bar_wrong = _check_draws("bar", observation.listed("bar"), plan, mode, golden)
+    if bar_wrong and _check_draws("baz", observation.listed("baz"), plan, mode, golden):
         own_sums = []
     problems = []
     for name in ("foo1", "foo2"):
-        for k, found in enumerate(get(name) or [{}]):
+        for k, found in enumerate(observation.listed(name) or [{}]):
             problem = mismatch(found, golden_sums[k], what=f"`{name}(key1, key2)`")
             if problem and k < len(own_sums) and own_sums[k] is not None:
                 if mismatch(found, own_sums[k], what=name) is None:

@@ -16,7 +16,7 @@ import random
 from typing import Any
 
 from autograder.checks.compare import why_absent, verdict
-from autograder.checks.observation import Observation
+from autograder.checks.observation import Observation, probe_failure
 from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import item
@@ -34,6 +34,7 @@ def compiled(observed: dict[str, Any] | None) -> bool:
     """Whether the probe found `fast_my_function` compiled with `jax.jit`."""
     if not observed or not observed.get("present"):
         return False
+    # Counted by jaxlib's own PjitFunction._cache_size: None for anything else.
     return None not in (observed.get("cache_sizes") or [None])
 
 
@@ -68,6 +69,9 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
     if observed is None:
         absent = f"no `fast_my_function` built from the `{argument}` version of `my_function` was found."
         return absent, absent
+    failure = probe_failure(observed)
+    if failure:
+        return failure, failure
     sizes = observed.get("cache_sizes") or [None]
     if not compiled(observed):
         problem = "`fast_my_function` is not compiled with `jax.jit`."

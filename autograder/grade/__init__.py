@@ -15,6 +15,7 @@ from autograder.golden import load
 from autograder.layout import Layout, read_layout
 from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
+from autograder.runtime_flags import runtime_flags
 
 if TYPE_CHECKING:
     from autograder.execute import Execution
@@ -90,7 +91,8 @@ def _grade(submission: str, layout: Layout, plans: dict[str, dict[str, Any]],
         [_student_message(p, stopped=False) for p in execution.problems]
         + ([_student_message(execution.stopped, stopped=True)] if execution.stopped else [])
     )
-    return SubmissionResult(submission, tuple(questions), status, messages, flags(list(layout.cells)))
+    return SubmissionResult(submission, tuple(questions), status, messages,
+                            flags(list(layout.cells)) + runtime_flags(execution.findings))
 
 
 def _values(question: str, captures: tuple[Capture, ...], execution: Execution) -> dict[str, Any]:
@@ -106,6 +108,9 @@ def _student_message(problem: str, *, stopped: bool) -> str:
     if problem.startswith("timeout"):
         return (f"Your notebook was stopped: {where}. Questions completed before that point were graded; "
                 "later ones got no points. Look for an infinite loop.")
+    if problem.startswith("output-too-large"):
+        return (f"Your notebook printed more than the grader can read ({where}): that cell's output was "
+                "cut off. The rest of your notebook still ran and was graded.")
     if problem.startswith("kernel-died"):
         return (f"Python crashed while running your notebook ({where}), for example by running out of memory "
                 "or calling os._exit. Questions completed before it were graded; later ones got no points.")

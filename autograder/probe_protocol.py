@@ -1,0 +1,150 @@
+"""The probe's wire format, defined once: what the grader asks the kernel and what comes back.
+
+The grader sends a `Request` as the data of a `comm_open` message to a comm target the
+kernel-side probe (`kernel_probe.py`, sent as text, so it cannot import this module) installed
+before any student code ran. The kernel answers on the same comm with `{"observation": text}`,
+`text` being the JSON of one question's observation. `decode` is where that text enters the
+grading process: anything malformed becomes a `probe_error`, never an exception. The contract
+test (tests/test_probe.py) runs the kernel probe on reference answers through `decode` and
+the checks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal, TypedDict
+
+# The last request of a run: not a question, but what the kernel's hooks look like now.
+TAMPER = "tamper"
+REPLY_KEY = "observation"  # the key of the comm message's data that holds the JSON text
+
+
+@dataclass(frozen=True)
+class Request:
+    question: str  # "q1" … "q5", or TAMPER
+    plan: dict[str, Any]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"question": self.question, "plan": self.plan}
+
+
+class ProbeError(TypedDict):
+    """The probe as a whole failed: a timeout, an exception in the probe, an unreadable reply."""
+
+    kind: Literal["error"]
+    type: str
+    message: str
+
+
+# One observed value (kernel_probe.encode): its `kind` says which other keys it has:
+# array (jax, shape, dtype, data), list (length, items), callable/object (type[, repr]),
+# too_large (shape, dtype), missing (name), error (type, message), none.
+Value = dict[str, Any]
+VALUE_KINDS = frozenset({"array", "list", "callable", "object", "too_large", "missing", "error", "none"})
+
+
+class Q2Observation(TypedDict):
+    flags: dict[str, Any]
+    subkeys: Value
+    value: Value
+    value_foo1: Value
+    value_foo2: Value
+    bar: list[Value]
+    baz: list[Value]
+    bar_first: list[Value]
+    baz_second: list[Value]
+    foo1: list[Value]
+    foo2: list[Value]
+    foo: list[dict[str, Any]]  # {"result": Value, "calls": [{"marker", "args", "kwargs"}]}
+
+
+class Q3Observation(TypedDict):
+    my_function_17: Value
+    my_function: list[Value]
+    my_gradient_17: Value
+    my_gradient: list[Value]
+
+
+class Compiled(str, Enum):
+    """What `my_model` is, judged on JAX's own types captured before student code ran."""
+
+    JIT = "jit"  # jaxlib's PjitFunction: `jax.jit(f)`
+    AHEAD_OF_TIME = "aot"  # `jax.jit(f).lower(...).compile()` whose call is a genuine PjitFunction
+    NO = "no"
+
+
+class Q4Observation(TypedDict):
+    flags: dict[str, Any]
+    single: list[Value]
+    pair: list[Value]
+    compiled: str  # a Compiled value
+    genuine: dict[str, list[Value]]  # ahead-of-time only: the forms above through JAX's own call
+    timing: dict[str, Any] | None  # {"kind": "timing", "reference": [s], "submission": [s]} or an error
+
+
+class Q5Observation(TypedDict):
+    present: bool
+    results: list[Value]
+    cache_sizes: list[int | None]  # from PjitFunction._cache_size: None when not a jitted function
+
+
+REQUIRED: dict[str, frozenset[str]] = {
+    "q1": frozenset(),
+    "q2": frozenset(Q2Observation.__annotations__),
+    "q3": frozenset(Q3Observation.__annotations__),
+    "q4": frozenset(Q4Observation.__annotations__),
+    "q5": frozenset({"present"}),
+    TAMPER: frozenset({"findings"}),
+}
+
+
+def probe_error(kind: str, message: str) -> dict[str, Any]:
+    error: ProbeError = {"kind": "error", "type": kind, "message": message}
+    return {"probe_error": error}
+
+
+def _is_value(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("kind") in VALUE_KINDS
+
+
+def decode(question: str, text: Any) -> dict[str, Any]:
+    """One question's observation from the kernel's reply text (a dict whatever came)."""
+    try:
+        observed = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        observed = None
+    if not isinstance(observed, dict):
+        return probe_error("UnreadableReply", "the grader could not read what the probe reported.")
+    if "probe_error" in observed:
+        error = observed["probe_error"]
+        if not (isinstance(error, dict) and isinstance(error.get("message"), str)):
+            return probe_error("UnreadableReply", "the probe failed.")
+        return probe_error(str(error.get("type")), error["message"])
+    missing = REQUIRED.get(question, frozenset()) - set(observed)
+    if missing:
+        return probe_error("UnreadableReply", f"the probe's report lacks {sorted(missing)}.")
+    if question == "q1" and not all(_is_value(v) for v in observed.values()):
+        return probe_error("UnreadableReply", "the probe's report holds values of no known kind.")
+    return observed
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hook in the kernel that could see or alter the grader's probe: data, for TAs only."""
+
+    kind: str  # e.g. "ipython_event", "input_transformer", "comm_target", "trace", "replaced"
+    detail: str
+
+
+def decode_findings(observed: dict[str, Any]) -> tuple[Finding, ...]:
+    """The tamper request's findings; a tamper request that failed is itself a finding."""
+    if "probe_error" in observed:
+        return (Finding("probe_failed", str(observed["probe_error"].get("message", ""))[:200]),)
+    findings = observed.get("findings")
+    if not isinstance(findings, list):
+        return (Finding("probe_failed", "unreadable report"),)
+    return tuple(
+        Finding(str(f.get("kind"))[:50], str(f.get("detail"))[:200]) for f in findings if isinstance(f, dict)
+    )

@@ -1,0 +1,31 @@
+"""What the kernel looked like after the run, as flags for a TA (never points).
+
+The probe's last request (`probe_protocol.TAMPER`) lists hooks student code left in the
+kernel: IPython event callbacks, input/AST transformers, comm targets other than the
+probe's, trace or profile functions, and replaced builtins, `json.dumps` or kernel handlers.
+Honest work on this assignment leaves none of them; each could see or alter what the grader
+is told. These read like the source flags of `autograder.flags` ("what it does"), with
+"kernel:" where those say "cell N:".
+"""
+
+from __future__ import annotations
+
+from autograder.probe_protocol import Finding
+
+WHAT = {
+    "ipython_event": "registers an IPython event callback",
+    "input_transformer": "adds an IPython input/AST transformer",
+    "comm_target": "registers a comm target",
+    "trace": "installs a trace or profile function",
+    "replaced": "replaces",
+    "probe_failed": "the grader's look at the kernel after the run failed",
+}
+
+
+def runtime_flags(findings: tuple[Finding, ...]) -> tuple[str, ...]:
+    """One "kernel: what was found (detail)" line per finding, each once."""
+    lines = []
+    for finding in findings:
+        what = WHAT.get(finding.kind, finding.kind)
+        lines.append(f"kernel: {what} ({finding.detail})" if finding.detail else f"kernel: {what}")
+    return tuple(dict.fromkeys(lines))

@@ -1,0 +1,130 @@
+"""The probe's contract: the kernel-side probe (sent as text, never imported by the grader)
+run in this process on the reference answers, its report fed through the wire format's
+decoder and the checks, gives full marks; JAX's own jitted type is what counts as compiled."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import random
+
+import jax
+import numpy as np
+import pytest
+
+from autograder import checks
+from autograder.checks import Observation
+from autograder.execute import PROBE_SOURCE
+from autograder.golden import load
+from autograder.probe_protocol import decode
+from reference import questions as reference
+
+GOLDEN = load()
+
+
+def probe_module() -> dict:
+    """The probe as `install` gets it in the kernel: its own scope, a copy of the builtins."""
+    scope = {"__name__": "_autograder_probe", "__builtins__": dict(vars(builtins))}
+    exec(compile(PROBE_SOURCE, "<autograder probe>", "exec"), scope)
+    return scope
+
+
+PROBE = probe_module()
+
+
+def plans(seed: int = 5) -> dict[str, dict]:
+    rng = random.Random(seed)
+    found = {q: module.plan(rng, GOLDEN) for q, module in checks.QUESTIONS.items()}
+    found["q4"]["iterations"] = 100  # shorter timing loops; the ratio is what is judged
+    return found
+
+
+def namespace() -> dict:
+    _, subkeys = reference.q2_split()
+    names = {**reference.q1_arrays(), "subkeys": subkeys}
+    for name in ("bar", "baz", "foo1", "foo2", "foo", "my_function", "my_gradient"):
+        names[name] = getattr(reference, name)
+    names["my_model"] = reference.fast_my_model
+    return names
+
+
+def observe(question: str, names: dict, plan: dict) -> dict:
+    """What the grading process receives: the probe's report through the wire format."""
+    return decode(question, json.dumps(PROBE["PROBES"][question](names, plan)))
+
+
+def grade(question: str, names: dict, plan: dict) -> dict[str, bool]:
+    if question == "q5":
+        captures = []
+        versions = (("loop", reference.fast_loop_function), ("shape", reference.fast_shape_function))
+        for tag, function in versions:
+            captures.append((tag, observe("q5", {**names, "fast_my_function": function}, plan)))
+        observation = Observation("q5", captures=tuple(captures))
+    else:
+        arrays = reference.q1_arrays()
+        shown = (str(arrays["third"].shape), str(arrays["third_times_2"]), str(arrays["third_elementwise"]))
+        observation = Observation(question, observe(question, names, plan), outputs=shown)
+    return {r.name: r.passed for r in checks.QUESTIONS[question].grade(observation, GOLDEN, plan)}
+
+
+@pytest.mark.parametrize("question", list(checks.QUESTIONS))
+def test_reference_answers_through_the_probe_earn_every_item(question):
+    assert all(grade(question, namespace(), plans()[question]).values())
+
+
+def test_a_model_compiled_ahead_of_time_counts_through_jaxs_own_call():
+    names = namespace()
+    key = jax.random.PRNGKey(0)
+    names["my_model"] = jax.jit(reference.my_model).lower([key, key]).compile()
+    assert grade("q4", names, plans()["q4"]) == {"my_model": True, "compiled": True, "speedup": True}
+
+
+def test_jaxs_jitted_type_is_captured_from_jaxlib_and_cannot_be_subclassed():
+    genuine = PROBE["_PjitFunction"]
+    assert genuine.__module__ == "jaxlib._jax" and type(reference.fast_my_model) is genuine
+    with pytest.raises(TypeError):
+        type("Fake", (PROBE["_PjitFunction"],), {})
+
+
+def memoised_model():
+    """A plain Python `my_model` that looks jitted to duck typing and is fast by memoising."""
+    memo = {}
+
+    def my_model(keys):
+        index = np.asarray(keys).tobytes()
+        if index not in memo:
+            memo[index] = reference.my_model(keys)
+        return memo[index]
+
+    my_model.lower = None
+    my_model._cache_size = lambda: 1
+    return my_model
+
+
+def counting_function(function):
+    seen = set()
+
+    def fast_my_function(x, value):
+        seen.add(value)
+        return function(x, value)
+
+    fast_my_function._cache_size = lambda: len(seen)
+    return fast_my_function
+
+
+def test_a_memoised_model_with_jit_attributes_is_neither_compiled_nor_timed():
+    names = {**namespace(), "my_model": memoised_model()}
+    observed = observe("q4", names, plans()["q4"])
+    assert observed["compiled"] == "no" and observed["timing"] is None
+    assert grade("q4", names, plans()["q4"]) == {"my_model": True, "compiled": False, "speedup": False}
+
+
+def test_functions_that_count_their_own_calls_are_not_compiled():
+    plan = plans()["q5"]
+    captures = tuple(
+        (tag, observe("q5", {"fast_my_function": counting_function(function)}, plan))
+        for tag, function in (("loop", reference.loop_function), ("shape", reference.shape_function))
+    )
+    results = checks.QUESTIONS["q5"].grade(Observation("q5", captures=captures), GOLDEN, plan)
+    assert [r.passed for r in results] == [False] * 4
+    assert all("not compiled with `jax.jit`" in r.message for r in results)
