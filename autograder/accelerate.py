@@ -13,8 +13,10 @@ from __future__ import annotations
 import ast
 import re
 
-from autograder.notebook import Capture, Step, bound_names, parse
+from autograder.layout import Layout, Piece
+from autograder.notebook import Step
 from autograder.rubric import question
+from autograder.statements import bound_names
 
 LONG_LOOP = 1_000  # iterations from which a loop counts as a timing demonstration
 SHORT_LOOP = 10  # what it is cut to: enough to compile and hit the cache
@@ -29,21 +31,23 @@ def is_otter_only(source: str) -> bool:
     return bool(source.strip()) and all(_OTTER_LINE.match(line) for line in lines)
 
 
-def _function_globals(steps: list[Step]) -> set[str]:
+def _function_globals(pieces: tuple[Piece, ...]) -> set[str]:
     """Every global name a function of the notebook reads (its free names)."""
     names: set[str] = set()
-    for step in steps:
-        tree = parse(step.source)
-        for node in ast.walk(tree) if tree is not None else ():
+    for piece in pieces:
+        for node in (n for statement in piece.statements for n in ast.walk(statement)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                used = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
                 local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
-                local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-                names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+                local |= {n.id for n in used if isinstance(n.ctx, ast.Store)}
+                names |= {n.id for n in used if isinstance(n.ctx, ast.Load)} - local
     return names
 
 
-def _shorten_loops(source: str, protected: set[str]) -> str:
-    def shorten(match: re.Match) -> str:
+def _shorten_loops(piece: Piece, protected: set[str]) -> str:
+    source = piece.step.source
+
+    def shorten(match: re.Match[str]) -> str:
         if int(match.group(2).replace("_", "")) < LONG_LOOP:
             return match.group(0)
         return f"{match.group(1)}{SHORT_LOOP}{match.group(3)}"
@@ -52,22 +56,23 @@ def _shorten_loops(source: str, protected: set[str]) -> str:
     if shortened == source:
         return source
     # Only when nothing graded can see the difference: the loops bind no protected name.
-    loops = [node for node in ast.walk(parse(source) or ast.Module(body=[], type_ignores=[]))
-             if isinstance(node, ast.For)]
-    bound = set().union(*(bound_names(ast.Module(body=[loop], type_ignores=[])) for loop in loops))
+    nodes = (node for statement in piece.statements for node in ast.walk(statement))
+    loops = [node for node in nodes if isinstance(node, ast.For)]
+    bound = set().union(*(bound_names([loop]) for loop in loops))
     return source if bound & protected else shortened
 
 
-def accelerate(steps: list[Step], captures: list[Capture]) -> list[Step]:
+def accelerate(layout: Layout) -> list[Step]:
     """The steps to run for fast grading (same indexes; a skipped step becomes empty)."""
-    function_globals = _function_globals(steps)
+    function_globals = _function_globals(layout.pieces)
     fast = []
-    for step in steps:
-        source = step.source
-        if is_otter_only(source):
+    for piece in layout.pieces:
+        step = piece.step
+        if is_otter_only(step.source):
             source = ""
         else:
-            later = {name for c in captures if c.after >= step.index for name in question(c.question).reads}
-            source = _shorten_loops(source, later | function_globals)
+            later = {name for c in layout.captures if c.after >= step.index
+                     for name in question(c.question).reads}
+            source = _shorten_loops(piece, later | function_globals)
         fast.append(Step(step.index, step.cell, source))
     return fast

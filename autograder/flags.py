@@ -16,7 +16,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from autograder.notebook import Cell, parse
+from autograder.notebook import Cell
+from autograder.statements import parse
 
 # Calls that reach into the interpreter: tracing, frames and the call stack, every live object.
 HOOKS = {

@@ -1,11 +1,14 @@
-"""Finding each question's checkpoint in a notebook, and refusing what is not one."""
+"""Reading a notebook, finding each question's checkpoint in it, and refusing what is not one."""
 
 import json
 
 import pytest
 
 from autograder.accelerate import accelerate, is_otter_only
-from autograder.notebook import Cell, InvalidNotebook, Step, cells_of, checkpoints, locate, read_notebook
+from autograder import rubric
+from autograder.layout import read_layout
+from autograder.statements import bound_names, parse
+from autograder.notebook import Cell, InvalidNotebook, cells_of, read_notebook
 from tests import submissions
 
 
@@ -15,7 +18,9 @@ def cells(spec):
 
 def test_solution_checkpoints_precede_each_later_question():
     notebook = cells(submissions.solution())
-    ends = checkpoints(notebook)
+    layout = read_layout(notebook)
+    assert [step.cell for step in layout.steps] == [c.index for c in notebook if c.kind == "code"]
+    ends = {question: layout.steps[step].cell for question, step in layout.checkpoints.items()}
     headings = {f"q{n}": next(c.index for c in notebook if c.source == f"## Question {n}") for n in range(1, 6)}
     for n in range(1, 5):
         later = headings[f"q{n + 1}"]
@@ -24,22 +29,31 @@ def test_solution_checkpoints_precede_each_later_question():
 
 
 def test_question_five_is_probed_after_each_binding_with_its_version():
-    tags = [(c.question, c.tag) for c in locate(cells(submissions.solution())) if c.question == "q5"]
+    tags = [(c.question, c.tag) for c in read_layout(cells(submissions.solution())).captures if c.question == "q5"]
     assert tags == [("q5", "loop"), ("q5", "loop"), ("q5", "shape"), ("q5", "shape")]
 
 
 def test_without_headings_questions_are_found_from_the_names_bound():
     no_headings = [(k, s) for k, s in submissions.solution() if not s.startswith("## Question")]
-    with_headings = cells(submissions.solution())
-    found = {c.question: c.after for c in locate(cells(no_headings)) if c.tag == "end"}
-    # The same code cells, counted without the five heading cells.
-    code = [c for c in with_headings if c.kind == "code" or not c.source.startswith("## Question")]
-    expected = {c.question: code.index(with_headings[c.after]) for c in locate(with_headings) if c.tag == "end"}
-    assert found == expected
+    found = read_layout(cells(no_headings))
+    expected = read_layout(cells(submissions.solution()))
+    # Without headings a cell is cut where the next question's first name is bound: what runs
+    # before each checkpoint is what runs before it with headings, and at most the statements
+    # of the next cell that bind none of the next question's names.
+    for number, question in enumerate(rubric.QUESTIONS[:-1], start=1):
+        # (A cell magic heads every piece of its cell.)
+        ran = "".join(s.source for s in found.steps[: found.checkpoints[question] + 1]).replace("%%time\n", "")
+        ran_with_headings = "".join(
+            s.source for s in expected.steps[: expected.checkpoints[question] + 1]).replace("%%time\n", "")
+        assert ran.startswith(ran_with_headings)
+        extra = parse(ran[len(ran_with_headings):])
+        assert not bound_names(extra) & rubric.question(f"q{number + 1}").binds
+        after = found.pieces[found.checkpoints[question] + 1]
+        assert bound_names(list(after.statements)) & rubric.question(f"q{number + 1}").binds
 
 
 def test_magics_do_not_hide_bindings():
-    found = locate(cells([("code", "%%time\nfast_my_function = jax.jit(my_function, static_argnums=(1,))")]))
+    found = read_layout(cells([("code", "%%time\nfast_my_function = jax.jit(my_function, static_argnums=(1,))")])).captures
     assert [c.question for c in found if c.question == "q5"] == ["q5"]
 
 
@@ -70,13 +84,9 @@ def test_list_sources_are_joined():
     assert cells_of(data)[0].source == "a = 1\nb = 2"
 
 
-def steps(notebook: list[Cell]) -> list[Step]:
-    return [Step(cell.index, cell.index, cell.source) for cell in notebook if cell.kind == "code"]
-
-
 def test_accelerate_shortens_only_the_timing_loops():
-    notebook = steps(cells(submissions.solution(loops=100000)))
-    fast = accelerate(notebook, locate(cells(submissions.solution(loops=100000))))
+    layout = read_layout(cells(submissions.solution(loops=100000)))
+    notebook, fast = layout.steps, accelerate(layout)
     changed = [s for s, f in zip(notebook, fast) if s.source != f.source]
     assert [step.source.count("range(100000)") for step in changed] == [1, 1, 1]
     assert all("range(10)" in f.source for s, f in zip(notebook, fast) if s.source != f.source)
@@ -84,12 +94,12 @@ def test_accelerate_shortens_only_the_timing_loops():
 
 def test_accelerate_keeps_loops_that_bind_graded_names():
     notebook = cells([("code", "for i in range(5000):\n    first = i"), ("markdown", "## Question 2")])
-    assert accelerate(steps(notebook), locate(notebook))[0].source == notebook[0].source
+    assert accelerate(read_layout(notebook))[0].source == notebook[0].source
 
 
 def test_accelerate_keeps_loops_whose_names_functions_read():
     notebook = cells([("code", "for i in range(5000):\n    scale = i"), ("code", "def my_model(k):\n    return scale")])
-    assert accelerate(steps(notebook), locate(notebook))[0].source == notebook[0].source
+    assert accelerate(read_layout(notebook))[0].source == notebook[0].source
 
 
 @pytest.mark.parametrize(

@@ -222,17 +222,10 @@ def _points(question: str, names: set[str]) -> float:
 
 # A first of zeros makes the own-value `third` constant: the rule carries no error forward
 # from it, so `third` and the displays are judged on the right values (3 items lost).
-AFTER_INFORMATIVE_RULE = {
-    "first_zeros": [("jnp.arange(1, 7).reshape(2, 3)", "jnp.zeros((2, 3))")],
-}
-MISTAKES.update(AFTER_INFORMATIVE_RULE)
-PENDING = pytest.mark.xfail(
-    strict=True, reason="the grade carries errors forward from constant values until checks/arrays.py "
-                        "takes the informative-values rule (remove this mark then)")
+MISTAKES["first_zeros"] = [("jnp.arange(1, 7).reshape(2, 3)", "jnp.zeros((2, 3))")]
 
 
-@pytest.mark.parametrize("case", ["solution", *[pytest.param(c, marks=PENDING) if c in AFTER_INFORMATIVE_RULE
-                                                 else c for c in MISTAKES]])
+@pytest.mark.parametrize("case", ["solution", *MISTAKES])
 def test_grader_check_loses_what_the_grade_loses(case: str, solution: Notebook, tmp_path: Path) -> None:
     notebook = _with_mistakes(solution, MISTAKES.get(case, []))
     checked, graded = _checked(notebook, tmp_path / "run"), _graded(notebook, tmp_path)

@@ -124,12 +124,19 @@ def _shows_shape(outputs: tuple[str, ...], shape: tuple[int, ...]) -> bool:
     return any(re.search(pattern, text) for text in outputs)
 
 
+def _informative(values: np.ndarray | None) -> bool:
+    """Whether values prove a step was done: a constant array (all zeros, say) could be written
+    without doing it, and would make any constant answer after it consistent."""
+    return values is not None and values.size > 1 and bool(np.any(values != values.ravel()[0]))
+
+
 def check_displayed(observation: Observation, golden: Golden) -> CheckResult:
     """Items 4-6 only ask to *display*: look for them in what the question's cells printed.
-    They are computed from the student's own `third`, so that one wrong `third` costs one
-    item, not two; the element-wise product is only asked of a 2x2 `third`."""
+    They are computed from the student's own `third` when it is informative (whatever its shape:
+    the item is to display what `third` is), so that one wrong `third` costs one item, not two;
+    else from the golden `third`. The element-wise product is only asked of a 2x2 `third`."""
     third = as_array(observation.get("third"))
-    if third is None:
+    if third is None or third.ndim != 2 or not _informative(third):
         third = golden.array("third").astype(float)
     wanted = {"the shape of `third`": None, "`third` multiplied by 2": third * 2}
     if third.shape == (2, 2):
@@ -147,19 +154,22 @@ def check_displayed(observation: Observation, golden: Golden) -> CheckResult:
     return verdict(item(QUESTION, "displayed"), problem, hint="display each result, e.g. as the last line of a cell.")
 
 
-def _from_own(name: str, found: dict[str, np.ndarray | None]) -> np.ndarray | None:
+def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) -> np.ndarray | None:
     """What `name` should be given the student's own earlier arrays, so that one mistake
-    costs one item: `third` from their `first` and `second`, and so on."""
-    try:
-        if name == "third" and found["first"] is not None and found["second"] is not None:
-            return found["first"] @ found["second"]
-        if name == "fourth" and found["second"] is not None:
-            return np.vstack([found["second"], [3, 4]])
-        if name == "fifth" and found["fourth"] is not None:
-            return np.hstack([found["fourth"], np.ones((len(found["fourth"]), 1))])
-    except ValueError:  # shapes that do not fit together: only the golden value counts
+    costs one item: `third` from their `first` and `second`, and so on. Only from earlier
+    arrays of the shapes the assignment asks for, and only when the result is informative;
+    otherwise (None) only the golden value counts."""
+    earlier = {"third": ("first", "second"), "fourth": ("second",), "fifth": ("fourth",)}.get(name, ())
+    arrays = [array for array in (found[n] for n in earlier) if array is not None]
+    if not earlier or [a.shape for a in arrays] != [golden.array(n).shape for n in earlier]:
         return None
-    return None
+    if name == "third":
+        own = arrays[0] @ arrays[1]
+    elif name == "fourth":
+        own = np.vstack([arrays[0], [3, 4]])
+    else:
+        own = np.hstack([arrays[0], np.ones((len(arrays[0]), 1))])
+    return own if _informative(own) else None
 
 
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
@@ -168,10 +178,8 @@ def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckRes
     for name in NAMES:
         observed = observation.get(name)
         problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
-        own = _from_own(name, found)
-        # Only a follow-on of earlier arrays of the right shape: degenerate ones (a (1,) array
-        # standing for everything) would make any garbage consistent.
-        if problem and own is not None and own.shape == golden.array(name).shape:
+        own = _from_own(name, found, golden)
+        if problem and own is not None:
             if mismatch(observed, own, what=f"`{name}`", require_jax=True) is None:
                 problem = None  # right, given the student's own earlier (wrong) arrays
         hint = _hint(name, found[name], golden) if problem else ""

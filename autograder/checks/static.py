@@ -1,13 +1,19 @@
 """Question 5: `fast_my_function` with its second argument static, for both of the question's
 versions of `my_function` (the `num_loops` loop and the `arr_cols` shape).
 
-Each binding of `fast_my_function` is probed where it is made, because the question rebinds
-the name: the notebook's last binding is only the shape version.
+Each binding of `fast_my_function` in the question's region is probed where it is made, tagged
+with the version of `my_function` it compiles (`autograder.versions`), because the question
+rebinds the name: the notebook's last binding is only the shape version. Each version is graded
+on its last binding that is compiled and runs (a plain function tried after it, or the failing
+call without static arguments that the assignment has students write first, does not undo it);
+when there is none, on its last binding, whatever it is. A binding the code does not tell is placed by what it
+returns: an array with `arr_cols` columns is the shape version, nothing the loop version.
 """
 
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from autograder.checks.compare import why_absent, verdict
 from autograder.checks.observation import Observation, probe_failure
@@ -24,6 +30,40 @@ def plan(rng: random.Random, golden: Golden) -> dict:
     return {"x": rng.randint(1, 99), "first": first, "second": first + rng.randint(1, 50)}
 
 
+def compiled(observed: dict[str, Any] | None) -> bool:
+    """Whether the probe found `fast_my_function` compiled with `jax.jit`."""
+    if not observed or not observed.get("present"):
+        return False
+    # Counted by jaxlib's own PjitFunction._cache_size: None for anything else.
+    return None not in (observed.get("cache_sizes") or [None])
+
+
+def _by_behaviour(observed: dict[str, Any], plan: dict[str, Any]) -> str | None:
+    first = (observed.get("results") or [{}])[0]
+    if first.get("kind") == "none":
+        return "loop"
+    if first.get("kind") in ("array", "too_large") and plan["first"] in (first.get("shape") or []):
+        return "shape"
+    return None
+
+
+def _runs(observed: dict[str, Any] | None) -> bool:
+    """Compiled, and the probe's calls of it returned."""
+    results = (observed or {}).get("results") or [{"kind": "missing"}]
+    return compiled(observed) and all(r.get("kind") not in ("error", "missing") for r in results)
+
+
+def chosen(captures: tuple[tuple[str, dict[str, Any]], ...],
+           plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """For each version, the binding graded: its last one that is compiled and runs, else its last."""
+    found: dict[str, dict[str, Any]] = {}
+    for tag, observed in captures:
+        variant = tag if tag in VARIANTS else _by_behaviour(observed, plan)
+        if variant is not None and (_runs(observed) or not _runs(found.get(variant))):
+            found[variant] = observed
+    return found
+
+
 def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | None, str | None]:
     """(does it run with the argument static, does it recompile exactly when it changes)."""
     if observed is None:
@@ -33,8 +73,7 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
     if failure:
         return failure, failure
     sizes = observed.get("cache_sizes") or [None]
-    if not observed.get("present") or None in sizes:
-        # Counted by jaxlib's own PjitFunction._cache_size: None for anything else.
+    if not compiled(observed):
         problem = "`fast_my_function` is not compiled with `jax.jit`."
         return problem, problem
     x, first, second = plan["x"], plan["first"], plan["second"]
@@ -53,7 +92,7 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
 
 
 def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    latest = {variant: values for variant, values in observation.captures if variant in VARIANTS}
+    latest = chosen(observation.captures, plan)
     results = []
     for variant, argument in VARIANTS.items():
         runs, recompiles = _problems(latest.get(variant), argument, plan)

@@ -9,20 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import checks, rubric
 from autograder.accelerate import accelerate
-from autograder.flags import flags
 from autograder.checks.compare import verdict
+from autograder.flags import flags
 from autograder.golden import load
-from autograder.notebook import (
-    Cell,
-    InvalidNotebook,
-    Step,
-    WrongAssignment,
-    cells_of,
-    checkpoints,
-    locate,
-    question_of_cells,
-    read_notebook,
-)
+from autograder.layout import Layout, read_layout
+from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.runtime_flags import runtime_flags
 
@@ -55,7 +46,7 @@ def zero(submission: str, status: str, message: str) -> SubmissionResult:
 def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CELL_TIMEOUT,
                 timeout: float = TIMEOUT, faithful: bool = False, seed: int | None = None,
                 memory_mb: int | None = None) -> SubmissionResult:
-    """Grade a notebook's cells. `faithful` runs every cell exactly as written (slower);
+    """Grade a notebook's cells. `faithful` runs every step exactly as written (slower);
     by default the timing loops no check reads are shortened (see `autograder.accelerate`)."""
     # Imported here: the batch process, which only orchestrates, never needs a kernel client.
     from autograder.execute import execute
@@ -63,30 +54,36 @@ def grade_cells(submission: str, cells: list[Cell], *, cell_timeout: float = CEL
     golden = load()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
-    captures = locate(cells)
-    steps = [Step(cell.index, cell.index, cell.source) for cell in cells if cell.kind == "code"]
-    to_run = steps if faithful else accelerate(steps, captures)
+    layout = read_layout(cells)
+    to_run = layout.steps if faithful else accelerate(layout)
     limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
-    execution = execute(to_run, captures, plans, cell_timeout=cell_timeout, timeout=timeout, **limits)
-    return _grade(submission, cells, captures, plans, execution)
+    execution = execute(to_run, list(layout.captures), plans, cell_timeout=cell_timeout, timeout=timeout,
+                        **limits)
+    return _grade(submission, layout, plans, execution)
 
 
-def _grade(submission: str, cells: list[Cell], captures, plans, execution: Execution) -> SubmissionResult:
+def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, ...]:
+    """What the steps of the question's part of the notebook displayed (for Question 1, with what
+    came before it), sections that are not questions included: a display is no rebinding."""
+    number = rubric.question(question).number
+    return tuple(text for step, text in sorted(execution.outputs.items())
+                 if layout.region(step).question in ((0, 1) if number == 1 else (number,)))
+
+
+def _grade(submission: str, layout: Layout, plans: dict[str, dict[str, Any]],
+           execution: Execution) -> SubmissionResult:
     golden = load()
-    ends = checkpoints(cells)
-    numbers = question_of_cells(cells)
     questions = []
     for question, module in checks.QUESTIONS.items():
-        reached = execution.stopped is None or execution.completed >= ends[question]
-        if not reached:
+        if execution.stopped is not None and execution.completed < layout.checkpoints[question]:
             questions.append(_unreached(question, execution.stopped))
             continue
         observation = checks.Observation(
             question,
-            values=_values(question, captures, execution),
-            captures=tuple((c.tag, execution.observations.get(c, {})) for c in captures if c.question == question),
-            outputs=tuple(text for i, text in sorted(execution.outputs.items()) if numbers[i] == int(question[1:])
-                          or (question == "q1" and numbers[i] == 0)),
+            values=_values(question, layout.captures, execution),
+            captures=tuple((c.tag, execution.observations.get(c, {}))
+                           for c in layout.captures if c.question == question),
+            outputs=_outputs(question, layout, execution),
         )
         questions.append(QuestionResult(question, tuple(module.grade(observation, golden, plans[question]))))
     status = execution.stopped or (execution.problems[0] if execution.problems else "ok")
@@ -95,10 +92,10 @@ def _grade(submission: str, cells: list[Cell], captures, plans, execution: Execu
         + ([_student_message(execution.stopped, stopped=True)] if execution.stopped else [])
     )
     return SubmissionResult(submission, tuple(questions), status, messages,
-                            flags(cells) + runtime_flags(execution.findings))
+                            flags(list(layout.cells)) + runtime_flags(execution.findings))
 
 
-def _values(question: str, captures, execution: Execution) -> dict[str, Any]:
+def _values(question: str, captures: tuple[Capture, ...], execution: Execution) -> dict[str, Any]:
     found = [execution.observations.get(c) for c in captures if c.question == question and c.tag == "end"]
     return found[-1] if found and found[-1] is not None else {}
 

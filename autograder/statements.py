@@ -1,0 +1,96 @@
+"""The Python in a code cell: parsed once, statement by statement, whatever IPython syntax it uses.
+
+IPython's magics and shell escapes are neutralised for parsing *line for line* (a line stays a
+line), so that the statements' line numbers point into the cell as the student wrote it and
+the cell can be cut between statements without touching its magics.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+# Cell magics whose body is ordinary Python run in the notebook's namespace (or timed there).
+PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
+
+
+def cell_magic(source: str) -> str | None:
+    """The cell magic on the cell's first line (`%%time`), if it has one."""
+    first = source.lstrip("\n").split("\n", 1)[0].strip()
+    return first.split()[0] if first.startswith("%%") else None
+
+
+def python_source(source: str) -> str:
+    """The Python in a cell, line for line, with IPython's magics and shell escapes neutralised
+    ("" for a cell magic whose body is not Python, such as `%%bash`)."""
+    lines = source.splitlines()
+    magic = cell_magic(source)
+    if magic is not None and magic not in PYTHON_CELL_MAGICS:
+        return ""
+    cleaned = []
+    seen_magic = False
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if magic is not None and not seen_magic and stripped.startswith("%%"):
+            seen_magic = True
+            cleaned.append("")
+        elif stripped.startswith(("%time ", "%timeit ")):
+            timed = stripped.split(None, 1)
+            cleaned.append(indent + (timed[1] if len(timed) > 1 else "pass"))
+        elif stripped.startswith(("%", "!")):
+            cleaned.append(indent + "pass")
+        else:
+            cleaned.append(line)
+    return "\n".join(cleaned)
+
+
+def parse(source: str) -> ast.Module | None:
+    """The cell's statements (None: it is not valid Python even with its magics neutralised)."""
+    try:
+        return ast.parse(python_source(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def top_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at module level (into if/for/with/try bodies, not functions)."""
+    pending = list(statements)
+    while pending:
+        node = pending.pop(0)
+        yield node
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            for name in ("body", "orelse", "finalbody"):
+                pending.extend(getattr(node, name, []))
+            pending.extend(h for handler in getattr(node, "handlers", []) for h in handler.body)
+
+
+def bound_names(statements: list[ast.stmt] | ast.Module | None) -> set[str]:
+    """The global names some statement binds at module level."""
+    if statements is None:
+        return set()
+    if isinstance(statements, ast.Module):
+        statements = statements.body
+    names: set[str] = set()
+    for node in top_level(statements):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)):
+                targets = [node.target]
+            elif isinstance(node, ast.With):
+                targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+def first_line(statement: ast.stmt) -> int:
+    """The statement's first line (1-based), its decorators included."""
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
+    return min([statement.lineno, *(d.lineno for d in decorators)])

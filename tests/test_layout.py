@@ -1,0 +1,276 @@
+"""The layout of a notebook: its steps, the region of each, where the probes go."""
+
+import pytest
+
+from autograder.layout import Layout, Region, read_layout
+from autograder.notebook import Cell
+from autograder.statements import parse
+from autograder.versions import Version, Versions
+
+
+def layout(*spec: tuple[str, str]) -> Layout:
+    return read_layout([Cell(i, kind, source) for i, (kind, source) in enumerate(spec)])
+
+
+def pieces(found: Layout) -> list[tuple[int, Region, str]]:
+    return [(p.step.cell, p.region, p.step.source) for p in found.pieces]
+
+
+def ends(found: Layout) -> dict[str, int]:
+    return {c.question: c.after for c in found.captures if c.tag == "end"}
+
+
+def test_a_question_comment_mid_cell_cuts_the_cell_there():
+    found = layout(
+        ("markdown", "# Project 1"),
+        (
+            "code",
+            "import jax.numpy as jnp\nfirst = jnp.zeros(2)\nprint(first)\n\n# Question 2 (keys)\nimport jax\n"
+            "key = jax.random.PRNGKey(0)",
+        ),
+    )
+    assert pieces(found) == [
+        (1, Region(0), "import jax.numpy as jnp\n"),
+        (1, Region(1), "first = jnp.zeros(2)\nprint(first)\npass\n"),
+        (1, Region(2), "# Question 2 (keys)\nimport jax\nkey = jax.random.PRNGKey(0)"),
+    ]
+    assert ends(found) == {"q1": 1, "q2": 2, "q3": 2, "q4": 2}
+
+
+def test_a_cell_without_a_boundary_inside_is_one_step():
+    found = layout(
+        ("markdown", "## Question 1"), ("code", "first = 1\nsecond = 2\nthird = first * second\nthird")
+    )
+    assert [p.step.source for p in found.pieces] == ["first = 1\nsecond = 2\nthird = first * second\nthird"]
+
+
+@pytest.mark.parametrize(
+    "comment", ["# Question 2", "## Q2", "#Question 2:", "# problem 2", "# Q 2 - keys", "# **Question 2**"]
+)
+def test_question_comments_as_students_write_them(comment):
+    found = layout(("code", f"first = 1\n{comment}\nbaz = 2"))
+    assert [p.region.question for p in found.pieces] == [1, 2]
+
+
+def test_a_time_cell_magic_heads_every_piece():
+    found = layout(("code", "%%time\nfirst = 1\nfirst\n# Question 2\n%timeit bar = 2\n!echo hi\nbaz = 3\n"))
+    assert pieces(found) == [
+        (0, Region(1), "%%time\nfirst = 1\nfirst\npass\n"),
+        (0, Region(2), "%%time\n# Question 2\n%timeit bar = 2\n!echo hi\nbaz = 3\n"),
+    ]
+
+
+def test_a_binding_of_a_later_questions_name_cuts_the_cell_with_the_comments_above_it():
+    found = layout(
+        ("markdown", "## Question 3"),
+        (
+            "code",
+            "def my_function(x):\n    return 14*x**3 + 13*x\n\nmy_gradient = jax.grad(my_function)\n"
+            "key = jax.random.PRNGKey(0)\n# the model\n@jax.jit\ndef my_model(keys):\n    return keys\n",
+        ),
+    )
+    assert pieces(found) == [
+        (
+            1,
+            Region(3),
+            "def my_function(x):\n    return 14*x**3 + 13*x\n\nmy_gradient = jax.grad(my_function)\n"
+            "key = jax.random.PRNGKey(0)\n",
+        ),
+        (1, Region(4), "# the model\n@jax.jit\ndef my_model(keys):\n    return keys\n"),
+    ]
+    assert ends(found)["q3"] == 0
+
+
+def test_only_a_move_forward_counts():
+    found = layout(("markdown", "## Question 5"), ("code", "first = 1\n# Question 1\nmy_function = 2"))
+    assert [p.region for p in found.pieces] == [Region(5)]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "## Pledge",
+        "## Scratch (ignore)",
+        "# Appendix",
+        "### Notes",
+        "## Extra work",
+        "## References",
+        "## Playing around",
+        "**Scratch**",
+        "## Question 6",
+    ],
+)
+def test_sections_that_are_not_questions_end_the_region(heading):
+    found = layout(
+        ("markdown", "## Question 5"),
+        ("code", "fast_my_function = jax.jit(f)"),
+        ("markdown", heading),
+        ("code", "fast_my_function = None\nfirst = 0"),
+    )
+    assert [p.region for p in found.pieces] == [Region(5), Region(5, graded=False)]
+    assert [c.after for c in found.captures if c.question == "q5"] == [0]
+    assert found.checkpoints["q5"] == 0
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "### Part a",
+        "### Explanation",
+        "## Answer",
+        "# Answer:",
+        "#### (b)",
+        "## Question 3 (continued)",
+        "### Timing the two versions",
+        "## 2. Code",
+    ],
+)
+def test_sub_headings_inside_a_question_do_not_end_it(heading):
+    found = layout(
+        ("markdown", "## Question 3"), ("code", "x = 1"), ("markdown", heading), ("code", "my_gradient = 2")
+    )
+    assert [p.region for p in found.pieces] == [Region(3), Region(3)]
+
+
+def test_a_non_question_section_between_questions_is_not_graded_but_the_next_question_is():
+    found = layout(
+        ("markdown", "## Question 1"),
+        ("code", "first = 1"),
+        ("markdown", "## Scratch"),
+        ("code", "first = None"),
+        ("markdown", "## Question 2"),
+        ("code", "bar = 1"),
+    )
+    assert [p.region for p in found.pieces] == [Region(1), Region(1, graded=False), Region(2)]
+    assert ends(found)["q1"] == 0
+
+
+@pytest.mark.parametrize(("heading", "graded"), [("## Immutability", True), ("## Scratch", False)])
+def test_a_first_binding_of_its_own_name_after_an_unnamed_section_is_still_the_answer(heading, graded):
+    found = layout(
+        ("markdown", "## Question 1"), ("code", "first = 1\nsecond = 2"),
+        ("markdown", heading), ("code", "print(first)"), ("code", "my_array = 7"),
+    )
+    assert [p.region for p in found.pieces] == [Region(1), Region(1, graded=False), Region(1, graded)]
+
+
+def test_with_bold_question_markers_only_the_words_end_a_question():
+    found = layout(
+        ("markdown", "**Question 1:** create the arrays"),
+        ("code", "first = 1"),
+        ("markdown", "## A note on shapes"),
+        ("code", "second = 2"),
+        ("markdown", "**Question 2**"),
+        ("code", "bar = 1"),
+        ("markdown", "## Pledge"),
+        ("code", "bar = None"),
+    )
+    assert [p.region for p in found.pieces] == [Region(1), Region(1), Region(2), Region(2, graded=False)]
+
+
+def test_the_course_template_with_a_pledge():
+    found = layout(
+        ("markdown", "# TDM 40200: Project 1 — 2023\n\n**Motivation:** JAX."),
+        ("markdown", "## Dataset(s)"),
+        ("markdown", "## Question 1"),
+        ("code", "first = 1"),
+        ("markdown", "### Item 1"),
+        ("code", "second = 2"),
+        ("markdown", "## Question 2"),
+        ("code", "bar = 1"),
+        ("markdown", "## Pledge\n\nBy submitting this work I, **Jane**, ..."),
+        ("code", "bar = 2"),
+    )
+    assert [p.region for p in found.pieces] == [Region(1), Region(1), Region(2), Region(2, graded=False)]
+
+
+def test_headings_in_fenced_code_are_not_headings():
+    found = layout(
+        ("markdown", "## Question 1"),
+        ("code", "first = 1"),
+        ("markdown", "```python\n# make the array\n```"),
+        ("code", "second = 1"),
+    )
+    assert [p.region for p in found.pieces] == [Region(1), Region(1)]
+
+
+def test_no_headings_at_all():
+    found = layout(
+        ("code", "import jax"), ("code", "first = 1"), ("code", "bar = 1"), ("code", "my_model = 1")
+    )
+    assert [p.region.question for p in found.pieces] == [0, 1, 2, 4]
+    assert ends(found) == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}
+
+
+def test_each_binding_of_fast_my_function_in_one_cell_is_probed_with_its_version():
+    found = layout(
+        ("markdown", "## Question 5"),
+        (
+            "code",
+            "def my_function2(x, num_loops):\n    for i in range(num_loops):\n        pass\n"
+            "fast_my_function = jax.jit(my_function2, static_argnums=(1,))\n"
+            "def my_function3(x, arr_cols):\n    return jnp.full((2, arr_cols), 5)\n"
+            "fast_my_function = jax.jit(my_function3, static_argnums=(1,))\nfast_my_function(1, 2)",
+        ),
+    )
+    assert [(c.after, c.tag) for c in found.captures if c.question == "q5"] == [(0, "loop"), (1, "shape")]
+    assert [p.step.source.splitlines()[0] for p in found.pieces] == [
+        "def my_function2(x, num_loops):",
+        "def my_function3(x, arr_cols):",
+    ]
+
+
+def test_a_cell_that_is_not_python_is_one_step_of_its_region():
+    found = layout(
+        ("markdown", "## Question 2"), ("code", "%%bash\necho first = 1"), ("code", "def broken(:")
+    )
+    assert [p.region for p in found.pieces] == [Region(2), Region(2)]
+    assert [p.statements for p in found.pieces] == [(), ()]
+
+
+def _versions(source: str) -> list[Version]:
+    versions = Versions()
+    return [v for statement in (parse(source) or []).body for v in versions.read(statement)]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "def h(x, n):\n    for _ in range(n):\n        x = x + 1\n    return x\n"
+            "fast_my_function = jax.jit(h, static_argnums=1)",
+            Version.LOOP,
+        ),
+        (
+            "def h(x, k):\n    return jnp.zeros((2, k))\nfast_my_function = jit(h, static_argnames='k')",
+            Version.SHAPE,
+        ),
+        (
+            "def my_function(x, num_loops):\n    return jnp.full((2, num_loops), 5)\n"
+            "fast_my_function = jax.jit(my_function)",
+            Version.SHAPE,
+        ),
+        (
+            "@partial(jax.jit, static_argnums=(1,))\ndef fast_my_function(x, num_loops):\n    pass",
+            Version.LOOP,
+        ),
+        (
+            "def g(x, arr_cols):\n    pass\nf = g\n"
+            "fast_my_function = functools.partial(jax.jit, static_argnums=1)(f)",
+            Version.SHAPE,
+        ),
+        (
+            "def g(x, n):\n    return jax.lax.fori_loop(0, n, lambda i, v: v, x)\n"
+            "fast_my_function = jax.jit(lambda x, n: g(x, n), static_argnums=1)",
+            Version.LOOP,
+        ),
+        ("fast_my_function = None", Version.UNKNOWN),
+        (
+            "def my_function(x, arr_cols):\n    pass\nmy_function = 3\n"
+            "fast_my_function = jax.jit(my_function)",
+            Version.UNKNOWN,
+        ),
+    ],
+)
+def test_versions_are_read_from_the_function_compiled_not_its_name(source, expected):
+    assert _versions(source) == [expected]
