@@ -15,8 +15,10 @@ upward (tests/test_layers.py checks every import, including those inside functio
    and the probe's wire format (what the checks read and the kernel is asked).
 3. `autograder.checks`: pure comparisons of what a submission produced against the golden
    values, each returning `CheckResult`s.
-4. `autograder.notebook`, `autograder.flags`, `autograder.accelerate`: reading a notebook and
-   finding what its cells bind and do, before anything runs.
+4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
+   `autograder.flags`, `autograder.accelerate`: reading a notebook and finding, in one pass,
+   its steps, question regions and checkpoints, what its cells bind and do, before anything
+   runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
    `autograder.runtime_flags`: running the notebook in a kernel of its own, as a user of its
    own, probing what it left, and what the kernel looked like afterwards.

@@ -15,7 +15,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reference.*",),
     ("autograder.golden", "autograder.rubric", "autograder.results", "autograder.probe_protocol"),
     ("autograder.checks.*",),
-    ("autograder.notebook", "autograder.flags", "autograder.accelerate"),
+    (
+        "autograder.notebook",
+        "autograder.statements",
+        "autograder.versions",
+        "autograder.layout",
+        "autograder.flags",
+        "autograder.accelerate",
+    ),
     ("autograder.execute", "autograder.kernel_probe", "autograder.sandbox", "autograder.runtime_flags"),
     ("autograder.grade.*",),
     (
