@@ -10,25 +10,26 @@ Layers, lowest first; a module imports only from its own layer or the layers bel
 upward (tests/test_layers.py checks every import, including those inside functions):
 
 1. `reference`: the reference solution and golden.json (truth; it knows nothing of grading).
-2. `autograder.golden`, `autograder.rubric`, `autograder.results`, `autograder.probe_protocol`:
-   golden values as plain data, the rubric's items and points, the plain result dataclasses,
-   and the probe's wire format (what the checks read and the kernel is asked).
+2. `autograder.golden`, `autograder.rubric`, `autograder.status`, `autograder.results`,
+   `autograder.probe_protocol`: golden values as plain data, the rubric's items and points, how a
+   run ended, the plain result dataclasses, and the probe's wire format (what the checks read
+   and the kernel is asked).
 3. `autograder.checks`: pure comparisons of what a submission produced against the golden
-   values, each returning `CheckResult`s.
+   values, one check per rubric item, each returning its `CheckResult`.
 4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
-   `autograder.flags`, `autograder.accelerate`: reading a notebook and finding, in one pass,
+   `autograder.suspicious`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
    `autograder.runtime_flags`: running the notebook in a kernel of its own, as a user of its
    own, probing what it left, and what the kernel looked like afterwards.
-6. `autograder.grade`: the grading pipeline, from one notebook to a batch, its gradebook,
-   feedback and report.
-7. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this
+6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).
+7. `autograder.grade`: the `grade` verb, from a batch to its gradebook, feedback and report.
+8. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this
    package's own surface: orchestration for otter-grader, Gradescope and the command line.
 """
 
-from autograder.grade import grade_notebook
+from autograder.pipeline import grade_notebook
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 
 __all__ = ["CheckResult", "QuestionResult", "SubmissionResult", "grade_notebook"]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.grade import CELL_TIMEOUT, TIMEOUT
+from autograder.pipeline import CELL_TIMEOUT, TIMEOUT
 from autograder.grade.lms import DEFAULT_ITEM
 
 

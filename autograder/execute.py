@@ -48,6 +48,7 @@ from zmq.utils.monitor import parse_monitor_message
 from autograder import probe_protocol, sandbox
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
+from autograder.status import Kind, Status
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
@@ -70,8 +71,8 @@ class Execution:
     outputs: dict[int, str] = field(default_factory=dict)
     observations: dict[Capture, dict[str, Any]] = field(default_factory=dict)
     completed: int = -1
-    stopped: str | None = None  # "kernel-died (cell 7)": no later cell ran
-    problems: list[str] = field(default_factory=list)  # cells that timed out, in order
+    stopped: Status | None = None  # a dead kernel, say: no later cell ran
+    cut_short: list[Status] = field(default_factory=list)  # cells interrupted or truncated, in order
     # Hooks into the kernel found after the run (probe_protocol.Finding): for TAs, never points.
     findings: tuple[Finding, ...] = ()
 
@@ -224,11 +225,11 @@ class Runner:
         except DeadKernelError:
             cell = self.current + 1
             if self.killed:
-                self._stop(f"timeout (cell {cell} ran past its limit and could not be interrupted)")
+                self._stop(Status(Kind.CELL_STUCK, cell))
             else:
-                self._stop(f"kernel-died (cell {cell})")
+                self._stop(Status(Kind.KERNEL_DIED, cell))
         except Exception as error:  # the kernel would not start, or the client broke
-            self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
+            self._stop(Status(Kind.GRADER_ERROR, detail=f"{type(error).__name__}: {error}"[:185]))
         finally:
             if self.monitor is not None:
                 self.monitor.close(linger=0)
@@ -239,7 +240,7 @@ class Runner:
                 shutil.rmtree(folder, ignore_errors=True)
         return self.execution
 
-    def _stop(self, reason: str) -> None:
+    def _stop(self, reason: Status) -> None:
         if self.execution.stopped is None:
             self.execution.stopped = reason
 
@@ -375,7 +376,7 @@ class Runner:
         for step in self.steps:
             remaining = self._remaining()
             if remaining <= 0:
-                self._stop(f"timeout (the notebook ran past {self.timeout:g} s)")
+                self._stop(Status(Kind.TIMEOUT, seconds=self.timeout))
                 return
             self.current = step.cell
             limit = min(self.cell_timeout, remaining)
@@ -383,13 +384,13 @@ class Runner:
             text = _text_of(outputs)
             if self._dropped():
                 text = (text + "\n" if text else "") + TOO_LARGE
-                self.execution.problems.append(f"output-too-large (cell {step.cell + 1})")
+                self.execution.cut_short.append(Status(Kind.OUTPUT_TOO_LARGE, step.cell + 1))
             if timed_out and limit < self.cell_timeout:  # the notebook's budget ran out, not the cell's
                 self.execution.outputs[step.index] = text
-                self._stop(f"timeout (the notebook ran past {self.timeout:g} s, in cell {step.cell + 1})")
+                self._stop(Status(Kind.TIMEOUT, step.cell + 1, self.timeout))
                 return
             if timed_out:
-                self.execution.problems.append(f"timeout (cell {step.cell + 1} ran past {limit:g} s)")
+                self.execution.cut_short.append(Status(Kind.CELL_TIMEOUT, step.cell + 1, limit))
             self.execution.outputs[step.index] = text
             self.execution.completed = step.index
             self._probe(step.index)

@@ -34,7 +34,7 @@ from otter.test_files.abstract_test import TestCase, TestCaseResult, TestFile
 
 from autograder import sandbox
 from autograder.build import otter_zip
-from autograder.grade import CELL_TIMEOUT, grade_json
+from autograder.pipeline import CELL_TIMEOUT, grade_parsed
 from autograder.gradescope.results_json import flags_entry
 from autograder.gradescope.uploads import recorded_choice
 from autograder.results import QuestionResult, SubmissionResult
@@ -90,7 +90,7 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         # copies the zip's files (this package) into the submission folder.
         autograder_dir = Path(self.submission_path).resolve().parents[1]
         sandbox.keep_private([autograder_dir / name for name in ("source", "submission", "results")])
-        self.result = grade_json(
+        self.result = grade_parsed(
             Path(self.submission_path).stem,
             submission,
             cell_timeout=float(config.get("cell_timeout", CELL_TIMEOUT)),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from autograder.status import OK, Status
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -20,6 +22,8 @@ class CheckResult:
     message: str
     # For instructors only (a traceback, the raw value); never shown to the student.
     detail: str = ""
+    # False when the notebook stopped before the item's question: it says nothing of the answer.
+    graded: bool = True
 
     @property
     def score(self) -> float:
@@ -30,8 +34,15 @@ class CheckResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        # grading.json files of earlier runs have no "graded": their unreached items said so.
+        graded = data.get("graded", ": not graded (" not in data["message"])
         return cls(
-            data["name"], bool(data["passed"]), float(data["points"]), data["message"], data.get("detail", "")
+            data["name"],
+            bool(data["passed"]),
+            float(data["points"]),
+            data["message"],
+            data.get("detail", ""),
+            bool(graded),
         )
 
 
@@ -63,14 +74,14 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class SubmissionResult:
-    """`status` is "ok" when grading ran to the end; otherwise a short reason."""
+    """`status` says how the run ended (`autograder.status`): OK when grading ran to the end."""
 
     submission: str
     questions: tuple[QuestionResult, ...]
-    status: str = "ok"
+    status: Status = OK
     # What the student should know about the run as a whole (a time-out, a dead kernel).
     messages: tuple[str, ...] = field(default=())
-    # Code a TA should read (`autograder.flags`); for instructors only, never worth points.
+    # Code a TA should read (`autograder.suspicious`); for instructors only, never worth points.
     flags: tuple[str, ...] = field(default=())
 
     @property
@@ -87,7 +98,7 @@ class SubmissionResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "submission": self.submission,
-            "status": self.status,
+            "status": self.status.to_dict(),
             "score": self.score,
             "possible": self.possible,
             "messages": list(self.messages),
@@ -101,7 +112,7 @@ class SubmissionResult:
         return cls(
             data["submission"],
             questions,
-            data["status"],
+            Status.from_data(data["status"]),
             tuple(data.get("messages", ())),
             tuple(data.get("flags", ())),
         )

@@ -4,7 +4,7 @@ The probe's last request (`probe_protocol.TAMPER`) lists hooks student code left
 kernel: IPython event callbacks, input/AST transformers, comm targets other than the
 probe's, trace or profile functions, and replaced builtins, `json.dumps` or kernel handlers.
 Honest work on this assignment leaves none of them; each could see or alter what the grader
-is told. These read like the source flags of `autograder.flags` ("what it does"), with
+is told. These read like the source flags of `autograder.suspicious` ("what it does"), with
 "kernel:" where those say "cell N:".
 """
 

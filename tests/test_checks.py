@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from autograder.checks import Observation, jit, prng, static
+from autograder.checks import Observation, grade_question, jit, prng, static
 from autograder.golden import load
 from autograder.probe_protocol import Compiled, decode
 
@@ -73,19 +73,19 @@ def q2_plan():
     pytest.param({**DEFAULT, "jax_enable_x64": True}, id="x64"),
 ])
 def test_q2_should_pass_in_every_prng_mode(q2_plan, flags):
-    assert failed(prng.grade(q2_observation(q2_plan, flags), GOLDEN, q2_plan)) == {}
+    assert failed(grade_question(prng, q2_observation(q2_plan, flags), GOLDEN, q2_plan)) == {}
 
 
 def test_q2_value_from_another_mode_fails_and_names_the_mode(q2_plan):
     legacy = GOLDEN.mode({**DEFAULT, "jax_threefry_partitionable": False})
     observation = q2_observation(q2_plan, value=number(legacy["q2"]["value"]))
-    message = failed(prng.grade(observation, GOLDEN, q2_plan))["value"]
+    message = failed(grade_question(prng, observation, GOLDEN, q2_plan))["value"]
     assert "jax_threefry_partitionable=True" in message and "1.8121928" in message
 
 
 def test_q2_value_must_not_depend_on_the_shuffle(q2_plan):
     observation = q2_observation(q2_plan, value_foo2=number(0.5))
-    assert "`foo2(subkeys[0], subkeys[1])` is 0.5" in failed(prng.grade(observation, GOLDEN, q2_plan))["value"]
+    assert "`foo2(subkeys[0], subkeys[1])` is 0.5" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["value"]
 
 
 def test_q2_foo1_consistent_with_a_wrong_bar_costs_only_bar(q2_plan):
@@ -93,19 +93,19 @@ def test_q2_foo1_consistent_with_a_wrong_bar_costs_only_bar(q2_plan):
     wrong = [number(v["data"][0] + 1) for v in observation.values["bar_first"]]
     observation.values["bar_first"] = wrong
     observation.values["foo1"] = [number(f["data"][0] + 1) for f in observation.values["foo1"]]
-    assert "foo1_foo2" not in failed(prng.grade(observation, GOLDEN, q2_plan))
+    assert "foo1_foo2" not in failed(grade_question(prng, observation, GOLDEN, q2_plan))
 
 
 def test_q2_foo_that_calls_both_functions_fails(q2_plan):
     observation = q2_observation(q2_plan)
     observation.values["foo"][0]["calls"] *= 2
-    assert "called 2 of the functions" in failed(prng.grade(observation, GOLDEN, q2_plan))["foo"]
+    assert "called 2 of the functions" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["foo"]
 
 
 def test_q2_unsupported_prng_fails_every_item(q2_plan):
     observation = q2_observation(q2_plan)
     observation.values["flags"] = {**DEFAULT, "jax_default_prng_impl": "rbg"}
-    assert set(failed(prng.grade(observation, GOLDEN, q2_plan))) == {"bar", "baz", "foo1_foo2", "foo", "value"}
+    assert set(failed(grade_question(prng, observation, GOLDEN, q2_plan))) == {"bar", "baz", "foo1_foo2", "foo", "value"}
 
 
 def q4_values(plan, reference=1.0, submission=0.1, compiled=Compiled.JIT, genuine=None):
@@ -122,14 +122,14 @@ def q4_values(plan, reference=1.0, submission=0.1, compiled=Compiled.JIT, genuin
 
 def test_q4_speedup_is_judged_on_medians():
     plan = jit.plan(random.Random(2), GOLDEN)
-    assert failed(jit.grade(q4_values(plan), GOLDEN, plan)) == {}
-    slow = failed(jit.grade(q4_values(plan, submission=0.8), GOLDEN, plan))
+    assert failed(grade_question(jit, q4_values(plan), GOLDEN, plan)) == {}
+    slow = failed(grade_question(jit, q4_values(plan, submission=0.8), GOLDEN, plan))
     assert set(slow) == {"speedup"} and "1.2x" in slow["speedup"]
 
 
 def test_q4_unjitted_model_loses_compiled_and_speedup():
     plan = jit.plan(random.Random(2), GOLDEN)
-    found = failed(jit.grade(q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
+    found = failed(grade_question(jit, q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
     assert set(found) == {"compiled", "speedup"} and "plain Python function" in found["compiled"]
 
 
@@ -137,9 +137,9 @@ def test_q4_ahead_of_time_counts_only_when_its_compiled_code_computes_the_model(
     plan = jit.plan(random.Random(2), GOLDEN)
     right = q4_values(plan)
     genuine = {"pair": right.values["pair"], "single": right.values["single"]}
-    assert failed(jit.grade(q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=genuine), GOLDEN, plan)) == {}
+    assert failed(grade_question(jit, q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=genuine), GOLDEN, plan)) == {}
     other = {"pair": [number(0.5)] * 3, "single": right.values["single"]}
-    found = failed(jit.grade(q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=other), GOLDEN, plan))
+    found = failed(grade_question(jit, q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=other), GOLDEN, plan))
     assert set(found) == {"compiled", "speedup"}
 
 
@@ -147,7 +147,7 @@ def test_a_probe_that_timed_out_says_so_in_every_item():
     plan = jit.plan(random.Random(2), GOLDEN)
     error = {"probe_error": {"kind": "error", "type": "Timeout",
                              "message": "calling your functions took more than 30 s."}}
-    results = jit.grade(observed("q4", error), GOLDEN, plan)
+    results = grade_question(jit, observed("q4", error), GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 3
     assert all("took more than 30 s" in r.message for r in results)
 
@@ -171,7 +171,7 @@ def test_q5_compile_counts(sizes, failing):
     probe = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": sizes})
     good = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]})
     observation = Observation("q5", captures=(("loop", probe), ("shape", good)))
-    assert set(failed(static.grade(observation, GOLDEN, plan))) == failing
+    assert set(failed(grade_question(static, observation, GOLDEN, plan))) == failing
 
 
 def test_q5_grades_the_last_binding_of_each_version():
@@ -180,6 +180,6 @@ def test_q5_grades_the_last_binding_of_each_version():
                        "cache_sizes": [0, 0, 0, 0]})
     good = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]})
     observation = Observation("q5", captures=(("loop", broken), ("loop", good), ("shape", broken), ("shape", good)))
-    assert failed(static.grade(observation, GOLDEN, plan)) == {}
-    missing = failed(static.grade(Observation("q5", captures=(("loop", good),)), GOLDEN, plan))
+    assert failed(grade_question(static, observation, GOLDEN, plan)) == {}
+    missing = failed(grade_question(static, Observation("q5", captures=(("loop", good),)), GOLDEN, plan))
     assert set(missing) == {"shape_static", "shape_recompiles"} and "arr_cols" in missing["shape_static"]

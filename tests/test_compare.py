@@ -107,14 +107,14 @@ def test_a_nan_answer_loses_only_its_items(tmp_path):
     """Through the whole pipeline: a gradient that is NaN for positive x (the square root of a
     negative number; the probe points may be negative, where it is only wrong) costs Q3's two
     gradient items, nothing else, and says what was found."""
-    from autograder.grade import grade_notebook
+    from autograder.pipeline import grade_notebook
     from tests.submissions import replace, solution, write
 
     cells = replace(solution(loops=300), "my_gradient = jax.grad(my_function)",
                     "my_gradient = jax.grad(lambda x: jnp.sqrt(-x))")
     result = grade_notebook(write(tmp_path / "nan.ipynb", cells))
     failed = {check.name: check.message for q in result.questions for check in q.checks if not check.passed}
-    assert result.status == "ok"
+    assert result.status.ok
     assert set(failed) == {"my_gradient_17", "my_gradient"}
     assert "`my_gradient(17.0)` is nan, expected 12151." in failed["my_gradient_17"]
     assert "`my_gradient(" in failed["my_gradient"] and ", expected " in failed["my_gradient"]

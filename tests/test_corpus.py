@@ -466,7 +466,7 @@ def test_grade(case: Case, graded: dict[str, SubmissionResult]):
     failures = _failures(result)
     points = tuple(result.question(q).score for q in rubric.QUESTIONS)
     report = "\n".join(f"  {name}: {message}" for name, message in failures.items())
-    assert (result.status, points, set(failures)) == ("ok", case.expected, set(case.lost)), report
+    assert (str(result.status), points, set(failures)) == ("ok", case.expected, set(case.lost)), report
     for name, phrase in case.says.items():
         assert phrase in failures[name], f"{name}: {failures[name]!r} does not say {phrase!r}"
     assert result.flags == ()  # honest work, right or wrong, is never flagged

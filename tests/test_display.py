@@ -90,9 +90,9 @@ def test_grader_time_grows_linearly_with_the_output():
     golden = load()
     small, large = _cells_printing(10), _cells_printing(40)
     assert sum(map(len, large)) < arrays.MAX_SCANNED_CHARS  # below the bound: all of it is read
-    check_small = _best_time(lambda: arrays.check_displayed(Observation("q1", outputs=small), golden))
-    check_large = _best_time(lambda: arrays.check_displayed(Observation("q1", outputs=large), golden))
+    check_small = _best_time(lambda: arrays.check_displayed(Observation("q1", outputs=small), golden, {}))
+    check_large = _best_time(lambda: arrays.check_displayed(Observation("q1", outputs=large), golden, {}))
     reading = _best_time(lambda: [arrays._NUMBER.findall(text) for text in large])
-    assert not arrays.check_displayed(Observation("q1", outputs=large), golden).passed
+    assert not arrays.check_displayed(Observation("q1", outputs=large), golden, {}).passed
     assert check_large / check_small < 6, (check_small, check_large)
     assert check_large / reading < 5, (check_large, reading)

@@ -18,7 +18,7 @@ def realistic(cells):
 
 
 def verdicts(result):
-    return result.status, [(c.name, c.passed, c.points) for q in result.questions for c in q.checks]
+    return str(result.status), [(c.name, c.passed, c.points) for q in result.questions for c in q.checks]
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.flags import flags
+from autograder.suspicious import suspicious_code
 from autograder.notebook import Cell
 from tests.submissions import solution
 
@@ -13,7 +13,7 @@ def cells(*sources):
 
 def test_the_solution_has_no_flags():
     notebook = [Cell(i, kind, source) for i, (kind, source) in enumerate(solution(loops=100000))]
-    assert flags(notebook) == ()
+    assert suspicious_code(notebook) == ()
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_the_solution_has_no_flags():
     ],
 )
 def test_each_kind_of_tampering_is_named(sources, expected):
-    assert expected in flags(cells(*sources))
+    assert expected in suspicious_code(cells(*sources))
 
 
 @pytest.mark.parametrize(
@@ -98,4 +98,4 @@ def test_each_kind_of_tampering_is_named(sources, expected):
     ],
 )
 def test_ordinary_code_is_not_flagged(source):
-    assert flags(cells("import jax\nimport otter\nimport matplotlib.pyplot as plt", source)) == ()
+    assert suspicious_code(cells("import jax\nimport otter\nimport matplotlib.pyplot as plt", source)) == ()

@@ -227,7 +227,7 @@ def test_tampering_is_flagged_for_a_ta(batch, name):
     flags = json.loads((out / name / "grading.json").read_text())["flags"]
     if name in FLAGGED:
         assert any(FLAGGED[name] in flag for flag in flags) and rows[name]["flags"]
-    elif name in HONEST:  # nothing found in the kernel (the source flags are autograder.flags')
+    elif name in HONEST:  # nothing found in the kernel (the source flags are autograder.suspicious')
         assert not [flag for flag in flags if flag.startswith("kernel:")]
     else:
         assert flags == [] and rows[name]["flags"] == ""

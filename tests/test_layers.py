@@ -13,17 +13,24 @@ PACKAGES = ("reference", "autograder")
 # Lowest first, as the package docstring lists them. "x.*" is package x and everything in it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("reference.*",),
-    ("autograder.golden", "autograder.rubric", "autograder.results", "autograder.probe_protocol"),
+    (
+        "autograder.golden",
+        "autograder.rubric",
+        "autograder.status",
+        "autograder.results",
+        "autograder.probe_protocol",
+    ),
     ("autograder.checks.*",),
     (
         "autograder.notebook",
         "autograder.statements",
         "autograder.versions",
         "autograder.layout",
-        "autograder.flags",
-        "autograder.accelerate",
+        "autograder.suspicious",
+        "autograder.fast_path",
     ),
     ("autograder.execute", "autograder.kernel_probe", "autograder.sandbox", "autograder.runtime_flags"),
+    ("autograder.pipeline",),
     ("autograder.grade.*",),
     (
         "autograder",

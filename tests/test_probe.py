@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograder import checks
-from autograder.checks import Observation
+from autograder.checks import Observation, grade_question
 from autograder.execute import PROBE_SOURCE
 from autograder.golden import load
 from autograder.probe_protocol import decode
@@ -64,7 +64,7 @@ def grade(question: str, names: dict, plan: dict) -> dict[str, bool]:
         arrays = reference.q1_arrays()
         shown = (str(arrays["third"].shape), str(arrays["third_times_2"]), str(arrays["third_elementwise"]))
         observation = Observation(question, observe(question, names, plan), outputs=shown)
-    return {r.name: r.passed for r in checks.QUESTIONS[question].grade(observation, GOLDEN, plan)}
+    return {r.name: r.passed for r in grade_question(checks.QUESTIONS[question], observation, GOLDEN, plan)}
 
 
 @pytest.mark.parametrize("question", list(checks.QUESTIONS))
@@ -125,6 +125,6 @@ def test_functions_that_count_their_own_calls_are_not_compiled():
         (tag, observe("q5", {"fast_my_function": counting_function(function)}, plan))
         for tag, function in (("loop", reference.loop_function), ("shape", reference.shape_function))
     )
-    results = checks.QUESTIONS["q5"].grade(Observation("q5", captures=captures), GOLDEN, plan)
+    results = grade_question(checks.QUESTIONS["q5"], Observation("q5", captures=captures), GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 4
     assert all("not compiled with `jax.jit`" in r.message for r in results)

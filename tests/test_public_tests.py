@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from autograder import rubric
 from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
-from autograder.grade import grade_notebook
+from autograder.pipeline import grade_notebook
 
 MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
 RESULTS_MARK = "PUBLIC-TEST-RESULTS "
@@ -212,7 +212,7 @@ def _graded(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
     path = folder / "graded.ipynb"
     path.write_text(json.dumps(notebook))
     result = grade_notebook(path)
-    assert result.status == "ok", result.status
+    assert result.status.ok, str(result.status)
     return {q.name: {c.name for c in q.checks if not c.passed} for q in result.questions}
 
 

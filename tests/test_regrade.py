@@ -26,6 +26,7 @@ from autograder.grade.sources import (
     read_metadata,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
+from autograder.status import OK
 from tests import submissions
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags"]
@@ -310,7 +311,7 @@ def scored(name, score, message="fine", flags=()):
                                        CheckResult("second", False, 7 - score, message)))]
     questions += [QuestionResult(q, (CheckResult("x", False, rubric.points(q), "not found"),))
                   for q in rubric.QUESTIONS[1:]]
-    return SubmissionResult(name, tuple(questions), "ok", (), tuple(flags))
+    return SubmissionResult(name, tuple(questions), OK, (), tuple(flags))
 
 
 def student(name, sid, email):
@@ -423,7 +424,7 @@ def test_a_failed_worker_gives_the_student_a_next_step_and_the_instructor_the_ca
 
     monkeypatch.setattr(batch_module.subprocess, "run", crash)
     result = grade_one(tmp_path / "a.ipynb", "a", tmp_path / "a", cell_timeout=10, timeout=10)
-    assert result.status == "grader-error (worker exited with 1)" and result.messages == (GRADER_FAILED,)
+    assert str(result.status) == "grader-error (worker exited with 1)" and result.messages == (GRADER_FAILED,)
     assert "Traceback" not in GRADER_FAILED and "has been told" not in GRADER_FAILED
     assert "KeyError: 'values'" in (tmp_path / "a" / "grader-error.txt").read_text()
     write_outputs([(Submission(None, "a", ()), result)], tmp_path)

@@ -24,7 +24,7 @@ import yaml
 from autograder import rubric
 from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
-from autograder.grade import grade_notebook
+from autograder.pipeline import grade_notebook
 
 ZIP_NEEDS = (
     f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py",
@@ -104,7 +104,7 @@ def build(
     built = Built(out / "student" / master.name, zips[0], out / "autograder" / master.name)
     if verify:
         result = grade_notebook(built.solution_notebook)
-        if result.score != result.possible or result.status != "ok":
+        if result.score != result.possible or not result.status.ok:
             failures = [c.message for q in result.questions for c in q.checks if not c.passed]
             raise BuildError(
                 f"the solution notebook scored {result.score:g}/{result.possible:g} ({result.status}):\n"

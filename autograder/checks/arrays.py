@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from autograder.checks.compare import as_array, mismatch, verdict
-from autograder.checks.observation import Observation
+from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import Q1_ARRAYS, item
@@ -17,7 +17,7 @@ QUESTION = "q1"
 NAMES = Q1_ARRAYS
 
 
-def plan(rng: random.Random, golden: Golden) -> dict:
+def plan(rng: random.Random, golden: Golden) -> Plan:
     return {"names": list(NAMES)}
 
 
@@ -130,7 +130,7 @@ def _informative(values: np.ndarray | None) -> bool:
     return values is not None and values.size > 1 and bool(np.any(values != values.ravel()[0]))
 
 
-def check_displayed(observation: Observation, golden: Golden) -> CheckResult:
+def check_displayed(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
     """Items 4-6 only ask to *display*: look for them in what the question's cells printed.
     They are computed from the student's own `third` when it is informative (whatever its shape:
     the item is to display what `third` is), so that one wrong `third` costs one item, not two;
@@ -172,18 +172,21 @@ def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) ->
     return own if _informative(own) else None
 
 
-def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    results = []
-    found = {name: as_array(observation.get(name)) for name in NAMES}
-    for name in NAMES:
+def _array_check(name: str) -> Check:
+    def check(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+        found = {other: as_array(observation.get(other)) for other in NAMES}
         observed = observation.get(name)
         problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
         own = _from_own(name, found, golden)
-        if problem and own is not None:
-            if mismatch(observed, own, what=f"`{name}`", require_jax=True) is None:
-                problem = None  # right, given the student's own earlier (wrong) arrays
+        # Right, given the student's own earlier (wrong) arrays, counts as right.
+        if problem and own is not None and mismatch(observed, own, what=f"`{name}`", require_jax=True) is None:
+            problem = None
         hint = _hint(name, found[name], golden) if problem else ""
-        results.append(verdict(item(QUESTION, name), problem, hint))
-        if name == "third":
-            results.append(check_displayed(observation, golden))
-    return results
+        return verdict(item(QUESTION, name), problem, hint)
+
+    check.__name__ = f"check_{name}"
+    return check
+
+
+# One check per rubric item (`autograder.rubric`), run one by one by `autograder.checks.grade`.
+CHECKS: dict[str, Check] = {**{name: _array_check(name) for name in NAMES}, "displayed": check_displayed}

@@ -5,16 +5,18 @@ from __future__ import annotations
 import random
 
 from autograder.checks.compare import first_problem, mismatch, verdict
-from autograder.checks.observation import Observation, all_failed
+from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item, items
+from autograder.rubric import item
 
 QUESTION = "q3"
+# Every item reads the probe: when it failed as a whole, every item fails with its reason.
+PROBED = True
 PROBES = 3
 
 
-def plan(rng: random.Random, golden: Golden) -> dict:
+def plan(rng: random.Random, golden: Golden) -> Plan:
     indexes = rng.sample(range(len(golden.points)), PROBES)
     return {"indexes": indexes, "points": [golden.points[i] for i in indexes]}
 
@@ -27,17 +29,29 @@ HINTS = {
 }
 
 
-def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    if observation.error:
-        return all_failed(items(QUESTION), observation.error)
-    results = []
-    for name in ("my_function", "my_gradient"):
-        at_17 = mismatch(observation.get(name + "_17"), golden.q3_at_17(name), what=f"`{name}(17.0)`")
+def _at_17(name: str) -> Check:
+    def check(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+        problem = mismatch(observation.get(name + "_17"), golden.q3_at_17(name), what=f"`{name}(17.0)`")
+        return verdict(item(QUESTION, name + "_17"), problem, HINTS[name + "_17"])
+
+    return check
+
+
+def _anywhere(name: str) -> Check:
+    def check(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
         observed = observation.listed(name) or [{}]
-        anywhere = first_problem(
+        problem = first_problem(
             mismatch(found, golden.q3(name)[i], what=f"`{name}({x})`")
-            for found, i, x in zip(observed, plan["indexes"], plan["points"])
+            for found, i, x in zip(observed, plan["indexes"], plan["points"], strict=False)
         )
-        results.append(verdict(item(QUESTION, name + "_17"), at_17, HINTS[name + "_17"]))
-        results.append(verdict(item(QUESTION, name), anywhere, HINTS[name]))
-    return results
+        return verdict(item(QUESTION, name), problem, HINTS[name])
+
+    return check
+
+
+CHECKS: dict[str, Check] = {
+    "my_function_17": _at_17("my_function"),
+    "my_function": _anywhere("my_function"),
+    "my_gradient_17": _at_17("my_gradient"),
+    "my_gradient": _anywhere("my_gradient"),
+}

@@ -17,20 +17,21 @@ import random
 import statistics
 
 from autograder.checks.compare import first_problem, mismatch, verdict
-from autograder.checks.observation import Observation, all_failed
+from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.probe_protocol import Compiled
-from autograder.rubric import item, items
+from autograder.rubric import item
 
 QUESTION = "q4"
+PROBED = True
 PROBES = 3
 # jit makes this model ~10x faster on one core; 2x leaves room for noisy, shared machines.
 MIN_SPEEDUP = 2.0
 _DEFAULT_FLAGS = {"jax_threefry_partitionable": True, "jax_enable_x64": False}
 
 
-def plan(rng: random.Random, golden: Golden) -> dict:
+def plan(rng: random.Random, golden: Golden) -> Plan:
     indexes = rng.sample(range(len(golden.seeds)), PROBES)
     seeds = golden.seeds
     return {
@@ -113,16 +114,24 @@ def _compiled(observation: Observation, golden: Golden, plan: dict) -> tuple[Com
     return compiled, None
 
 
-def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    if observation.error:
-        return all_failed(items(QUESTION), observation.error)
-    values_problem, values_hint = _check_values(observation, golden, plan)
-    compiled, compiled_problem = _compiled(observation, golden, plan)
-    speed_problem, speed_detail = _check_speedup(observation, compiled)
-    if values_problem and not speed_problem:  # a fast wrong model is no speed-up
-        speed_problem = "it cannot count while `my_model` gives wrong values."
-    return [
-        verdict(item(QUESTION, "my_model"), values_problem, values_hint),
-        verdict(item(QUESTION, "compiled"), compiled_problem, "decorate it with `@jax.jit` (or `my_model = jax.jit(my_model)`)."),
-        verdict(item(QUESTION, "speedup"), speed_problem, "compile `my_model` with `jax.jit`.", detail=speed_detail),
-    ]
+def check_my_model(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+    problem, hint = _check_values(observation, golden, plan)
+    return verdict(item(QUESTION, "my_model"), problem, hint)
+
+
+def check_compiled(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+    _, problem = _compiled(observation, golden, plan)
+    hint = "decorate it with `@jax.jit` (or `my_model = jax.jit(my_model)`)."
+    return verdict(item(QUESTION, "compiled"), problem, hint)
+
+
+def check_speedup(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+    compiled, _ = _compiled(observation, golden, plan)
+    problem, detail = _check_speedup(observation, compiled)
+    values_problem, _ = _check_values(observation, golden, plan)
+    if values_problem and not problem:  # a fast wrong model is no speed-up
+        problem = "it cannot count while `my_model` gives wrong values."
+    return verdict(item(QUESTION, "speedup"), problem, "compile `my_model` with `jax.jit`.", detail=detail)
+
+
+CHECKS: dict[str, Check] = {"my_model": check_my_model, "compiled": check_compiled, "speedup": check_speedup}

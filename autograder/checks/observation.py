@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograder.checks.compare import verdict
+from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import Item
+
+# A question's probe inputs, chosen at grading time by its module's `plan` (plain JSON data: the
+# kernel-side probe receives it too).
+Plan = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,7 @@ def probe_failure(values: dict[str, Any] | None) -> str | None:
 
 def all_failed(items: Iterable[Item], problem: str) -> list[CheckResult]:
     return [verdict(item, problem) for item in items]
+
+
+# One rubric item's check: what the submission showed, against the golden values.
+Check = Callable[["Observation", Golden, Plan], CheckResult]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 from autograder.checks.compare import as_array, first_problem, mismatch, verdict
-from autograder.checks.observation import Observation, all_failed
+from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item, items
+from autograder.rubric import item
 
 QUESTION = "q2"
+PROBED = True
 PROBES = 3
 
 
-def plan(rng: random.Random, golden: Golden) -> dict:
+def plan(rng: random.Random, golden: Golden) -> Plan:
     return {
         "seeds": rng.sample(golden.seeds, PROBES),
         "pairs": [rng.sample(golden.seeds, 2) for _ in range(PROBES)],
@@ -55,25 +58,48 @@ def _check_foo(observed: list, plan: dict, mode: dict, golden: Golden) -> str | 
     return None if observed else "`foo` was not probed."
 
 
-def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    if observation.error:
-        return all_failed(items(QUESTION), observation.error)
-    flags = observation.values.get("flags") or {}
-    mode = golden.mode(flags)
-    if mode is None:
-        problem = f"the grader has no golden values for the PRNG configuration {flags}."
-        return [verdict(i, problem, "use JAX's default threefry PRNG.") for i in items(QUESTION)]
+Mode = dict[str, Any]
+ModeCheck = Callable[[Observation, Golden, Plan, Mode], CheckResult]
 
-    hint_draw = "return `jax.random.uniform(key)` with the key passed in."
-    return [
-        verdict(item(QUESTION, "bar"), _check_draws("bar", observation.listed("bar"), plan, mode, golden), hint_draw),
-        verdict(item(QUESTION, "baz"), _check_draws("baz", observation.listed("baz"), plan, mode, golden), hint_draw),
-        verdict(item(QUESTION, "foo1_foo2"), _check_foo12(observation, plan, mode, golden),
-                "each should add bar(key1) and 2*baz(key2)."),
-        verdict(item(QUESTION, "foo"), _check_foo(observation.listed("foo"), plan, mode, golden),
-                "`return functions[0](*keys)`."),
-        _check_value(observation, flags, mode),
-    ]
+
+def _in_mode(name: str, check: ModeCheck) -> Check:
+    """`check` given the golden values of the PRNG mode the notebook ran in; the item fails
+    when the grader has none for that mode."""
+
+    def checked(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+        flags = observation.values.get("flags") or {}
+        mode = golden.mode(flags)
+        if mode is None:
+            problem = f"the grader has no golden values for the PRNG configuration {flags}."
+            return verdict(item(QUESTION, name), problem, "use JAX's default threefry PRNG.")
+        return check(observation, golden, plan, mode)
+
+    return checked
+
+
+_HINT_DRAW = "return `jax.random.uniform(key)` with the key passed in."
+
+
+def _draws(name: str) -> ModeCheck:
+    def check(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
+        problem = _check_draws(name, observation.listed(name), plan, mode, golden)
+        return verdict(item(QUESTION, name), problem, _HINT_DRAW)
+
+    return check
+
+
+def _foo1_foo2(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
+    problem = _check_foo12(observation, plan, mode, golden)
+    return verdict(item(QUESTION, "foo1_foo2"), problem, "each should add bar(key1) and 2*baz(key2).")
+
+
+def _foo(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
+    problem = _check_foo(observation.listed("foo"), plan, mode, golden)
+    return verdict(item(QUESTION, "foo"), problem, "`return functions[0](*keys)`.")
+
+
+def _value(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
+    return _check_value(observation, observation.values.get("flags") or {}, mode)
 
 
 def _check_foo12(observation: Observation, plan: dict, mode: dict, golden: Golden) -> str | None:
@@ -117,3 +143,12 @@ def _check_value(observation: Observation, flags: dict, mode: dict) -> CheckResu
         problem += f" Your notebook ran with {_describe(flags)}, where the expected value is {value:.8g}."
     return verdict(item(QUESTION, "value"), problem,
                    "the split is right: check `bar`, `baz`, `foo1`, `foo2` and `foo` above.")
+
+
+CHECKS: dict[str, Check] = {
+    "bar": _in_mode("bar", _draws("bar")),
+    "baz": _in_mode("baz", _draws("baz")),
+    "foo1_foo2": _in_mode("foo1_foo2", _foo1_foo2),
+    "foo": _in_mode("foo", _foo),
+    "value": _in_mode("value", _value),
+}

@@ -16,7 +16,7 @@ import random
 from typing import Any
 
 from autograder.checks.compare import why_absent, verdict
-from autograder.checks.observation import Observation, probe_failure
+from autograder.checks.observation import Check, Observation, Plan, probe_failure
 from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import item
@@ -25,7 +25,7 @@ QUESTION = "q5"
 VARIANTS = {"loop": "num_loops", "shape": "arr_cols"}
 
 
-def plan(rng: random.Random, golden: Golden) -> dict:
+def plan(rng: random.Random, golden: Golden) -> Plan:
     first = rng.randint(100, 900)
     return {"x": rng.randint(1, 99), "first": first, "second": first + rng.randint(1, 50)}
 
@@ -91,12 +91,22 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
     return None, None
 
 
-def grade(observation: Observation, golden: Golden, plan: dict) -> list[CheckResult]:
-    latest = chosen(observation.captures, plan)
-    results = []
-    for variant, argument in VARIANTS.items():
-        runs, recompiles = _problems(latest.get(variant), argument, plan)
+def _check(variant: str, recompiles: bool) -> Check:
+    """Whether the `variant` version runs with its argument static, or (`recompiles`) whether it
+    recompiles exactly when that argument changes."""
+    argument = VARIANTS[variant]
+
+    def check(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+        runs, recompiled = _problems(chosen(observation.captures, plan).get(variant), argument, plan)
         hint = f"`jax.jit(my_function, static_argnums=(1,))` or `static_argnames=('{argument}',)`."
-        results.append(verdict(item(QUESTION, f"{variant}_static"), runs, hint))
-        results.append(verdict(item(QUESTION, f"{variant}_recompiles"), recompiles, hint))
-    return results
+        name = f"{variant}_recompiles" if recompiles else f"{variant}_static"
+        return verdict(item(QUESTION, name), recompiled if recompiles else runs, hint)
+
+    return check
+
+
+CHECKS: dict[str, Check] = {
+    f"{variant}_{aspect}": _check(variant, aspect == "recompiles")
+    for variant in VARIANTS
+    for aspect in ("static", "recompiles")
+}

@@ -23,7 +23,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from autograder.grade import CELL_TIMEOUT, TIMEOUT, zero
+from autograder.pipeline import CELL_TIMEOUT, TIMEOUT, zero
+from autograder.status import Kind, Status
 from autograder.grade.feedback import write_feedback
 from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
@@ -82,10 +83,10 @@ def grade_one(
             check=False,
             timeout=timeout + WORKER_GRACE,
         )
-        reason = f"grader-error (worker exited with {done.returncode})"
+        reason = Status(Kind.GRADER_ERROR, detail=f"worker exited with {done.returncode}")
         detail = done.stderr[-4000:]
     except subprocess.TimeoutExpired:
-        reason, detail = "timeout (the grader did not finish)", ""
+        reason, detail = Status(Kind.TIMEOUT, detail="the grader did not finish"), ""
     result = _load(folder)
     if result is None:
         result = zero(name, reason, GRADER_FAILED)
@@ -95,7 +96,7 @@ def grade_one(
 
 
 def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
-    result = zero(submission.name, "invalid-notebook", submission.note or "No notebook was submitted.")
+    result = zero(submission.name, Status(Kind.INVALID_NOTEBOOK), submission.note or "No notebook was submitted.")
     write_submission(result, folder)
     return result
 
@@ -188,7 +189,7 @@ def _grade_all(
             result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
         except Exception:  # e.g. its folder cannot be written: this submission only
             log.exception("grading %s failed", submission.name)
-            result = zero(submission.name, "grader-error (its files could not be written)", GRADER_FAILED)
+            result = zero(submission.name, Status(Kind.GRADER_ERROR, detail="its files could not be written"), GRADER_FAILED)
         return result, time.monotonic() - start
 
     # The bar only where someone watches (a terminal); logs and CI get one line per submission.

@@ -68,7 +68,7 @@ def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> lis
         *(format_points(result.question(q).score) for q in QUESTIONS),
         format_points(result.score),
         format_points(result.possible),
-        result.status,
+        str(result.status),
         *("; ".join(getattr(s, field) for s in students) for field in ("name", "sid", "email")),
         "; ".join(result.flags),
     ]

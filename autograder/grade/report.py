@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder import rubric
-from autograder.grade import plots, was_graded
+from autograder.grade import plots
 from autograder.grade.output import format_points, grader_error, write_text
 from autograder.grade.previous import Change
 from autograder.grade.sources import Submission
@@ -43,7 +43,7 @@ def failures(results: list[SubmissionResult]) -> list[Failure]:
     for result in results:
         for question in result.questions:
             for check in question.checks:
-                if not was_graded(check):  # the notebook stopped before it
+                if not check.graded:  # the notebook stopped before it, or the check crashed
                     continue
                 graded[question.name, check.name] += 1
                 failed[question.name, check.name] += not check.passed
@@ -63,7 +63,7 @@ def _mean(values: list[float]) -> float:
 
 
 def not_ok(results: list[SubmissionResult]) -> list[SubmissionResult]:
-    return [r for r in results if r.status != "ok"]
+    return [r for r in results if not r.status.ok]
 
 
 def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[Change] | None = None) -> str:
@@ -202,7 +202,7 @@ def write_report(
         else "<p>No check failed.</p>",
         "<h2>Notebooks that did not run to the end</h2>",
     ]
-    stopped = [(s, r) for s, r in graded if r.status != "ok"]
+    stopped = [(s, r) for s, r in graded if not r.status.ok]
     named = any(s.students for s, _ in stopped)  # no students column for plain notebooks
     parts.append(
         _table(
@@ -211,7 +211,7 @@ def write_report(
                 [
                     r.submission,
                     *(["; ".join(x.name for x in s.students)] if named else []),
-                    r.status,
+                    str(r.status),
                     format_points(r.score),
                     grader_error(out / s.name),
                 ]
@@ -231,6 +231,7 @@ def write_report(
         )
     if changes is not None:
         parts += _changes_section(changes)
+    parts += _crashed_section(results)
     flagged = [r for r in results if r.flags]
     parts.append("<h2>Code to read</h2>")
     parts.append(
@@ -258,6 +259,31 @@ def write_report(
     path = out / "report.html"
     write_text(path, page)
     return path
+
+
+def crashed_checks(results: list[SubmissionResult]) -> list[tuple[str, str, str]]:
+    """(submission, item, traceback) for each check that crashed: not graded, with a detail
+    (an item the notebook never reached has none)."""
+    return [
+        (r.submission, f"{q.name} {c.name}", c.detail)
+        for r in results
+        for q in r.questions
+        for c in q.checks
+        if not c.graded and c.detail
+    ]
+
+
+def _crashed_section(results: list[SubmissionResult]) -> list[str]:
+    crashed = crashed_checks(results)
+    if not crashed:
+        return []
+    rows = [[submission, item, "\n".join(detail.strip().splitlines()[-3:])] for submission, item, detail in crashed]
+    return [
+        "<h2>Checks the grader could not run</h2>",
+        "<p>A check crashed: its item earned no points and the student was told only that the grader "
+        "could not check it. The end of each traceback (in full in the submission's grading.json):</p>",
+        _table(["submission", "item", "traceback"], rows),
+    ]
 
 
 def _changes_section(changes: list[Change]) -> list[str]:

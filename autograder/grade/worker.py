@@ -7,7 +7,7 @@ others.
 import argparse
 from pathlib import Path
 
-from autograder.grade import grade_notebook
+from autograder.pipeline import grade_notebook
 from autograder.grade.output import write_submission
 
 

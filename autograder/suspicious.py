@@ -230,7 +230,7 @@ def _findings(tree: ast.Module, names: Names) -> Iterator[str]:
             yield f"uses the name `{node.id}`"
 
 
-def flags(cells: list[Cell]) -> tuple[str, ...]:
+def suspicious_code(cells: list[Cell]) -> tuple[str, ...]:
     """What a TA should read, as "cell N: what it does" (each finding once per cell)."""
     trees = {cell.index: parse(cell.source) for cell in cells if cell.kind == "code"}
     parsed = [tree for tree in trees.values() if tree is not None]

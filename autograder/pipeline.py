@@ -1,0 +1,168 @@
+"""One notebook to a `SubmissionResult`: read it, find its layout, run it (shortened unless
+`faithful`), probe it, check every item. The plugin, `build`, the batch's worker, the Gradescope
+start-up and the `grade` verb all grade through here."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autograder import checks, rubric
+from autograder.checks.compare import verdict
+from autograder.checks.observation import Plan
+from autograder.fast_path import shorten_for_grading
+from autograder.golden import load
+from autograder.layout import Layout, read_layout
+from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
+from autograder.results import CheckResult, QuestionResult, SubmissionResult
+from autograder.runtime_flags import runtime_flags
+from autograder.status import OK, Kind, Status
+from autograder.suspicious import suspicious_code
+
+if TYPE_CHECKING:
+    from autograder.execute import Execution
+
+CELL_TIMEOUT = 240.0
+TIMEOUT = 900.0
+
+
+def _unreached(question: str, status: Status) -> QuestionResult:
+    message = f"not graded ({status.kind.label}): see the message at the top."
+    return QuestionResult(
+        question,
+        tuple(_not_graded(verdict(item, message)) for item in rubric.items(question)),
+    )
+
+
+def _not_graded(check: CheckResult) -> CheckResult:
+    return CheckResult(check.name, check.passed, check.points, check.message, check.detail, graded=False)
+
+
+def zero(submission: str, status: Status, message: str) -> SubmissionResult:
+    """A submission that could not be run at all: every question present, nothing earned."""
+    questions = tuple(_unreached(q, status) for q in rubric.QUESTIONS)
+    return SubmissionResult(submission, questions, status, (message,))
+
+
+def grade_cells(
+    submission: str,
+    cells: list[Cell],
+    *,
+    cell_timeout: float = CELL_TIMEOUT,
+    timeout: float = TIMEOUT,
+    faithful: bool = False,
+    seed: int | None = None,
+    memory_mb: int | None = None,
+) -> SubmissionResult:
+    """Grade a notebook's cells. `faithful` runs every step exactly as written (slower);
+    by default the timing loops no check reads are shortened (see `autograder.fast_path`)."""
+    # Imported here: the batch process, which only orchestrates, never needs a kernel client.
+    from autograder.execute import execute
+
+    golden = load()
+    rng = random.Random(secrets.randbits(64) if seed is None else seed)
+    plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
+    layout = read_layout(cells)
+    to_run = layout.steps if faithful else shorten_for_grading(layout)
+    limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
+    execution = execute(
+        to_run, list(layout.captures), plans, cell_timeout=cell_timeout, timeout=timeout, **limits
+    )
+    return _grade(submission, layout, plans, execution)
+
+
+def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, ...]:
+    """What the steps of the question's part of the notebook displayed (for Question 1, with what
+    came before it), sections that are not questions included: a display is no rebinding."""
+    number = rubric.question(question).number
+    regions = (0, 1) if number == 1 else (number,)
+    return tuple(
+        text for step, text in sorted(execution.outputs.items()) if layout.region(step).question in regions
+    )
+
+
+def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: Execution) -> SubmissionResult:
+    golden = load()
+    questions = []
+    for question, module in checks.QUESTIONS.items():
+        if execution.stopped is not None and execution.completed < layout.checkpoints[question]:
+            questions.append(_unreached(question, execution.stopped))
+            continue
+        observation = checks.Observation(
+            question,
+            values=_values(question, layout.captures, execution),
+            captures=tuple(
+                (c.tag, execution.observations.get(c, {})) for c in layout.captures if c.question == question
+            ),
+            outputs=_outputs(question, layout, execution),
+        )
+        checked = checks.grade_question(module, observation, golden, plans[question])
+        questions.append(QuestionResult(question, checked))
+    cut_short = execution.cut_short
+    status = execution.stopped or (cut_short[0] if cut_short else OK)
+    messages = tuple(
+        [student_message(p, stopped=False) for p in cut_short]
+        + ([student_message(execution.stopped, stopped=True)] if execution.stopped else [])
+    )
+    flags = suspicious_code(list(layout.cells)) + runtime_flags(execution.findings)
+    return SubmissionResult(submission, tuple(questions), status, messages, flags)
+
+
+def _values(question: str, captures: tuple[Capture, ...], execution: Execution) -> dict[str, Any]:
+    found = [execution.observations.get(c) for c in captures if c.question == question and c.tag == "end"]
+    last = found[-1] if found else None
+    return last if last is not None else {}
+
+
+def student_message(status: Status, *, stopped: bool) -> str:
+    """What the student reads about a cell cut short or a run that stopped."""
+    where = status.where()
+    if status.timed_out and not stopped:
+        return (
+            f"Your notebook was interrupted: {where}. The rest of it still ran and was graded; "
+            "look for an infinite loop or a very long computation there."
+        )
+    if status.timed_out:
+        return (
+            f"Your notebook was stopped: {where}. Questions completed before that point were graded; "
+            "later ones got no points. Look for an infinite loop."
+        )
+    if status.kind is Kind.OUTPUT_TOO_LARGE:
+        return (
+            f"Your notebook printed more than the grader can read ({where}): that cell's output was "
+            "cut off. The rest of your notebook still ran and was graded."
+        )
+    if status.kind is Kind.KERNEL_DIED:
+        return (
+            f"Python crashed while running your notebook ({where}), for example by running out of memory "
+            "or calling os._exit. Questions completed before it were graded; later ones got no points."
+        )
+    return f"Grading did not finish: {status}."
+
+
+def grade_notebook(path: str | Path, *, name: str | None = None, **options: Any) -> SubmissionResult:
+    """Grade one .ipynb file; never raises because of what the file contains.
+    `name` (default: the file name without .ipynb) is what results call the submission."""
+    path = Path(path)
+    name = name or path.stem
+    try:
+        cells = read_notebook(path)
+    except InvalidNotebook as error:
+        return _refused(name, error)
+    return grade_cells(name, cells, **options)
+
+
+def _refused(name: str, error: InvalidNotebook) -> SubmissionResult:
+    kind = Kind.WRONG_ASSIGNMENT if isinstance(error, WrongAssignment) else Kind.INVALID_NOTEBOOK
+    return zero(name, Status(kind), f"This file could not be graded: {error}")
+
+
+def grade_parsed(submission: str, data: Any, **options: Any) -> SubmissionResult:
+    """Grade an already parsed notebook (the otter plugin receives one)."""
+    try:
+        cells = cells_of(data)
+    except InvalidNotebook as error:
+        return _refused(submission, error)
+    return grade_cells(submission, cells, **options)
