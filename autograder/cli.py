@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.pipeline import CELL_TIMEOUT, TIMEOUT
 from autograder.grade.lms import DEFAULT_ITEM
+from autograder.pipeline import CELL_TIMEOUT, TIMEOUT
 
 
 def _grade(args: argparse.Namespace) -> int:

@@ -71,8 +71,9 @@ def shorten_for_grading(layout: Layout) -> list[Step]:
         if is_otter_only(step.source):
             source = ""
         else:
-            later = {name for c in layout.captures if c.after >= step.index
-                     for name in question(c.question).reads}
+            later = {
+                name for c in layout.captures if c.after >= step.index for name in question(c.question).reads
+            }
             source = _shorten_loops(piece, later | function_globals)
         fast.append(Step(step.index, step.cell, source))
     return fast

@@ -197,7 +197,7 @@ def probe_q4(namespace, plan):
     seeds = plan["seeds"]
     forms = {
         "single": lambda: keys(seeds),
-        "pair": lambda: [keys([a, b]) for a, b in zip(seeds, plan["partners"])],
+        "pair": lambda: [keys([a, b]) for a, b in zip(seeds, plan["partners"], strict=False)],
     }
     observed = {"flags": flags(), "genuine": {}, "timing": None}
     for form, arguments in forms.items():
@@ -299,8 +299,10 @@ def _hooks(shell):
         "comm_targets": sorted(kernel.comm_manager.targets),
         "trace": sys.gettrace(),
         "profile": sys.getprofile(),
-        "builtins": {name: getattr(builtins, name, None) for name in ("exec", "eval", "print", "__import__",
-                                                                       "compile", "type", "isinstance")},
+        "builtins": {
+            name: getattr(builtins, name, None)
+            for name in ("exec", "eval", "print", "__import__", "compile", "type", "isinstance")
+        },
         "json.dumps": json.dumps,
         "namespace __builtins__": shell.user_ns.get("__builtins__"),
         "comm_open": kernel.shell_handlers.get("comm_open"),
@@ -326,8 +328,13 @@ def _differences(before, now, target, handler):
         for callback in callbacks:
             if not _among(callback, before["events"].get(name, [])) and not _known(callback):
                 findings.append({"kind": "ipython_event", "detail": f"{name}: {_text(callback)}"})
-    for name in ("input_transformers_post", "cleanup_transforms", "line_transforms", "token_transformers",
-                 "ast_transformers"):
+    for name in (
+        "input_transformers_post",
+        "cleanup_transforms",
+        "line_transforms",
+        "token_transformers",
+        "ast_transformers",
+    ):
         for transformer in now[name]:
             if not _among(transformer, before[name]):
                 findings.append({"kind": "input_transformer", "detail": f"{name}: {_text(transformer)}"})

@@ -45,11 +45,15 @@ _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*:?\s*$")
 _QUESTION_COMMENT = re.compile(r"^\s*#+\s*(?:\*\*)?\s*" + _NUMBER, re.IGNORECASE)
 _NOT_A_QUESTION = re.compile(
     r"\b(pledge|scratch\w*|scrap|appendix|ignore\w*|references?|notes|extras?|drafts?|playground|sandbox|"
-    r"not graded|ungraded|misc\w*)\b", re.IGNORECASE)
+    r"not graded|ungraded|misc\w*)\b",
+    re.IGNORECASE,
+)
 _PART_OF_ANSWER = re.compile(
     r"\b(answers?|solutions?|parts?|steps?|explanations?|explain\w*|code|outputs?|results?|work\w*|"
     r"responses?|discussion|comments?|observations?|written|analysis|timings?|attempt|items?|sub-?questions?|"
-    r"versions?|methods?|approach)\b|^\(?([a-h]|[ivx]+|\d+)[.):]", re.IGNORECASE)
+    r"versions?|methods?|approach)\b|^\(?([a-h]|[ivx]+|\d+)[.):]",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,13 @@ class _Reader:
             self.enter(int(match.group(1)), level)
         elif _NOT_A_QUESTION.search(text):
             self.end(named=True)
-        elif (self.question and level is not None and self.level is not None and level <= self.level
-              and not _PART_OF_ANSWER.search(text)):
+        elif (
+            self.question
+            and level is not None
+            and self.level is not None
+            and level <= self.level
+            and not _PART_OF_ANSWER.search(text)
+        ):
             self.end(named=False)
 
     def markdown(self, source: str) -> None:
@@ -148,11 +157,15 @@ class _Reader:
         later = [q.number for q in ASSIGNMENT_QUESTIONS if q.number > self.question and names & q.binds]
         if later:
             self.enter(max(later), None, again=False)
-        elif not self.graded and not self.named_end and self.question:
+        elif (
+            not self.graded
+            and not self.named_end
+            and self.question
             # After a heading of the question's level that names no section ("## Immutability"),
             # a first binding of one of the question's own names is more of its answer.
-            if names & ASSIGNMENT_QUESTIONS[self.question - 1].binds - self.bound:
-                self.graded = True
+            and names & ASSIGNMENT_QUESTIONS[self.question - 1].binds - self.bound
+        ):
+            self.graded = True
         if self.graded:
             self.bound |= names
 
@@ -221,7 +234,7 @@ class _Reader:
         magic = cell_magic(cell.source)
         for number, draft in enumerate(merged):
             end = merged[number + 1].first if number + 1 < len(merged) else len(lines)
-            source = "".join(lines[draft.first:end])
+            source = "".join(lines[draft.first : end])
             if draft.first > 0 and magic in PYTHON_CELL_MAGICS:
                 source = f"{magic}\n{source}"
             if end < len(lines) and isinstance(draft.statements[-1], ast.Expr):
@@ -249,8 +262,11 @@ def _checkpoints(pieces: list[Piece]) -> dict[str, int]:
     """For each question, the last step of its region or of an earlier one (-1: none)."""
     ends = {}
     for number, name in enumerate(QUESTIONS, start=1):
-        ours = [p.step.index for p in pieces if p.region.question == 0 or (
-            p.region.graded and p.region.question <= number)]
+        ours = [
+            p.step.index
+            for p in pieces
+            if p.region.question == 0 or (p.region.graded and p.region.question <= number)
+        ]
         ends[name] = ours[-1] if ours else -1
     return ends
 

@@ -34,9 +34,9 @@ from otter.test_files.abstract_test import TestCase, TestCaseResult, TestFile
 
 from autograder import sandbox
 from autograder.build import otter_zip
-from autograder.pipeline import CELL_TIMEOUT, grade_parsed
 from autograder.gradescope.results_json import flags_entry
 from autograder.gradescope.uploads import recorded_choice
+from autograder.pipeline import CELL_TIMEOUT, grade_parsed
 from autograder.results import QuestionResult, SubmissionResult
 
 # Gradescope stops an autograder after 10 minutes and then shows the student nothing;

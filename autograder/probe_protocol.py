@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal, TypedDict
 
 # The last request of a run: not a question, but what the kernel's hooks look like now.
@@ -67,7 +67,7 @@ class Q3Observation(TypedDict):
     my_gradient: list[Value]
 
 
-class Compiled(str, Enum):
+class Compiled(StrEnum):
     """What `my_model` is, judged on JAX's own types captured before student code ran."""
 
     JIT = "jit"  # jaxlib's PjitFunction: `jax.jit(f)`

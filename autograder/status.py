@@ -86,9 +86,15 @@ OK = Status()
 
 # The texts earlier runs wrote, one pattern each (read once, when an old grading.json is loaded).
 _OLD_FORMS: tuple[tuple[re.Pattern[str], Kind], ...] = (
-    (re.compile(r"timeout \(the notebook ran past (?P<seconds>[\d.e+]+) s(, in cell (?P<cell>\d+))?\)"), Kind.TIMEOUT),
+    (
+        re.compile(r"timeout \(the notebook ran past (?P<seconds>[\d.e+]+) s(, in cell (?P<cell>\d+))?\)"),
+        Kind.TIMEOUT,
+    ),
     (re.compile(r"timeout \(cell (?P<cell>\d+) ran past (?P<seconds>[\d.e+]+) s\)"), Kind.CELL_TIMEOUT),
-    (re.compile(r"timeout \(cell (?P<cell>\d+) ran past its limit and could not be interrupted\)"), Kind.CELL_STUCK),
+    (
+        re.compile(r"timeout \(cell (?P<cell>\d+) ran past its limit and could not be interrupted\)"),
+        Kind.CELL_STUCK,
+    ),
     (re.compile(r"kernel-died \(cell (?P<cell>\d+)\)"), Kind.KERNEL_DIED),
     (re.compile(r"output-too-large \(cell (?P<cell>\d+)\)"), Kind.OUTPUT_TOO_LARGE),
 )

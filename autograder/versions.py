@@ -18,8 +18,24 @@ from autograder.statements import top_level
 
 TARGET = "fast_my_function"
 _ARRAY_BUILDERS = {
-    "full", "zeros", "ones", "empty", "full_like", "zeros_like", "ones_like", "arange", "linspace",
-    "eye", "tile", "repeat", "broadcast_to", "normal", "uniform", "reshape", "array", "asarray",
+    "full",
+    "zeros",
+    "ones",
+    "empty",
+    "full_like",
+    "zeros_like",
+    "ones_like",
+    "arange",
+    "linspace",
+    "eye",
+    "tile",
+    "repeat",
+    "broadcast_to",
+    "normal",
+    "uniform",
+    "reshape",
+    "array",
+    "asarray",
 }
 _LOOPS = {"fori_loop", "while_loop", "scan"}
 
@@ -56,15 +72,19 @@ def _loops(function: Function, over: str | None) -> bool:
             return True
         if isinstance(node, ast.While) and (over is None or _mentions([node.test], over)):
             return True
-        if isinstance(node, ast.Call) and _called(node) in _LOOPS and (
-                over is None or _mentions(_arguments(node), over)):
+        if (
+            isinstance(node, ast.Call)
+            and _called(node) in _LOOPS
+            and (over is None or _mentions(_arguments(node), over))
+        ):
             return True
     return False
 
 
 def _builds(function: Function, over: str | None) -> bool:
     return any(
-        isinstance(node, ast.Call) and _called(node) in _ARRAY_BUILDERS
+        isinstance(node, ast.Call)
+        and _called(node) in _ARRAY_BUILDERS
         and (over is None or _mentions(_arguments(node), over))
         for node in ast.walk(function)
     )
@@ -91,12 +111,14 @@ def version_of(function: Function | None) -> Version:
 
 def _is_jit(node: ast.AST) -> bool:
     return (isinstance(node, ast.Name) and node.id == "jit") or (
-        isinstance(node, ast.Attribute) and node.attr == "jit")
+        isinstance(node, ast.Attribute) and node.attr == "jit"
+    )
 
 
 def _is_partial(node: ast.AST) -> bool:
     return (isinstance(node, ast.Name) and node.id == "partial") or (
-        isinstance(node, ast.Attribute) and node.attr == "partial")
+        isinstance(node, ast.Attribute) and node.attr == "partial"
+    )
 
 
 def _compiled(expression: ast.expr) -> ast.expr | None:
@@ -108,8 +130,12 @@ def _compiled(expression: ast.expr) -> ast.expr | None:
         fun = [k.value for k in expression.keywords if k.arg == "fun"]
         given = expression.args or fun
         return given[0] if given else None
-    if isinstance(function, ast.Call) and (_is_jit(function.func) or (  # partial(jax.jit, ...)(f)
-            _is_partial(function.func) and function.args and _is_jit(function.args[0]))):
+    if isinstance(function, ast.Call) and (
+        _is_jit(function.func)
+        or (  # partial(jax.jit, ...)(f)
+            _is_partial(function.func) and function.args and _is_jit(function.args[0])
+        )
+    ):
         return expression.args[0] if expression.args else None
     if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Call):
         # jax.jit(f, ...).lower(...).compile()

@@ -27,8 +27,13 @@ GOLDEN = load()
 
 def _wire(array: np.ndarray) -> dict[str, Any]:
     """A JAX array as the kernel's probe reports it."""
-    return {"kind": "array", "jax": True, "shape": list(array.shape), "dtype": str(array.dtype),
-            "data": array.ravel().tolist()}
+    return {
+        "kind": "array",
+        "jax": True,
+        "shape": list(array.shape),
+        "dtype": str(array.dtype),
+        "data": array.ravel().tolist(),
+    }
 
 
 def _raises(observation: Observation, golden: Golden, plan: Plan) -> None:
@@ -49,13 +54,19 @@ def test_a_crashing_check_fails_its_item_only(monkeypatch: pytest.MonkeyPatch) -
     assert list(results) == [item.name for item in rubric.items("q1")]
     crashed = results["third"]
     assert not crashed.passed and not crashed.graded and crashed.score == 0
-    assert CRASHED in crashed.message and "Traceback" not in crashed.message and "KeyError" not in crashed.message
+    assert (
+        CRASHED in crashed.message
+        and "Traceback" not in crashed.message
+        and "KeyError" not in crashed.message
+    )
     assert "Traceback" in crashed.detail and "KeyError" in crashed.detail
     assert all(r.graded for name, r in results.items() if name != "third")
     assert all(results[name].passed for name in ("first", "second", "fourth", "fifth", "my_array"))
 
 
-def test_a_crashing_check_leaves_the_submission_graded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_crashing_check_leaves_the_submission_graded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Through the whole pipeline: the correct solution with Question 4's `compiled` check
     crashing scores everything but that item; the status stays ok; feedback and results.json
     carry no traceback; grading.json and the report keep it."""
@@ -112,7 +123,12 @@ def test_old_grading_json_is_read() -> None:
                 {
                     "name": "q5",
                     "checks": [
-                        {"name": "loop_static", "passed": False, "points": 1, "message": "x: not graded (kernel-died): see"},
+                        {
+                            "name": "loop_static",
+                            "passed": False,
+                            "points": 1,
+                            "message": "x: not graded (kernel-died): see",
+                        },
                         {"name": "shape_static", "passed": True, "points": 1, "message": "y: correct."},
                     ],
                 }

@@ -14,6 +14,8 @@ from autograder.checks.compare import as_array, mismatch, verdict
 from autograder.checks.guard import grade_question
 from autograder.checks.observation import Observation
 
-QUESTIONS: dict[str, ModuleType] = {module.QUESTION: module for module in (arrays, prng, gradient, jit, static)}
+QUESTIONS: dict[str, ModuleType] = {
+    module.QUESTION: module for module in (arrays, prng, gradient, jit, static)
+}
 
 __all__ = ["QUESTIONS", "Observation", "as_array", "grade_question", "mismatch", "verdict"]

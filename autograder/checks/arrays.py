@@ -42,7 +42,11 @@ def _hint(name: str, found: np.ndarray | None, golden: Golden) -> str:
     if name == "fourth":
         return "add the row at the bottom of `second`: `jnp.vstack([second, jnp.array([3, 4])])`."
     if name == "fifth":
-        if shape == (4, 3) and np.all(found[:, 0] == 1) and np.array_equal(found[:, 1:], golden.array("fourth")):
+        if (
+            shape == (4, 3)
+            and np.all(found[:, 0] == 1)
+            and np.array_equal(found[:, 1:], golden.array("fourth"))
+        ):
             return "the column of 1s goes on the right: `jnp.hstack([fourth, jnp.ones((4, 1))])`."
         if shape == (5, 2):
             return "add a column, not a row: `jnp.hstack` or `jnp.append(..., axis=1)`."
@@ -116,7 +120,8 @@ def _shows(printed: list[np.ndarray], values: np.ndarray) -> bool:
 
 
 def _near(found: np.ndarray, wanted: np.ndarray | float) -> np.ndarray:
-    return np.isclose(found, wanted, rtol=SHOWN_RTOL, atol=SHOWN_ATOL)
+    close: np.ndarray = np.isclose(found, wanted, rtol=SHOWN_RTOL, atol=SHOWN_ATOL)
+    return close
 
 
 def _shows_shape(outputs: tuple[str, ...], shape: tuple[int, ...]) -> bool:
@@ -151,7 +156,9 @@ def check_displayed(observation: Observation, golden: Golden, plan: Plan) -> Che
     problem = None
     if missing:
         problem = f"the output of Question 1 does not show {', '.join(missing)}."
-    return verdict(item(QUESTION, "displayed"), problem, hint="display each result, e.g. as the last line of a cell.")
+    return verdict(
+        item(QUESTION, "displayed"), problem, hint="display each result, e.g. as the last line of a cell."
+    )
 
 
 def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) -> np.ndarray | None:
@@ -179,7 +186,11 @@ def _array_check(name: str) -> Check:
         problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
         own = _from_own(name, found, golden)
         # Right, given the student's own earlier (wrong) arrays, counts as right.
-        if problem and own is not None and mismatch(observed, own, what=f"`{name}`", require_jax=True) is None:
+        if (
+            problem
+            and own is not None
+            and mismatch(observed, own, what=f"`{name}`", require_jax=True) is None
+        ):
             problem = None
         hint = _hint(name, found[name], golden) if problem else ""
         return verdict(item(QUESTION, name), problem, hint)

@@ -8,6 +8,7 @@ the shape, then the values with the largest error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,9 @@ def as_array(observed: Any, depth: int = 0) -> np.ndarray | None:
         if depth >= MAX_DEPTH or not isinstance(observed.get("items"), list):
             return None
         # A list of keys or numbers compares as the array it stacks to.
-        items = [as_array(item, depth + 1) for item in observed["items"]]
-        if not items or any(item is None for item in items) or len({i.shape for i in items}) > 1:
+        found = [as_array(item, depth + 1) for item in observed["items"]]
+        items = [item for item in found if item is not None]
+        if not items or len(items) < len(found) or len({i.shape for i in items}) > 1:
             return None
         if observed.get("length") != len(items):
             return None
@@ -142,6 +144,6 @@ def verdict(item: Item, problem: str | None, hint: str = "", detail: str = "") -
     return CheckResult(item.name, False, item.points, message, detail)
 
 
-def first_problem(problems) -> str | None:
+def first_problem(problems: Iterable[str | None]) -> str | None:
     """The first non-None problem of an iterable (checks stop at the first wrong probe)."""
     return next((p for p in problems if p is not None), None)

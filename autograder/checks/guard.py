@@ -24,7 +24,9 @@ def crashed(item: Item, detail: str) -> CheckResult:
     return CheckResult(item.name, False, item.points, f"{item.description}: {CRASHED}", detail, graded=False)
 
 
-def grade_question(module: ModuleType, observation: Observation, golden: Golden, plan: Plan) -> tuple[CheckResult, ...]:
+def grade_question(
+    module: ModuleType, observation: Observation, golden: Golden, plan: Plan
+) -> tuple[CheckResult, ...]:
     """Each of the question's rubric items by its own check (`module.CHECKS`), in rubric order.
     A question whose probe failed as a whole (`module.PROBED`) fails every item with its reason."""
     question_items = items(observation.question)

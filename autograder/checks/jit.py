@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import random
 import statistics
+from typing import Any
 
 from autograder.checks.compare import first_problem, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
-from autograder.results import CheckResult
 from autograder.probe_protocol import Compiled
+from autograder.results import CheckResult
 from autograder.rubric import item
 
 QUESTION = "q4"
@@ -44,11 +45,14 @@ def plan(rng: random.Random, golden: Golden) -> Plan:
     }
 
 
-def _check_values(observation: Observation, golden: Golden, plan: dict,
-                  values: dict | None = None) -> tuple[str | None, str]:
+def _check_values(
+    observation: Observation, golden: Golden, plan: Plan, values: dict[str, Any] | None = None
+) -> tuple[str | None, str]:
     """The model may take the list of two subkeys (as the loop passes them) or one key.
     `values` holds the forms' observations (by default the calls of the student's `my_model`)."""
     mode = golden.mode(observation.values.get("flags") or {}) or golden.mode(_DEFAULT_FLAGS)
+    if mode is None:  # golden.json always holds the default mode: a broken golden.json
+        raise LookupError("golden.json has no values for JAX's default PRNG configuration")
     values = observation.values if values is None else values
     forms = {
         "pair": ("my_model", "`my_model([key1, key2])`"),
@@ -58,7 +62,8 @@ def _check_values(observation: Observation, golden: Golden, plan: dict,
     for form, (golden_name, what) in forms.items():
         observed = values.get(form) or [{}]
         problems[form] = first_problem(
-            mismatch(found, mode[golden_name][i], what=what) for found, i in zip(observed, plan["indexes"])
+            mismatch(found, mode[golden_name][i], what=what)
+            for found, i in zip(observed, plan["indexes"], strict=False)
         )
         if problems[form] is None:
             return None, ""
@@ -66,23 +71,26 @@ def _check_values(observation: Observation, golden: Golden, plan: dict,
     # Speak of the form the model accepts; when it accepts neither, of the loop's (a pair).
     problem = problems["single"] if kinds["single"] == "array" != kinds["pair"] else problems["pair"]
     if all(kind == "error" for kind in kinds.values()):
-        hint = ("on current JAX `jax.random.normal` takes a single key: draw from `keys[0]` and `keys[1]`, "
-                "or pass one subkey to `my_model`.")
+        hint = (
+            "on current JAX `jax.random.normal` takes a single key: draw from `keys[0]` and `keys[1]`, "
+            "or pass one subkey to `my_model`."
+        )
     else:
         hint = "the model is `14 * normal(keys[0])**2 + 13 * normal(keys[1])`: check the formula."
     return problem, hint
 
 
-def speedup(timing: dict) -> float:
-    return statistics.median(timing["reference"]) / statistics.median(timing["submission"])
+def speedup(timing: dict[str, Any]) -> float:
+    return float(statistics.median(timing["reference"]) / statistics.median(timing["submission"]))
 
 
 def _check_speedup(observation: Observation, compiled: Compiled) -> tuple[str | None, str]:
     """(problem, what was measured: kept for instructors in the result's detail)."""
     timing = observation.values.get("timing")
     if compiled is Compiled.NO:
-        return ("there is no speed-up of `my_model` to credit: only a function compiled by `jax.jit` "
-                "is timed."), ""
+        return (
+            "there is no speed-up of `my_model` to credit: only a function compiled by `jax.jit` is timed."
+        ), ""
     if not isinstance(timing, dict):
         return "`my_model` could not be timed because it does not run on new keys.", ""
     if timing.get("kind") != "timing":
@@ -91,22 +99,27 @@ def _check_speedup(observation: Observation, compiled: Compiled) -> tuple[str | 
         measured = speedup(timing)
     except (KeyError, TypeError, ValueError, ZeroDivisionError, statistics.StatisticsError):
         return "the grader could not read its timing of `my_model`.", ""
-    detail = f"speed-up {measured:.2f}x (medians: uncompiled {statistics.median(timing['reference']):.4f} s, " \
-             f"submission {statistics.median(timing['submission']):.4f} s)"
+    detail = (
+        f"speed-up {measured:.2f}x (medians: uncompiled {statistics.median(timing['reference']):.4f} s, "
+        f"submission {statistics.median(timing['submission']):.4f} s)"
+    )
     if measured >= MIN_SPEEDUP:
         return None, detail
-    return (f"the grader measured a speed-up of {measured:.1f}x over the uncompiled model; "
-            f"at least {MIN_SPEEDUP:.0f}x is expected."), detail
+    return (
+        f"the grader measured a speed-up of {measured:.1f}x over the uncompiled model; "
+        f"at least {MIN_SPEEDUP:.0f}x is expected."
+    ), detail
 
 
-def _compiled(observation: Observation, golden: Golden, plan: dict) -> tuple[Compiled, str | None]:
+def _compiled(observation: Observation, golden: Golden, plan: Plan) -> tuple[Compiled, str | None]:
     try:
-        compiled = Compiled(observation.values.get("compiled"))
+        compiled = Compiled(str(observation.values.get("compiled")))
     except ValueError:
         compiled = Compiled.NO
     if compiled is Compiled.NO:
-        return compiled, ("`my_model` is a plain Python function at the end of Question 4, "
-                          "not one compiled by `jax.jit`.")
+        return compiled, (
+            "`my_model` is a plain Python function at the end of Question 4, not one compiled by `jax.jit`."
+        )
     if compiled is Compiled.AHEAD_OF_TIME:
         problem, _ = _check_values(observation, golden, plan, observation.values.get("genuine") or {})
         if problem:  # the compiled code behind the object is not the model it answers with

@@ -26,21 +26,21 @@ def plan(rng: random.Random, golden: Golden) -> Plan:
     }
 
 
-def _describe(flags: dict) -> str:
+def _describe(flags: dict[str, Any]) -> str:
     return ", ".join(f"{name}={flags.get(name)}" for name in ("jax_threefry_partitionable", "jax_enable_x64"))
 
 
-def _check_draws(name: str, observed: list, plan: dict, mode: dict, golden: Golden) -> str | None:
+def _check_draws(name: str, observed: list[Any], plan: Plan, mode: dict[str, Any], golden: Golden) -> str | None:
     problems = (
         mismatch(found, mode["uniform"][golden.seed_index(seed)], what=f"`{name}(PRNGKey({seed}))`")
-        for found, seed in zip(observed, plan["seeds"])
+        for found, seed in zip(observed, plan["seeds"], strict=False)
     )
     return first_problem(problems) if observed else f"`{name}` was not probed."
 
 
-def _check_foo(observed: list, plan: dict, mode: dict, golden: Golden) -> str | None:
+def _check_foo(observed: list[Any], plan: Plan, mode: dict[str, Any], golden: Golden) -> str | None:
     markers = plan["markers"]
-    for probe, (a, b) in zip(observed, plan["pairs"]):
+    for probe, (a, b) in zip(observed, plan["pairs"], strict=False):
         result, calls = probe.get("result", {}), probe.get("calls", [])
         keys = [mode["keys"][golden.seed_index(a)], mode["keys"][golden.seed_index(b)]]
         if result.get("kind") in ("missing", "error"):
@@ -102,15 +102,18 @@ def _value(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> 
     return _check_value(observation, observation.values.get("flags") or {}, mode)
 
 
-def _check_foo12(observation: Observation, plan: dict, mode: dict, golden: Golden) -> str | None:
+def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], golden: Golden) -> str | None:
     """foo1 and foo2 against bar(key1) + 2*baz(key2): from golden draws, or from the student's
     own bar and baz (so that a wrong bar costs the bar item only)."""
     golden_sums = [
-        mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)] for a, b in plan["pairs"]
+        mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)]
+        for a, b in plan["pairs"]
     ]
     own_bar = [as_array(v) for v in observation.listed("bar_first")]
     own_baz = [as_array(v) for v in observation.listed("baz_second")]
-    own_sums = [b + 2 * z if b is not None and z is not None else None for b, z in zip(own_bar, own_baz)]
+    own_sums = [
+        b + 2 * z if b is not None and z is not None else None for b, z in zip(own_bar, own_baz, strict=False)
+    ]
     # One wrong draw (bar or baz) costs its own item only; with both wrong nothing is carried.
     bar_wrong = _check_draws("bar", observation.listed("bar"), plan, mode, golden)
     if bar_wrong and _check_draws("baz", observation.listed("baz"), plan, mode, golden):
@@ -119,20 +122,23 @@ def _check_foo12(observation: Observation, plan: dict, mode: dict, golden: Golde
     for name in ("foo1", "foo2"):
         for k, found in enumerate(observation.listed(name) or [{}]):
             problem = mismatch(found, golden_sums[k], what=f"`{name}(key1, key2)`")
-            if problem and k < len(own_sums) and own_sums[k] is not None:
-                if mismatch(found, own_sums[k], what=name) is None:
-                    problem = None
+            own = own_sums[k] if k < len(own_sums) else None
+            if problem and own is not None and mismatch(found, own, what=name) is None:
+                problem = None
             problems.append(problem)
     return first_problem(problems)
 
 
-def _check_value(observation: Observation, flags: dict, mode: dict) -> CheckResult:
+def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str, Any]) -> CheckResult:
     get = observation.values.get
     value = mode["q2"]["value"]
     split_problem = mismatch(get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`")
     if split_problem:
-        return verdict(item(QUESTION, "value"), split_problem,
-                       "`key, *subkeys = jax.random.split(jax.random.PRNGKey(0), num=3)`.")
+        return verdict(
+            item(QUESTION, "value"),
+            split_problem,
+            "`key, *subkeys = jax.random.split(jax.random.PRNGKey(0), num=3)`.",
+        )
     expressions = {
         "value": "`foo((foo1, foo2), (subkeys[0], subkeys[1]))`",
         "value_foo1": "`foo1(subkeys[0], subkeys[1])`",
@@ -141,8 +147,11 @@ def _check_value(observation: Observation, flags: dict, mode: dict) -> CheckResu
     problem = first_problem(mismatch(get(name), value, what=what) for name, what in expressions.items())
     if problem:
         problem += f" Your notebook ran with {_describe(flags)}, where the expected value is {value:.8g}."
-    return verdict(item(QUESTION, "value"), problem,
-                   "the split is right: check `bar`, `baz`, `foo1`, `foo2` and `foo` above.")
+    return verdict(
+        item(QUESTION, "value"),
+        problem,
+        "the split is right: check `bar`, `baz`, `foo1`, `foo2` and `foo` above.",
+    )
 
 
 CHECKS: dict[str, Check] = {

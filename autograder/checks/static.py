@@ -12,10 +12,11 @@ returns: an array with `arr_cols` columns is the shape version, nothing the loop
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
-from autograder.checks.compare import why_absent, verdict
+from autograder.checks.compare import verdict, why_absent
 from autograder.checks.observation import Check, Observation, Plan, probe_failure
 from autograder.golden import Golden
 from autograder.results import CheckResult
@@ -53,8 +54,9 @@ def _runs(observed: dict[str, Any] | None) -> bool:
     return compiled(observed) and all(r.get("kind") not in ("error", "missing") for r in results)
 
 
-def chosen(captures: tuple[tuple[str, dict[str, Any]], ...],
-           plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def chosen(
+    captures: tuple[tuple[str, dict[str, Any]], ...], plan: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """For each version, the binding graded: its last one that is compiled and runs, else its last."""
     found: dict[str, dict[str, Any]] = {}
     for tag, observed in captures:
@@ -64,7 +66,7 @@ def chosen(captures: tuple[tuple[str, dict[str, Any]], ...],
     return found
 
 
-def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | None, str | None]:
+def _problems(observed: dict[str, Any] | None, argument: str, plan: Plan) -> tuple[str | None, str | None]:
     """(does it run with the argument static, does it recompile exactly when it changes)."""
     if observed is None:
         absent = f"no `fast_my_function` built from the `{argument}` version of `my_function` was found."
@@ -77,12 +79,16 @@ def _problems(observed: dict | None, argument: str, plan: dict) -> tuple[str | N
         problem = "`fast_my_function` is not compiled with `jax.jit`."
         return problem, problem
     x, first, second = plan["x"], plan["first"], plan["second"]
-    calls = [f"fast_my_function({x}, {first})", f"fast_my_function({x}, {first})", f"fast_my_function({x}, {second})"]
-    for what, result in zip(calls, observed.get("results", [])):
+    calls = [
+        f"fast_my_function({x}, {first})",
+        f"fast_my_function({x}, {first})",
+        f"fast_my_function({x}, {second})",
+    ]
+    for what, result in zip(calls, observed.get("results", []), strict=False):
         if result.get("kind") in ("error", "missing"):
             problem = why_absent(result, f"`{what}`")
             return problem, f"it could not be checked because {problem}"
-    compiles = [b - a for a, b in zip(sizes, sizes[1:])]
+    compiles = [b - a for a, b in itertools.pairwise(sizes)]
     if compiles != [1, 0, 1]:
         return None, (
             f"calling `{calls[0]}`, again, then `{calls[2]}` compiled {compiles[0]}, {compiles[1]} and "

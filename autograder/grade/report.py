@@ -277,7 +277,10 @@ def _crashed_section(results: list[SubmissionResult]) -> list[str]:
     crashed = crashed_checks(results)
     if not crashed:
         return []
-    rows = [[submission, item, "\n".join(detail.strip().splitlines()[-3:])] for submission, item, detail in crashed]
+    rows = [
+        [submission, item, "\n".join(detail.strip().splitlines()[-3:])]
+        for submission, item, detail in crashed
+    ]
     return [
         "<h2>Checks the grader could not run</h2>",
         "<p>A check crashed: its item earned no points and the student was told only that the grader "
