@@ -12,11 +12,22 @@ in `autograder/probe_protocol.py`; this file only *produces* values, every verdi
 the grading process.
 """
 
+from __future__ import annotations
+
 import builtins
 import json
 import math
 import sys
 import time
+from collections.abc import Callable
+from typing import Any, TypeGuard
+
+# The probe's types, for the type checker only: what it sends is described, and checked on
+# arrival, by `autograder/probe_protocol.py`.
+Encoded = dict[str, Any]  # one encoded value (`kind` first)
+Observed = dict[str, Any]  # what one question's probe reports
+Namespace = dict[str, Any]  # the student's globals
+Plan = dict[str, Any]  # the inputs the grader chose
 
 MAX_ELEMENTS = 10_000
 MAX_ITEMS = 16
@@ -39,7 +50,7 @@ except ImportError:  # no JAX at all: nothing is compiled
     _genuine_cache_size = None
 
 
-def _text(value):
+def _text(value: object) -> str:
     try:
         text = repr(value)
     except BaseException as error:  # a hostile __repr__ must not stop the probe
@@ -47,7 +58,7 @@ def _text(value):
     return text[:MAX_TEXT]
 
 
-def encode(value):
+def encode(value: Any) -> Encoded:
     """A plain-data description of `value`: numbers, shapes and type names, nothing pickled.
     JAX is only used when the student imported it: importing it here would fix its
     configuration (JAX_ENABLE_X64 …) before the student's own `import jax`."""
@@ -67,7 +78,7 @@ def encode(value):
         return {"kind": "callable", "type": type(value).__name__}
     is_jax = jax is not None and isinstance(value, jax.Array)
     try:
-        if is_jax and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        if is_jax and jax is not None and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
             value = jax.random.key_data(value)
         array = np.asarray(value)
     except BaseException:
@@ -86,17 +97,17 @@ def encode(value):
     }
 
 
-def failure(error):
+def failure(error: BaseException) -> Encoded:
     return {"kind": "error", "type": type(error).__name__, "message": str(error)[:MAX_TEXT]}
 
 
-def lookup(namespace, name):
+def lookup(namespace: Namespace, name: str) -> Encoded:
     if name not in namespace:
         return {"kind": "missing", "name": name}
     return encode(namespace[name])
 
 
-def call(namespace, name, *args):
+def call(namespace: Namespace, name: str, *args: Any) -> Encoded:
     """`namespace[name](*args)`, encoded; a missing name or a raised exception is data too."""
     if name not in namespace:
         return {"kind": "missing", "name": name}
@@ -106,13 +117,13 @@ def call(namespace, name, *args):
         return failure(error)
 
 
-def keys(seeds):
+def keys(seeds: list[int]) -> list[Any]:
     import jax
 
     return [jax.random.PRNGKey(seed) for seed in seeds]
 
 
-def flags():
+def flags() -> dict[str, Any]:
     jax = sys.modules.get("jax")
     if jax is None:  # not imported yet: nothing is configured
         return {}
@@ -120,13 +131,13 @@ def flags():
     return {name: getattr(jax.config, name, None) for name in names}
 
 
-def genuine_jit(function):
+def genuine_jit(function: object) -> TypeGuard[Callable[..., Any]]:
     """Whether `function` is JAX's own jitted function (an exact type check: no attribute of
     the student's object is read)."""
     return _PjitFunction is not None and type(function) is _PjitFunction
 
 
-def cache_size(function):
+def cache_size(function: object) -> int | None:
     """How many times JAX compiled `function`, from the genuine type's own method."""
     if not genuine_jit(function):
         return None
@@ -139,19 +150,20 @@ def cache_size(function):
 # -- one probe per question: `plan` holds the inputs the grader chose --------------------
 
 
-def probe_q1(namespace, plan):
+def probe_q1(namespace: Namespace, plan: Plan) -> Observed:
     return {name: lookup(namespace, name) for name in plan["names"]}
 
 
-def probe_q2(namespace, plan):
-    observed = {"flags": flags(), "subkeys": lookup(namespace, "subkeys")}
+def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
+    observed: Observed = {"flags": flags(), "subkeys": lookup(namespace, "subkeys")}
     # The assignment's expression, and foo1/foo2 on the same keys: the value must not
     # depend on which function the shuffle picks.
-    for name, expression in (
+    expressions: tuple[tuple[str, Callable[[Namespace, Any], Any]], ...] = (
         ("value", lambda n, s: n["foo"]((n["foo1"], n["foo2"]), (s[0], s[1]))),
         ("value_foo1", lambda n, s: n["foo1"](s[0], s[1])),
         ("value_foo2", lambda n, s: n["foo2"](s[0], s[1])),
-    ):
+    )
+    for name, expression in expressions:
         try:
             observed[name] = encode(expression(namespace, namespace["subkeys"]))
         except Exception as error:
@@ -168,12 +180,12 @@ def probe_q2(namespace, plan):
     return observed
 
 
-def _spy_on_foo(namespace, pair, markers):
+def _spy_on_foo(namespace: Namespace, pair: list[Any], markers: list[float]) -> Observed:
     """Call `foo` with two recording stand-ins for foo1/foo2 and report what it did."""
-    calls = []
+    calls: list[Encoded] = []
 
-    def stand_in(marker):
-        def function(*args, **kwargs):
+    def stand_in(marker: float) -> Callable[..., float]:
+        def function(*args: Any, **kwargs: Any) -> float:
             calls.append({"marker": marker, "args": encode(list(args)), "kwargs": sorted(kwargs)})
             return marker
 
@@ -183,50 +195,52 @@ def _spy_on_foo(namespace, pair, markers):
     return {"result": result, "calls": calls}
 
 
-def probe_q3(namespace, plan):
-    observed = {}
+def probe_q3(namespace: Namespace, plan: Plan) -> Observed:
+    observed: Observed = {}
     for name in ("my_function", "my_gradient"):
         observed[name + "_17"] = call(namespace, name, 17.0)
         observed[name] = [call(namespace, name, float(x)) for x in plan["points"]]
     return observed
 
 
-def probe_q4(namespace, plan):
+def probe_q4(namespace: Namespace, plan: Plan) -> Observed:
     import jax
 
     seeds = plan["seeds"]
-    forms = {
+    forms: dict[str, Callable[[], list[Any]]] = {
         "single": lambda: keys(seeds),
         "pair": lambda: [keys([a, b]) for a, b in zip(seeds, plan["partners"], strict=False)],
     }
-    observed = {"flags": flags(), "genuine": {}, "timing": None}
+    observed: Observed = {"flags": flags(), "genuine": {}, "timing": None}
     for form, arguments in forms.items():
         observed[form] = [call(namespace, "my_model", argument) for argument in arguments()]
     model = namespace.get("my_model")
     compiled, function = _compiled_function(model)
     observed["compiled"] = compiled
-    if compiled == "aot":  # the values again, through JAX's own call rather than the student's object
+    if (
+        compiled == "aot" and function is not None
+    ):  # the values again, through JAX's own call rather than the student's object
         for form, arguments in forms.items():
             observed["genuine"][form] = [_call_function(function, argument) for argument in arguments()]
 
-    def reference_single(key):
+    def reference_single(key: Any) -> Any:
         return 14 * jax.random.normal(key) ** 2 + 13 * jax.random.normal(key)
 
-    def reference_pair(pair):
+    def reference_pair(pair: list[Any]) -> Any:
         return 14 * jax.random.normal(pair[0]) ** 2 + 13 * jax.random.normal(pair[1])
 
     # Only a genuinely compiled model is timed, against the uncompiled model, in the form it accepts.
     values = observed["genuine"] if compiled == "aot" else observed
-    form = next((f for f in ("pair", "single") if values[f] and values[f][0]["kind"] == "array"), None)
-    if function is not None and form is not None:
-        argument = keys(seeds[:2]) if form == "pair" else keys(seeds[:1])[0]
-        reference = reference_pair if form == "pair" else reference_single
+    timed = next((f for f in ("pair", "single") if values[f] and values[f][0]["kind"] == "array"), None)
+    if function is not None and timed is not None:
+        argument = keys(seeds[:2]) if timed == "pair" else keys(seeds[:1])[0]
+        reference = reference_pair if timed == "pair" else reference_single
         repetitions, iterations = plan["repetitions"], plan["iterations"]
         observed["timing"] = _time_against(function, reference, argument, repetitions, iterations)
     return observed
 
 
-def _compiled_function(model):
+def _compiled_function(model: object) -> tuple[str, Callable[..., Any] | None]:
     """("jit" | "aot" | "no", the genuine jitted function to time). An ahead-of-time compiled
     model (`jax.jit(f).lower(...).compile()`, a `jax.stages.Compiled`) counts through the
     genuine PjitFunction it calls once it has been called (its `_call`); anything else that
@@ -242,20 +256,27 @@ def _compiled_function(model):
     return "no", None
 
 
-def _call_function(function, *args):
+def _call_function(function: Callable[..., Any], *args: Any) -> Encoded:
     try:
         return encode(function(*args))
     except Exception as error:
         return failure(error)
 
 
-def _time_against(model, reference, argument, repetitions, iterations):
+def _time_against(
+    model: Callable[..., Any],
+    reference: Callable[..., Any],
+    argument: Any,
+    repetitions: int,
+    iterations: int,
+) -> Encoded:
     import jax
 
-    def run(function):
+    def run(function: Callable[..., Any]) -> float:
         start = _perf_counter()
         for _ in range(iterations):
-            jax.block_until_ready(function(argument))
+            # jax leaves block_until_ready unannotated.
+            jax.block_until_ready(function(argument))  # type: ignore[no-untyped-call]
         return _perf_counter() - start
 
     try:
@@ -266,7 +287,7 @@ def _time_against(model, reference, argument, repetitions, iterations):
     return {"kind": "timing", "reference": [p[0] for p in pairs], "submission": [p[1] for p in pairs]}
 
 
-def probe_q5(namespace, plan):
+def probe_q5(namespace: Namespace, plan: Plan) -> Observed:
     function = namespace.get("fast_my_function")
     if function is None:
         return {"present": False}
@@ -285,7 +306,7 @@ PROBES = {"q1": probe_q1, "q2": probe_q2, "q3": probe_q3, "q4": probe_q4, "q5": 
 # -- the channel: installed once, before any student code ---------------------------------
 
 
-def _hooks(shell):
+def _hooks(shell: Any) -> dict[str, Any]:
     """What could see or rewrite code and output: a snapshot to compare with later."""
     transformers = shell.input_transformer_manager
     kernel = shell.kernel
@@ -310,20 +331,20 @@ def _hooks(shell):
     }
 
 
-def _among(hook, hooks):
+def _among(hook: object, hooks: list[Any]) -> bool:
     return any(hook is other for other in hooks)  # by identity: a student's __eq__ proves nothing
 
 
-def _known(callback):
+def _known(callback: object) -> bool:
     for module, name in KNOWN_CALLBACKS:
         if sys.modules.get(module) is not None and getattr(sys.modules[module], name, None) is callback:
             return True
     return False
 
 
-def _differences(before, now, target, handler):
+def _differences(before: dict[str, Any], now: dict[str, Any], target: str, handler: object) -> list[Encoded]:
     """The hooks added or replaced since install, as plain data."""
-    findings = []
+    findings: list[Encoded] = []
     for name, callbacks in now["events"].items():
         for callback in callbacks:
             if not _among(callback, before["events"].get(name, [])) and not _known(callback):
@@ -355,14 +376,15 @@ def _differences(before, now, target, handler):
     return findings
 
 
-def install(shell, target):
+def install(shell: Any, target: str) -> None:
     """Register the probe's comm target. `shell` is the InteractiveShell; `target` the name."""
     namespace = shell.user_ns
     before = _hooks(shell)
 
-    def handle(comm, message):
+    def handle(comm: Any, message: dict[str, Any]) -> None:
         try:
             request = message["content"]["data"]
+            observed: Observed
             if request["question"] == TAMPER:
                 observed = {"findings": _differences(before, _hooks(shell), target, handle)}
             else:
