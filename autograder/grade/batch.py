@@ -23,15 +23,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from autograder.pipeline import CELL_TIMEOUT, TIMEOUT, zero
-from autograder.status import Kind, Status
 from autograder.grade.feedback import write_feedback
 from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
 from autograder.grade.previous import Change, Previous, changes, write_changes
 from autograder.grade.sources import SourceError, Submission, collect
+from autograder.pipeline import CELL_TIMEOUT, TIMEOUT, zero
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
+from autograder.status import Kind, Status
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
 WORKER_GRACE = 120
@@ -96,7 +96,9 @@ def grade_one(
 
 
 def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
-    result = zero(submission.name, Status(Kind.INVALID_NOTEBOOK), submission.note or "No notebook was submitted.")
+    result = zero(
+        submission.name, Status(Kind.INVALID_NOTEBOOK), submission.note or "No notebook was submitted."
+    )
     write_submission(result, folder)
     return result
 
@@ -189,7 +191,11 @@ def _grade_all(
             result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
         except Exception:  # e.g. its folder cannot be written: this submission only
             log.exception("grading %s failed", submission.name)
-            result = zero(submission.name, Status(Kind.GRADER_ERROR, detail="its files could not be written"), GRADER_FAILED)
+            result = zero(
+                submission.name,
+                Status(Kind.GRADER_ERROR, detail="its files could not be written"),
+                GRADER_FAILED,
+            )
         return result, time.monotonic() - start
 
     # The bar only where someone watches (a terminal); logs and CI get one line per submission.

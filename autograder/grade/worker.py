@@ -7,8 +7,8 @@ others.
 import argparse
 from pathlib import Path
 
-from autograder.pipeline import grade_notebook
 from autograder.grade.output import write_submission
+from autograder.pipeline import grade_notebook
 
 
 def main() -> None:
