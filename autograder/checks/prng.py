@@ -30,7 +30,9 @@ def _describe(flags: dict[str, Any]) -> str:
     return ", ".join(f"{name}={flags.get(name)}" for name in ("jax_threefry_partitionable", "jax_enable_x64"))
 
 
-def _check_draws(name: str, observed: list[Any], plan: Plan, mode: dict[str, Any], golden: Golden) -> str | None:
+def _check_draws(
+    name: str, observed: list[Any], plan: Plan, mode: dict[str, Any], golden: Golden
+) -> str | None:
     problems = (
         mismatch(found, mode["uniform"][golden.seed_index(seed)], what=f"`{name}(PRNGKey({seed}))`")
         for found, seed in zip(observed, plan["seeds"], strict=False)
