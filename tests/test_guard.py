@@ -16,8 +16,10 @@ from autograder.checks import arrays, jit
 from autograder.checks.guard import CRASHED
 from autograder.checks.observation import Observation, Plan
 from autograder.golden import Golden, load
+from autograder.grade.feedback import feedback_markdown
 from autograder.grade.output import csv_row, gradescope_results, write_submission
-from autograder.grade.report import crashed_checks
+from autograder.grade.report import crashed_checks, write_report
+from autograder.grade.sources import Submission
 from autograder.pipeline import zero
 from autograder.results import SubmissionResult
 from autograder.status import Kind, Status, from_text
@@ -89,6 +91,9 @@ def test_a_crashing_check_leaves_the_submission_graded(
     assert reread == result
     [(submission, item, detail)] = crashed_checks([reread])
     assert (submission, item) == ("solution", "q4 compiled") and "KeyError" in detail
+    page = write_report([(Submission(None, "solution"), reread)], tmp_path / "out").read_text()
+    assert "Checks the grader could not run" in page and "KeyError" in page
+    assert "Traceback" not in feedback_markdown(Submission(None, "solution"), reread)
 
 
 @pytest.mark.parametrize(
