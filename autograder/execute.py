@@ -72,6 +72,9 @@ class Execution:
     completed: int = -1
     stopped: str | None = None  # "kernel-died (cell 7)": no later cell ran
     problems: list[str] = field(default_factory=list)  # cells that timed out, in order
+    # A cell or probe was interrupted at the per-cell limit (or killed after it): the fast
+    # path's short limit may have cost points (see `grade_cells`).
+    limit_hit: bool = False
     # Hooks into the kernel found after the run (probe_protocol.Finding): for TAs, never points.
     findings: tuple[Finding, ...] = ()
 
@@ -139,7 +142,8 @@ def _text_of(outputs: list) -> str:
 
 def install_cell(target: str) -> str:
     """The one execute that installs the probe: it leaves no name in the student's namespace.
-    The probe gets a copy of the builtins as they are now, before any student code."""
+    The probe gets a copy of the builtins as they are now, before any student code. Tracebacks
+    are shown in IPython's minimal form (name and message: all that grading keeps)."""
     return (
         "def _autograder_install(source, target):\n"
         "    import builtins\n"
@@ -150,6 +154,9 @@ def install_cell(target: str) -> str:
         f"    _autograder_install({PROBE_SOURCE!r}, {target!r})\n"
         "finally:\n"
         "    del _autograder_install\n"
+        # Only an error's name and message are kept (`_text_of`); IPython's verbose traceback
+        # (source context of every frame, JAX's included) cost a second per error raised.
+        "get_ipython().InteractiveTB.set_mode('Minimal')\n"
     )
 
 
@@ -224,6 +231,7 @@ class Runner:
         except DeadKernelError:
             cell = self.current + 1
             if self.killed:
+                self.execution.limit_hit = True
                 self._stop(f"timeout (cell {cell} ran past its limit and could not be interrupted)")
             else:
                 self._stop(f"kernel-died (cell {cell})")
@@ -349,6 +357,7 @@ class Runner:
             if reply.get("msg_type") != "comm_msg" or content.get("comm_id") != comm_id:
                 continue  # the end of an earlier probe, or output of a student's thread
             if interrupted:
+                self.execution.limit_hit = True
                 return probe_protocol.probe_error("Timeout",
                                                   f"calling your functions took more than {limit:g} s.")
             data = content.get("data")
@@ -389,6 +398,7 @@ class Runner:
                 self._stop(f"timeout (the notebook ran past {self.timeout:g} s, in cell {step.cell + 1})")
                 return
             if timed_out:
+                self.execution.limit_hit = True
                 self.execution.problems.append(f"timeout (cell {step.cell + 1} ran past {limit:g} s)")
             self.execution.outputs[step.index] = text
             self.execution.completed = step.index

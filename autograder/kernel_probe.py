@@ -221,8 +221,7 @@ def probe_q4(namespace, plan):
     if function is not None and form is not None:
         argument = keys(seeds[:2]) if form == "pair" else keys(seeds[:1])[0]
         reference = reference_pair if form == "pair" else reference_single
-        repetitions, iterations = plan["repetitions"], plan["iterations"]
-        observed["timing"] = _time_against(function, reference, argument, repetitions, iterations)
+        observed["timing"] = _time_against(function, reference, argument, plan["timing"])
     return observed
 
 
@@ -249,8 +248,15 @@ def _call_function(function, *args):
         return failure(error)
 
 
-def _time_against(model, reference, argument, repetitions, iterations):
+def _time_against(model, reference, argument, plan):
+    """Interleaved runs of the reference and the model, `plan["iterations"]` calls each. From
+    `plan["min_repetitions"]` pairs on, timing stops as soon as the ratio of the medians is
+    clearly past `plan["threshold"]` (by the factor `plan["margin"]`); anything less clear runs
+    all `plan["repetitions"]` pairs, so only a pass is ever decided early."""
     import jax
+
+    iterations = plan["iterations"]
+    clear = plan["threshold"] * plan["margin"]
 
     def run(function):
         start = _perf_counter()
@@ -258,12 +264,23 @@ def _time_against(model, reference, argument, repetitions, iterations):
             jax.block_until_ready(function(argument))
         return _perf_counter() - start
 
+    def median(values):
+        ordered = sorted(values)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+    reference_times, submission_times = [], []
     try:
         run(model), run(reference)  # warm up: compile and fill caches
-        pairs = [(run(reference), run(model)) for _ in range(repetitions)]
+        while len(reference_times) < plan["repetitions"]:
+            reference_times.append(run(reference))
+            submission_times.append(run(model))
+            if len(reference_times) >= plan["min_repetitions"] and \
+                    median(reference_times) >= clear * median(submission_times):
+                break
     except Exception as error:
         return failure(error)
-    return {"kind": "timing", "reference": [p[0] for p in pairs], "submission": [p[1] for p in pairs]}
+    return {"kind": "timing", "reference": reference_times, "submission": submission_times}
 
 
 def probe_q5(namespace, plan):

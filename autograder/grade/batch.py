@@ -23,7 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from autograder.grade import CELL_TIMEOUT, TIMEOUT, zero
+from autograder.grade import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
 from autograder.grade.feedback import write_feedback
 from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
@@ -55,7 +55,14 @@ def _load(folder: Path) -> SubmissionResult | None:
 
 
 def grade_one(
-    path: Path, name: str, folder: Path, *, cell_timeout: float, timeout: float, faithful: bool = False
+    path: Path,
+    name: str,
+    folder: Path,
+    *,
+    cell_timeout: float,
+    timeout: float,
+    faithful: bool = False,
+    fast_cell_timeout: float | None = None,
 ) -> SubmissionResult:
     """Grade in a worker process; whatever happens to it, a result is written."""
     command = [
@@ -71,6 +78,7 @@ def grade_one(
         "--timeout",
         str(timeout),
         *(["--faithful"] if faithful else []),
+        *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
     ]
     try:
         # errors="replace": the worker's stderr may quote anything the student's code printed.
@@ -130,6 +138,7 @@ def run_batch(
     timeout: float = TIMEOUT,
     force: bool = False,
     faithful: bool = False,
+    fast_cell_timeout: float | None = FAST_CELL_TIMEOUT,
     lms_item: str = DEFAULT_ITEM,
     previous: Previous | None = None,
     progress: Callable[[str], None] = print,
@@ -151,6 +160,7 @@ def run_batch(
             timeout=timeout,
             force=force,
             faithful=faithful,
+            fast_cell_timeout=fast_cell_timeout,
             progress=progress,
         )
         written = write_outputs(

@@ -19,6 +19,7 @@ def main() -> None:
     parser.add_argument("--cell-timeout", type=float, required=True)
     parser.add_argument("--timeout", type=float, required=True)
     parser.add_argument("--faithful", action="store_true")
+    parser.add_argument("--fast-cell-timeout", type=float, default=None)
     args = parser.parse_args()
     result = grade_notebook(
         args.notebook,
@@ -26,6 +27,7 @@ def main() -> None:
         cell_timeout=args.cell_timeout,
         timeout=args.timeout,
         faithful=args.faithful,
+        fast_cell_timeout=args.fast_cell_timeout,
     )
     write_submission(result, args.folder)
 
