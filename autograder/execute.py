@@ -190,16 +190,26 @@ class Runner:
         self.installed = False
         self.current = -1  # the notebook cell running now, for messages
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
+        self.started = False
+        self.resources = contextlib.ExitStack()
+        self.monitor: zmq.Socket[Any] | None = None
 
-    def run(self) -> Execution:
+    def start(self) -> None:
+        """Start a fresh kernel: its own user, its own empty directories. `run` calls it when
+        nothing did before; `prestart` calls it ahead of time. What it sets up `close` removes."""
+        self.resources = contextlib.ExitStack()
         # The notebook's working directory starts empty; IPython's own files go to `home`.
         workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
         home = tempfile.mkdtemp(prefix="autograder-home-")
         sockets = tempfile.mkdtemp(prefix="autograder-ipc-")
+        for folder in (workdir, home, sockets):
+            self.resources.callback(shutil.rmtree, folder, ignore_errors=True)
         uid = sandbox.kernel_uid()
         if uid is not None:
+            self.resources.callback(sandbox.end, uid)
             sandbox.give(uid, workdir, home, sockets)
         context = zmq.asyncio.Context()
+        self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.client = CappedClient(
             nbformat.v4.new_notebook(),
@@ -220,14 +230,33 @@ class Runner:
         self.client.km.connection_file = os.path.join(sockets, "kernel.json")
         self.client.km.owner = uid
         self.client.km.client_context = context
-        self.monitor: zmq.Socket | None = None
+        self.resources.callback(self._close_monitor)
+        self.resources.enter_context(
+            self.client.setup_kernel(
+                cwd=workdir,
+                env=kernel_environment(home),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=functools.partial(limit_resources, self.memory_mb, uid),
+            )
+        )
+        self._watch_iopub()
+        self.started = True
+
+    def close(self) -> None:
+        """Shut the kernel down and remove everything `start` made (also after a failed start)."""
+        self.resources.close()
+
+    def _close_monitor(self) -> None:
+        if self.monitor is not None:
+            self.monitor.close(linger=0)
+
+    def run(self) -> Execution:
         try:
-            with self.client.setup_kernel(cwd=workdir, env=kernel_environment(home),
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          preexec_fn=functools.partial(limit_resources, self.memory_mb, uid)):
-                self._watch_iopub()
-                self._run_cells()
-                self._inspect()
+            if not self.started:
+                self.start()
+            self._run_cells()
+            self._inspect()
         except DeadKernelError:
             cell = self.current + 1
             if self.killed:
@@ -238,13 +267,7 @@ class Runner:
         except Exception as error:  # the kernel would not start, or the client broke
             self._stop(f"grader-error ({type(error).__name__}: {error})"[:200])
         finally:
-            if self.monitor is not None:
-                self.monitor.close(linger=0)
-            context.destroy(linger=0)
-            if uid is not None:
-                sandbox.end(uid)
-            for folder in (workdir, home, sockets):
-                shutil.rmtree(folder, ignore_errors=True)
+            self.close()
         return self.execution
 
     def _stop(self, reason: str) -> None:
@@ -405,7 +428,53 @@ class Runner:
             self._probe(step.index)
 
 
-def execute(steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
-            cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB) -> Execution:
+# A kernel started ahead of time for this process's next `execute` (see `prestart`).
+_warm: Runner | None = None
+
+
+def prestart(memory_mb: int = MEMORY_LIMIT_MB) -> bool:
+    """Start the kernel the next `execute` with the same memory limit will run in, so that
+    its start-up overlaps other work. Nothing is imported in it (a student's settings read at
+    import, such as JAX_ENABLE_X64, take effect as in a kernel started later); it is used once
+    and only by this process. False when the kernel could not be started (`execute` then
+    starts one itself)."""
+    global _warm
+    discard_prestarted()
+    runner = Runner([], [], {}, cell_timeout=0, timeout=0, memory_mb=memory_mb)
+    try:
+        runner.start()
+    except Exception:  # any failure here is met again, and reported, by `execute`'s own start
+        runner.close()
+        return False
+    _warm = runner
+    return True
+
+
+def discard_prestarted() -> None:
+    """Shut down a kernel `prestart` started that no `execute` took."""
+    global _warm
+    runner, _warm = _warm, None
+    if runner is not None:
+        runner.close()
+
+
+def execute(
+    steps: list[Step],
+    captures: list[Capture],
+    plans: dict[str, dict[str, Any]],
+    *,
+    cell_timeout: float,
+    timeout: float,
+    memory_mb: int = MEMORY_LIMIT_MB,
+) -> Execution:
+    global _warm
     runner = Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb)
+    warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
+    if warm is not None and warm.memory_mb == memory_mb:
+        warm.steps, warm.captures, warm.plans = list(steps), captures, plans
+        warm.cell_timeout, warm.timeout = cell_timeout, timeout
+        warm.deadline = time.monotonic() + timeout
+        runner = warm
+    elif warm is not None:
+        warm.close()
     return runner.run()

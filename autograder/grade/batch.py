@@ -29,6 +29,7 @@ from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
 from autograder.grade.previous import Change, Previous, changes, write_changes
 from autograder.grade.sources import SourceError, Submission, collect
+from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
 
@@ -54,6 +55,20 @@ def _load(folder: Path) -> SubmissionResult | None:
         return None
 
 
+def worker_options(
+    *, cell_timeout: float, timeout: float, faithful: bool = False, fast_cell_timeout: float | None = None
+) -> list[str]:
+    """The worker's command-line options besides the submission."""
+    return [
+        "--cell-timeout",
+        str(cell_timeout),
+        "--timeout",
+        str(timeout),
+        *(["--faithful"] if faithful else []),
+        *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
+    ]
+
+
 def grade_one(
     path: Path,
     name: str,
@@ -63,37 +78,35 @@ def grade_one(
     timeout: float,
     faithful: bool = False,
     fast_cell_timeout: float | None = None,
+    workers: WarmWorkers | None = None,
 ) -> SubmissionResult:
-    """Grade in a worker process; whatever happens to it, a result is written."""
-    command = [
-        sys.executable,
-        "-m",
-        "autograder.grade.worker",
-        str(path),
-        str(folder),
-        "--name",
-        name,
-        "--cell-timeout",
-        str(cell_timeout),
-        "--timeout",
-        str(timeout),
-        *(["--faithful"] if faithful else []),
-        *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
-    ]
-    try:
-        # errors="replace": the worker's stderr may quote anything the student's code printed.
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            check=False,
-            timeout=timeout + WORKER_GRACE,
-        )
-        reason = f"grader-error (worker exited with {done.returncode})"
-        detail = done.stderr[-4000:]
-    except subprocess.TimeoutExpired:
+    """Grade in a worker process (one of `workers` when given, else one started now);
+    whatever happens to it, a result is written."""
+    options = worker_options(
+        cell_timeout=cell_timeout, timeout=timeout, faithful=faithful, fast_cell_timeout=fast_cell_timeout
+    )
+    if workers is not None:
+        code, stderr = hand_over(workers.take(), path, folder, name, timeout + WORKER_GRACE)
+    else:
+        command = [sys.executable, "-m", "autograder.grade.worker", str(path), str(folder), "--name", name]
+        try:
+            # errors="replace": the worker's stderr may quote anything the student's code printed.
+            done = subprocess.run(
+                [*command, *options],
+                capture_output=True,
+                text=True,
+                errors="replace",
+                check=False,
+                timeout=timeout + WORKER_GRACE,
+            )
+            code, stderr = done.returncode, done.stderr
+        except subprocess.TimeoutExpired:
+            code, stderr = None, ""
+    if code is None:
         reason, detail = "timeout (the grader did not finish)", ""
+    else:
+        reason = f"grader-error (worker exited with {code})"
+        detail = stderr[-4000:]
     result = _load(folder)
     if result is None:
         result = zero(name, reason, GRADER_FAILED)
@@ -191,16 +204,35 @@ def _grade_all(
         else:
             todo.append(submission)
 
+    # Each submission's worker (and kernel) starts while the one before it is graded.
+    workers = WarmWorkers(worker_options(**options), len(todo), spares=max(1, jobs))
+
     def work(submission: Submission) -> tuple[SubmissionResult, float]:
         start = time.monotonic()
         assert submission.notebook is not None  # those without one are not in `todo`
         try:
-            result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
+            result = grade_one(
+                submission.notebook, submission.name, out / submission.name, workers=workers, **options
+            )
         except Exception:  # e.g. its folder cannot be written: this submission only
             log.exception("grading %s failed", submission.name)
             result = zero(submission.name, "grader-error (its files could not be written)", GRADER_FAILED)
         return result, time.monotonic() - start
 
+    try:
+        _run_all(todo, results, jobs, work, progress)
+    finally:
+        workers.close()
+    return [results[s.name] for s in submissions]
+
+
+def _run_all(
+    todo: list[Submission],
+    results: dict[str, SubmissionResult],
+    jobs: int,
+    work: Callable[[Submission], tuple[SubmissionResult, float]],
+    progress: Callable[[str], None],
+) -> None:
     # The bar only where someone watches (a terminal); logs and CI get one line per submission.
     with (
         tqdm(
@@ -221,7 +253,6 @@ def _grade_all(
             if bar.disable:
                 progress(f"{name}: {result.score:g}/{result.possible:g} {result.status} ({seconds:.1f} s)")
             bar.update()
-    return [results[s.name] for s in submissions]
 
 
 def _load_report() -> Any:
