@@ -34,15 +34,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import nbformat
 import zmq
 import zmq.asyncio
-from jupyter_client import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
 from zmq.utils.monitor import parse_monitor_message
 
 from autograder import probe_protocol, sandbox
@@ -84,7 +86,9 @@ class CappedClient(NotebookClient):
     printing in a loop cannot exhaust the grading process (each message is already capped
     at MAX_MESSAGE_BYTES by the socket)."""
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(
+        self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> NotebookNode | None:
         content = msg.get("content", {})
         size = len(str(content.get("text", ""))) + len(str(content.get("data", "")))
         received = getattr(self, "_received", {})
@@ -127,7 +131,7 @@ def limit_resources(memory_mb: int, uid: int | None = None) -> None:
         sandbox.become(uid)
 
 
-def _text_of(outputs: list) -> str:
+def _text_of(outputs: list[NotebookNode]) -> str:
     parts = []
     for output in outputs:
         kind = output.get("output_type")
@@ -163,7 +167,7 @@ def install_cell(target: str) -> str:
 def kernel_environment(home: str) -> dict[str, str]:
     """A minimal environment: nothing of the grader's (paths, tokens, JAX flags) leaks in."""
     env = {
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + "/usr/bin:/bin",
         "HOME": home,
         "TMPDIR": home,
         "LANG": "C.UTF-8",
@@ -176,8 +180,16 @@ def kernel_environment(home: str) -> dict[str, str]:
 class Runner:
     """Runs one notebook. `plans` maps a question to its probe inputs."""
 
-    def __init__(self, steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
-                 cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB):
+    def __init__(
+        self,
+        steps: list[Step],
+        captures: list[Capture],
+        plans: dict[str, dict[str, Any]],
+        *,
+        cell_timeout: float,
+        timeout: float,
+        memory_mb: int = MEMORY_LIMIT_MB,
+    ):
         self.steps = list(steps)
         self.captures = captures
         self.plans = plans
@@ -212,7 +224,7 @@ class Runner:
         self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.client = CappedClient(
-            nbformat.v4.new_notebook(),
+            nbformat.v4.new_notebook(),  # type: ignore[no-untyped-call]  # nbformat is unannotated
             kernel_name="python3",
             allow_errors=True,
             interrupt_on_timeout=True,
@@ -224,12 +236,14 @@ class Runner:
         )
         self.client.comm_open_handlers = {}
         # Unix sockets outside the kernel's directory instead of open TCP ports.
-        self.client.km = self.client.create_kernel_manager()
-        self.client.km.transport = "ipc"
-        self.client.km.ip = os.path.join(sockets, "kernel")
-        self.client.km.connection_file = os.path.join(sockets, "kernel.json")
-        self.client.km.owner = uid
-        self.client.km.client_context = context
+        manager = self.client.create_kernel_manager()
+        assert isinstance(manager, KernelManager)  # kernel_manager_class above
+        manager.transport = "ipc"
+        manager.ip = str(Path(sockets) / "kernel")
+        manager.connection_file = str(Path(sockets) / "kernel.json")
+        manager.owner = uid
+        manager.client_context = context
+        self.client.km = manager
         self.resources.callback(self._close_monitor)
         self.resources.enter_context(
             self.client.setup_kernel(
@@ -242,6 +256,17 @@ class Runner:
         )
         self._watch_iopub()
         self.started = True
+
+    @property
+    def manager(self) -> KernelManager:
+        manager = self.client.km
+        assert isinstance(manager, KernelManager)  # set by `start`
+        return manager
+
+    @property
+    def kernel_client(self) -> Any:
+        """jupyter_client's async client (Any: its stubs type the channels as the blocking ones)."""
+        return self.client.kc
 
     def close(self) -> None:
         """Shut the kernel down and remove everything `start` made (also after a failed start)."""
@@ -281,8 +306,8 @@ class Runner:
 
     def _watch_iopub(self) -> None:
         address = f"inproc://autograder-iopub-{secrets.token_hex(8)}"
-        self.client.kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
-        self.monitor = zmq.Context.shadow(self.client.kc.context.underlying).socket(zmq.PAIR)
+        self.kernel_client.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+        self.monitor = zmq.Context.shadow(self.kernel_client.context.underlying).socket(zmq.PAIR)
         self.monitor.connect(address)
 
     def _dropped(self) -> bool:
@@ -294,7 +319,7 @@ class Runner:
             event = parse_monitor_message(self.monitor.recv_multipart())
             dropped = dropped or event["event"] == zmq.EVENT_DISCONNECTED
         if dropped:
-            kc = self.client.kc
+            kc = self.kernel_client
             kc.iopub_channel.close()
             kc._iopub_channel = None  # jupyter_client connects a new one on next use
             self.monitor.close(linger=0)
@@ -304,14 +329,14 @@ class Runner:
 
     # -- cells ---------------------------------------------------------------------------
 
-    def _execute(self, source: str, *, limit: float, history: bool = True) -> tuple[list, bool]:
+    def _execute(self, source: str, *, limit: float, history: bool = True) -> tuple[list[NotebookNode], bool]:
         """Run `source`; (its outputs, whether it ran past `limit` and was interrupted).
 
         nbclient interrupts a cell at `limit`; a kernel that ignores the interrupt is killed
         by the watchdog a little later, which ends the run (DeadKernelError)."""
         if not source.strip():
             return [], False
-        cell = nbformat.v4.new_code_cell(source)
+        cell = nbformat.v4.new_code_cell(source)  # type: ignore[no-untyped-call]  # nbformat is unannotated
         self.client.nb.cells.append(cell)
         granted = max(1, math.ceil(limit))  # nbclient takes whole seconds
         self.client.timeout = granted
@@ -328,7 +353,7 @@ class Runner:
 
     def _kill(self) -> None:
         self.killed = True
-        process = getattr(self.client.km.provisioner, "process", None)
+        process = getattr(self.manager.provisioner, "process", None)
         if process is not None:
             with contextlib.suppress(OSError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -351,10 +376,12 @@ class Runner:
         """Send `request` on a new comm to the probe's target; its observation, decoded.
         Past `limit` the kernel is interrupted (the probe reports it); a kernel that does
         not answer RECOVERY_TIMEOUT after that is killed."""
-        kc = self.client.kc
+        kc = self.kernel_client
+        manager: Any = self.manager  # its async methods are typed as run_sync's wrappers
         comm_id = secrets.token_hex(16)
-        message = kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": self.target,
-                                               "data": request.to_wire()})
+        message = kc.session.msg(
+            "comm_open", {"comm_id": comm_id, "target_name": self.target, "data": request.to_wire()}
+        )
         kc.shell_channel.send(message)
         deadline = time.monotonic() + limit
         interrupted = False
@@ -364,16 +391,17 @@ class Runner:
                 if interrupted:
                     self._kill()
                     raise DeadKernelError("the probe could not be interrupted")
-                await self.client.km.interrupt_kernel()
+                await manager.interrupt_kernel()
                 interrupted, deadline = True, time.monotonic() + RECOVERY_TIMEOUT
                 continue
             try:
                 reply = await kc.get_iopub_msg(timeout=wait)
             except queue.Empty:
                 if self._dropped():
-                    return probe_protocol.probe_error("OutputTooLarge",
-                                                      "calling your functions printed too much.")
-                if not await self.client.km.is_alive():
+                    return probe_protocol.probe_error(
+                        "OutputTooLarge", "calling your functions printed too much."
+                    )
+                if not await manager.is_alive():
                     raise DeadKernelError("the kernel died during a probe") from None
                 continue
             content = reply.get("content", {})
@@ -381,11 +409,13 @@ class Runner:
                 continue  # the end of an earlier probe, or output of a student's thread
             if interrupted:
                 self.execution.limit_hit = True
-                return probe_protocol.probe_error("Timeout",
-                                                  f"calling your functions took more than {limit:g} s.")
+                return probe_protocol.probe_error(
+                    "Timeout", f"calling your functions took more than {limit:g} s."
+                )
             data = content.get("data")
-            return probe_protocol.decode(request.question, data.get(probe_protocol.REPLY_KEY)
-                                         if isinstance(data, dict) else None)
+            return probe_protocol.decode(
+                request.question, data.get(probe_protocol.REPLY_KEY) if isinstance(data, dict) else None
+            )
 
     def _probe(self, after: int) -> None:
         for capture in (c for c in self.captures if c.after == after):
