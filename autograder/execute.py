@@ -15,6 +15,9 @@ Cells that raise are normal (students hand in errors); a cell or probe that runs
 time limit is interrupted and the notebook goes on; a kernel that dies ends the run. Every
 message from the kernel is capped in size before it is received (`MAX_MESSAGE_BYTES`), so a
 student's output cannot exhaust the grading process.
+
+A batch's worker may start its kernel before it knows its submission (`prestart`): nothing is
+imported in it, and the next `execute` in that process takes it; it is never used twice.
 """
 
 from __future__ import annotations
