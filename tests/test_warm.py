@@ -23,8 +23,11 @@ CASES = [
     BY_NAME["solution"],
     BY_NAME["q2-64-bit-mode"],
     BY_NAME["q2-legacy-prng-prints-2.3250647"],
-    Case("x64-by-environment-before-import",
-         edit((IMPORT, "import os\nos.environ['JAX_ENABLE_X64'] = '1'\n" + IMPORT)), (7, 5, 4, 4, 4)),
+    Case(
+        "x64-by-environment-before-import",
+        edit((IMPORT, "import os\nos.environ['JAX_ENABLE_X64'] = '1'\n" + IMPORT)),
+        (7, 5, 4, 4, 4),
+    ),
     Q4_MISTAKES[0],
 ]
 
@@ -34,7 +37,9 @@ def verdicts(result: SubmissionResult) -> tuple[str, list[tuple[str, bool, float
 
 
 @pytest.fixture(scope="module")
-def warm_and_cold(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[SubmissionResult, SubmissionResult]]:
+def warm_and_cold(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[SubmissionResult, SubmissionResult]]:
     root = tmp_path_factory.mktemp("warm")
     paths = [write(root / f"{case.name}.ipynb", case.cells) for case in CASES]
     warm = grade_many(paths, root / "out", jobs=2, progress=lambda _: None)  # warm workers
