@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from autograder.grade.lms import DEFAULT_ITEM
-from autograder.pipeline import CELL_TIMEOUT, TIMEOUT
+from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -33,6 +33,7 @@ def _grade(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             force=args.force,
             faithful=args.faithful,
+            fast_cell_timeout=args.fast_cell_timeout,
             lms_item=args.lms_item.strip(),
             previous=previous,
         )
@@ -146,8 +147,18 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=CELL_TIMEOUT,
         metavar="S",
-        help=f"seconds one cell may run before it is interrupted and the notebook goes on "
-        f"(default {CELL_TIMEOUT:g}); e.g. --cell-timeout 120",
+        help=f"seconds one cell may run before it is interrupted and the notebook goes on, with "
+        f"--faithful and when a notebook is graded again faithfully (default {CELL_TIMEOUT:g}); "
+        "e.g. --cell-timeout 120",
+    )
+    grade.add_argument(
+        "--fast-cell-timeout",
+        type=float,
+        default=FAST_CELL_TIMEOUT,
+        metavar="S",
+        help=f"the same limit on the fast path (default {FAST_CELL_TIMEOUT:g}); a notebook that "
+        "hit it and lost points is graded again with --faithful and --cell-timeout; "
+        "e.g. --fast-cell-timeout 90",
     )
     grade.add_argument(
         "--force",

@@ -15,6 +15,9 @@ Cells that raise are normal (students hand in errors); a cell or probe that runs
 time limit is interrupted and the notebook goes on; a kernel that dies ends the run. Every
 message from the kernel is capped in size before it is received (`MAX_MESSAGE_BYTES`), so a
 student's output cannot exhaust the grading process.
+
+A batch's worker may start its kernel before it knows its submission (`prestart`): nothing is
+imported in it, and the next `execute` in that process takes it; it is never used twice.
 """
 
 from __future__ import annotations
@@ -34,15 +37,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import nbformat
 import zmq
 import zmq.asyncio
-from jupyter_client import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
 from zmq.utils.monitor import parse_monitor_message
 
 from autograder import probe_protocol, sandbox
@@ -73,6 +78,9 @@ class Execution:
     completed: int = -1
     stopped: Status | None = None  # a dead kernel, say: no later cell ran
     cut_short: list[Status] = field(default_factory=list)  # cells interrupted or truncated, in order
+    # A cell or probe was interrupted at the per-cell limit (or killed after it): the fast
+    # path's short limit may have cost points (see `pipeline.grade_cells`).
+    limit_hit: bool = False
     # Hooks into the kernel found after the run (probe_protocol.Finding): for TAs, never points.
     findings: tuple[Finding, ...] = ()
 
@@ -82,7 +90,9 @@ class CappedClient(NotebookClient):
     printing in a loop cannot exhaust the grading process (each message is already capped
     at MAX_MESSAGE_BYTES by the socket)."""
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(
+        self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> NotebookNode | None:
         content = msg.get("content", {})
         size = len(str(content.get("text", ""))) + len(str(content.get("data", "")))
         received = getattr(self, "_received", {})
@@ -125,7 +135,7 @@ def limit_resources(memory_mb: int, uid: int | None = None) -> None:
         sandbox.become(uid)
 
 
-def _text_of(outputs: list) -> str:
+def _text_of(outputs: list[NotebookNode]) -> str:
     parts = []
     for output in outputs:
         kind = output.get("output_type")
@@ -140,7 +150,8 @@ def _text_of(outputs: list) -> str:
 
 def install_cell(target: str) -> str:
     """The one execute that installs the probe: it leaves no name in the student's namespace.
-    The probe gets a copy of the builtins as they are now, before any student code."""
+    The probe gets a copy of the builtins as they are now, before any student code. Tracebacks
+    are shown in IPython's minimal form (name and message: all that grading keeps)."""
     return (
         "def _autograder_install(source, target):\n"
         "    import builtins\n"
@@ -151,13 +162,16 @@ def install_cell(target: str) -> str:
         f"    _autograder_install({PROBE_SOURCE!r}, {target!r})\n"
         "finally:\n"
         "    del _autograder_install\n"
+        # Only an error's name and message are kept (`_text_of`); IPython's verbose traceback
+        # (source context of every frame, JAX's included) cost a second per error raised.
+        "get_ipython().InteractiveTB.set_mode('Minimal')\n"
     )
 
 
 def kernel_environment(home: str) -> dict[str, str]:
     """A minimal environment: nothing of the grader's (paths, tokens, JAX flags) leaks in."""
     env = {
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + "/usr/bin:/bin",
         "HOME": home,
         "TMPDIR": home,
         "LANG": "C.UTF-8",
@@ -170,8 +184,16 @@ def kernel_environment(home: str) -> dict[str, str]:
 class Runner:
     """Runs one notebook. `plans` maps a question to its probe inputs."""
 
-    def __init__(self, steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
-                 cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB):
+    def __init__(
+        self,
+        steps: list[Step],
+        captures: list[Capture],
+        plans: dict[str, dict[str, Any]],
+        *,
+        cell_timeout: float,
+        timeout: float,
+        memory_mb: int = MEMORY_LIMIT_MB,
+    ):
         self.steps = list(steps)
         self.captures = captures
         self.plans = plans
@@ -184,19 +206,29 @@ class Runner:
         self.installed = False
         self.current = -1  # the notebook cell running now, for messages
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
+        self.started = False
+        self.resources = contextlib.ExitStack()
+        self.monitor: zmq.Socket[Any] | None = None
 
-    def run(self) -> Execution:
+    def start(self) -> None:
+        """Start a fresh kernel: its own user, its own empty directories. `run` calls it when
+        nothing did before; `prestart` calls it ahead of time. What it sets up `close` removes."""
+        self.resources = contextlib.ExitStack()
         # The notebook's working directory starts empty; IPython's own files go to `home`.
         workdir = tempfile.mkdtemp(prefix="autograder-kernel-")
         home = tempfile.mkdtemp(prefix="autograder-home-")
         sockets = tempfile.mkdtemp(prefix="autograder-ipc-")
+        for folder in (workdir, home, sockets):
+            self.resources.callback(shutil.rmtree, folder, ignore_errors=True)
         uid = sandbox.kernel_uid()
         if uid is not None:
+            self.resources.callback(sandbox.end, uid)
             sandbox.give(uid, workdir, home, sockets)
         context = zmq.asyncio.Context()
+        self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.client = CappedClient(
-            nbformat.v4.new_notebook(),
+            nbformat.v4.new_notebook(),  # type: ignore[no-untyped-call]  # nbformat is unannotated
             kernel_name="python3",
             allow_errors=True,
             interrupt_on_timeout=True,
@@ -208,36 +240,63 @@ class Runner:
         )
         self.client.comm_open_handlers = {}
         # Unix sockets outside the kernel's directory instead of open TCP ports.
-        self.client.km = self.client.create_kernel_manager()
-        self.client.km.transport = "ipc"
-        self.client.km.ip = os.path.join(sockets, "kernel")
-        self.client.km.connection_file = os.path.join(sockets, "kernel.json")
-        self.client.km.owner = uid
-        self.client.km.client_context = context
-        self.monitor: zmq.Socket | None = None
+        manager = self.client.create_kernel_manager()
+        assert isinstance(manager, KernelManager)  # kernel_manager_class above
+        manager.transport = "ipc"
+        manager.ip = str(Path(sockets) / "kernel")
+        manager.connection_file = str(Path(sockets) / "kernel.json")
+        manager.owner = uid
+        manager.client_context = context
+        self.client.km = manager
+        self.resources.callback(self._close_monitor)
+        self.resources.enter_context(
+            self.client.setup_kernel(
+                cwd=workdir,
+                env=kernel_environment(home),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=functools.partial(limit_resources, self.memory_mb, uid),
+            )
+        )
+        self._watch_iopub()
+        self.started = True
+
+    @property
+    def manager(self) -> KernelManager:
+        manager = self.client.km
+        assert isinstance(manager, KernelManager)  # set by `start`
+        return manager
+
+    @property
+    def kernel_client(self) -> Any:
+        """jupyter_client's async client (Any: its stubs type the channels as the blocking ones)."""
+        return self.client.kc
+
+    def close(self) -> None:
+        """Shut the kernel down and remove everything `start` made (also after a failed start)."""
+        self.resources.close()
+
+    def _close_monitor(self) -> None:
+        if self.monitor is not None:
+            self.monitor.close(linger=0)
+
+    def run(self) -> Execution:
         try:
-            with self.client.setup_kernel(cwd=workdir, env=kernel_environment(home),
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          preexec_fn=functools.partial(limit_resources, self.memory_mb, uid)):
-                self._watch_iopub()
-                self._run_cells()
-                self._inspect()
+            if not self.started:
+                self.start()
+            self._run_cells()
+            self._inspect()
         except DeadKernelError:
             cell = self.current + 1
             if self.killed:
+                self.execution.limit_hit = True
                 self._stop(Status(Kind.CELL_STUCK, cell))
             else:
                 self._stop(Status(Kind.KERNEL_DIED, cell))
         except Exception as error:  # the kernel would not start, or the client broke
             self._stop(Status(Kind.GRADER_ERROR, detail=f"{type(error).__name__}: {error}"[:185]))
         finally:
-            if self.monitor is not None:
-                self.monitor.close(linger=0)
-            context.destroy(linger=0)
-            if uid is not None:
-                sandbox.end(uid)
-            for folder in (workdir, home, sockets):
-                shutil.rmtree(folder, ignore_errors=True)
+            self.close()
         return self.execution
 
     def _stop(self, reason: Status) -> None:
@@ -251,8 +310,8 @@ class Runner:
 
     def _watch_iopub(self) -> None:
         address = f"inproc://autograder-iopub-{secrets.token_hex(8)}"
-        self.client.kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
-        self.monitor = zmq.Context.shadow(self.client.kc.context.underlying).socket(zmq.PAIR)
+        self.kernel_client.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+        self.monitor = zmq.Context.shadow(self.kernel_client.context.underlying).socket(zmq.PAIR)
         self.monitor.connect(address)
 
     def _dropped(self) -> bool:
@@ -264,7 +323,7 @@ class Runner:
             event = parse_monitor_message(self.monitor.recv_multipart())
             dropped = dropped or event["event"] == zmq.EVENT_DISCONNECTED
         if dropped:
-            kc = self.client.kc
+            kc = self.kernel_client
             kc.iopub_channel.close()
             kc._iopub_channel = None  # jupyter_client connects a new one on next use
             self.monitor.close(linger=0)
@@ -274,14 +333,14 @@ class Runner:
 
     # -- cells ---------------------------------------------------------------------------
 
-    def _execute(self, source: str, *, limit: float, history: bool = True) -> tuple[list, bool]:
+    def _execute(self, source: str, *, limit: float, history: bool = True) -> tuple[list[NotebookNode], bool]:
         """Run `source`; (its outputs, whether it ran past `limit` and was interrupted).
 
         nbclient interrupts a cell at `limit`; a kernel that ignores the interrupt is killed
         by the watchdog a little later, which ends the run (DeadKernelError)."""
         if not source.strip():
             return [], False
-        cell = nbformat.v4.new_code_cell(source)
+        cell = nbformat.v4.new_code_cell(source)  # type: ignore[no-untyped-call]  # nbformat is unannotated
         self.client.nb.cells.append(cell)
         granted = max(1, math.ceil(limit))  # nbclient takes whole seconds
         self.client.timeout = granted
@@ -298,7 +357,7 @@ class Runner:
 
     def _kill(self) -> None:
         self.killed = True
-        process = getattr(self.client.km.provisioner, "process", None)
+        process = getattr(self.manager.provisioner, "process", None)
         if process is not None:
             with contextlib.suppress(OSError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -321,10 +380,12 @@ class Runner:
         """Send `request` on a new comm to the probe's target; its observation, decoded.
         Past `limit` the kernel is interrupted (the probe reports it); a kernel that does
         not answer RECOVERY_TIMEOUT after that is killed."""
-        kc = self.client.kc
+        kc = self.kernel_client
+        manager: Any = self.manager  # its async methods are typed as run_sync's wrappers
         comm_id = secrets.token_hex(16)
-        message = kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": self.target,
-                                               "data": request.to_wire()})
+        message = kc.session.msg(
+            "comm_open", {"comm_id": comm_id, "target_name": self.target, "data": request.to_wire()}
+        )
         kc.shell_channel.send(message)
         deadline = time.monotonic() + limit
         interrupted = False
@@ -334,27 +395,31 @@ class Runner:
                 if interrupted:
                     self._kill()
                     raise DeadKernelError("the probe could not be interrupted")
-                await self.client.km.interrupt_kernel()
+                await manager.interrupt_kernel()
                 interrupted, deadline = True, time.monotonic() + RECOVERY_TIMEOUT
                 continue
             try:
                 reply = await kc.get_iopub_msg(timeout=wait)
             except queue.Empty:
                 if self._dropped():
-                    return probe_protocol.probe_error("OutputTooLarge",
-                                                      "calling your functions printed too much.")
-                if not await self.client.km.is_alive():
+                    return probe_protocol.probe_error(
+                        "OutputTooLarge", "calling your functions printed too much."
+                    )
+                if not await manager.is_alive():
                     raise DeadKernelError("the kernel died during a probe") from None
                 continue
             content = reply.get("content", {})
             if reply.get("msg_type") != "comm_msg" or content.get("comm_id") != comm_id:
                 continue  # the end of an earlier probe, or output of a student's thread
             if interrupted:
-                return probe_protocol.probe_error("Timeout",
-                                                  f"calling your functions took more than {limit:g} s.")
+                self.execution.limit_hit = True
+                return probe_protocol.probe_error(
+                    "Timeout", f"calling your functions took more than {limit:g} s."
+                )
             data = content.get("data")
-            return probe_protocol.decode(request.question, data.get(probe_protocol.REPLY_KEY)
-                                         if isinstance(data, dict) else None)
+            return probe_protocol.decode(
+                request.question, data.get(probe_protocol.REPLY_KEY) if isinstance(data, dict) else None
+            )
 
     def _probe(self, after: int) -> None:
         for capture in (c for c in self.captures if c.after == after):
@@ -390,13 +455,60 @@ class Runner:
                 self._stop(Status(Kind.TIMEOUT, step.cell + 1, self.timeout))
                 return
             if timed_out:
+                self.execution.limit_hit = True
                 self.execution.cut_short.append(Status(Kind.CELL_TIMEOUT, step.cell + 1, limit))
             self.execution.outputs[step.index] = text
             self.execution.completed = step.index
             self._probe(step.index)
 
 
-def execute(steps: list[Step], captures: list[Capture], plans: dict[str, dict], *,
-            cell_timeout: float, timeout: float, memory_mb: int = MEMORY_LIMIT_MB) -> Execution:
+# A kernel started ahead of time for this process's next `execute` (see `prestart`).
+_warm: Runner | None = None
+
+
+def prestart(memory_mb: int = MEMORY_LIMIT_MB) -> bool:
+    """Start the kernel the next `execute` with the same memory limit will run in, so that
+    its start-up overlaps other work. Nothing is imported in it (a student's settings read at
+    import, such as JAX_ENABLE_X64, take effect as in a kernel started later); it is used once
+    and only by this process. False when the kernel could not be started (`execute` then
+    starts one itself)."""
+    global _warm
+    discard_prestarted()
+    runner = Runner([], [], {}, cell_timeout=0, timeout=0, memory_mb=memory_mb)
+    try:
+        runner.start()
+    except Exception:  # any failure here is met again, and reported, by `execute`'s own start
+        runner.close()
+        return False
+    _warm = runner
+    return True
+
+
+def discard_prestarted() -> None:
+    """Shut down a kernel `prestart` started that no `execute` took."""
+    global _warm
+    runner, _warm = _warm, None
+    if runner is not None:
+        runner.close()
+
+
+def execute(
+    steps: list[Step],
+    captures: list[Capture],
+    plans: dict[str, dict[str, Any]],
+    *,
+    cell_timeout: float,
+    timeout: float,
+    memory_mb: int = MEMORY_LIMIT_MB,
+) -> Execution:
+    global _warm
     runner = Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb)
+    warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
+    if warm is not None and warm.memory_mb == memory_mb:
+        warm.steps, warm.captures, warm.plans = list(steps), captures, plans
+        warm.cell_timeout, warm.timeout = cell_timeout, timeout
+        warm.deadline = time.monotonic() + timeout
+        runner = warm
+    elif warm is not None:
+        warm.close()
     return runner.run()

@@ -235,8 +235,7 @@ def probe_q4(namespace: Namespace, plan: Plan) -> Observed:
     if function is not None and timed is not None:
         argument = keys(seeds[:2]) if timed == "pair" else keys(seeds[:1])[0]
         reference = reference_pair if timed == "pair" else reference_single
-        repetitions, iterations = plan["repetitions"], plan["iterations"]
-        observed["timing"] = _time_against(function, reference, argument, repetitions, iterations)
+        observed["timing"] = _time_against(function, reference, argument, plan["timing"])
     return observed
 
 
@@ -267,10 +266,16 @@ def _time_against(
     model: Callable[..., Any],
     reference: Callable[..., Any],
     argument: Any,
-    repetitions: int,
-    iterations: int,
+    plan: dict[str, Any],
 ) -> Encoded:
+    """Interleaved runs of the reference and the model, `plan["iterations"]` calls each. From
+    `plan["min_repetitions"]` pairs on, timing stops as soon as the ratio of the medians is
+    clearly past `plan["threshold"]` (by the factor `plan["margin"]`); anything less clear runs
+    all `plan["repetitions"]` pairs, so only a pass is ever decided early."""
     import jax
+
+    iterations = plan["iterations"]
+    clear = plan["threshold"] * plan["margin"]
 
     def run(function: Callable[..., Any]) -> float:
         start = _perf_counter()
@@ -279,12 +284,24 @@ def _time_against(
             jax.block_until_ready(function(argument))  # type: ignore[no-untyped-call]
         return _perf_counter() - start
 
+    def median(values: list[float]) -> float:
+        ordered = sorted(values)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+    reference_times: list[float] = []
+    submission_times: list[float] = []
     try:
         run(model), run(reference)  # warm up: compile and fill caches
-        pairs = [(run(reference), run(model)) for _ in range(repetitions)]
+        while len(reference_times) < plan["repetitions"]:
+            reference_times.append(run(reference))
+            submission_times.append(run(model))
+            if len(reference_times) >= plan["min_repetitions"] and \
+                    median(reference_times) >= clear * median(submission_times):
+                break
     except Exception as error:
         return failure(error)
-    return {"kind": "timing", "reference": [p[0] for p in pairs], "submission": [p[1] for p in pairs]}
+    return {"kind": "timing", "reference": reference_times, "submission": submission_times}
 
 
 def probe_q5(namespace: Namespace, plan: Plan) -> Observed:

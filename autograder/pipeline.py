@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 
 CELL_TIMEOUT = 240.0
 TIMEOUT = 900.0
+# The fast path's limit for one cell: an honest cell with its timing loops shortened ends in
+# seconds. A run interrupted at it is graded again faithfully when it lost points (`grade_cells`).
+FAST_CELL_TIMEOUT = 45.0
 
 
 def _unreached(question: str, status: Status) -> QuestionResult:
@@ -55,22 +59,41 @@ def grade_cells(
     faithful: bool = False,
     seed: int | None = None,
     memory_mb: int | None = None,
+    fast_cell_timeout: float | None = None,
 ) -> SubmissionResult:
     """Grade a notebook's cells. `faithful` runs every step exactly as written (slower);
-    by default the timing loops no check reads are shortened (see `autograder.fast_path`)."""
+    by default the timing loops no check reads are shortened (see `autograder.fast_path`).
+
+    With `fast_cell_timeout`, the fast path interrupts a cell (or probe) at that shorter limit;
+    when it did so and the grade lost points, the notebook is graded again faithfully with
+    `cell_timeout`, in what remains of `timeout`, and that grade is final. An interrupted cell
+    whose names nothing graded needs (a student's leftover infinite loop) costs no regrade."""
     # Imported here: the batch process, which only orchestrates, never needs a kernel client.
     from autograder.execute import execute
 
+    started = time.monotonic()
     golden = load()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
     layout = read_layout(cells)
     to_run = layout.steps if faithful else shorten_for_grading(layout)
     limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
-    execution = execute(
-        to_run, list(layout.captures), plans, cell_timeout=cell_timeout, timeout=timeout, **limits
-    )
-    return _grade(submission, layout, plans, execution)
+    short = not faithful and fast_cell_timeout is not None and fast_cell_timeout < cell_timeout
+    limit = fast_cell_timeout if short and fast_cell_timeout is not None else cell_timeout
+    execution = execute(to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **limits)
+    result = _grade(submission, layout, plans, execution)
+    if short and execution.limit_hit and result.score < result.possible:
+        remaining = max(1.0, timeout - (time.monotonic() - started))
+        return grade_cells(
+            submission,
+            cells,
+            cell_timeout=cell_timeout,
+            timeout=remaining,
+            faithful=True,
+            seed=seed,
+            memory_mb=memory_mb,
+        )
+    return result
 
 
 def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, ...]:

@@ -28,7 +28,8 @@ from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
 from autograder.grade.previous import Change, Previous, changes, write_changes
 from autograder.grade.sources import SourceError, Submission, collect
-from autograder.pipeline import CELL_TIMEOUT, TIMEOUT, zero
+from autograder.grade.warm import WarmWorkers, hand_over
+from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
 from autograder.status import Kind, Status
@@ -55,38 +56,58 @@ def _load(folder: Path) -> SubmissionResult | None:
         return None
 
 
-def grade_one(
-    path: Path, name: str, folder: Path, *, cell_timeout: float, timeout: float, faithful: bool = False
-) -> SubmissionResult:
-    """Grade in a worker process; whatever happens to it, a result is written."""
-    command = [
-        sys.executable,
-        "-m",
-        "autograder.grade.worker",
-        str(path),
-        str(folder),
-        "--name",
-        name,
+def worker_options(
+    *, cell_timeout: float, timeout: float, faithful: bool = False, fast_cell_timeout: float | None = None
+) -> list[str]:
+    """The worker's command-line options besides the submission."""
+    return [
         "--cell-timeout",
         str(cell_timeout),
         "--timeout",
         str(timeout),
         *(["--faithful"] if faithful else []),
+        *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
     ]
-    try:
-        # errors="replace": the worker's stderr may quote anything the student's code printed.
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            check=False,
-            timeout=timeout + WORKER_GRACE,
-        )
-        reason = Status(Kind.GRADER_ERROR, detail=f"worker exited with {done.returncode}")
-        detail = done.stderr[-4000:]
-    except subprocess.TimeoutExpired:
+
+
+def grade_one(
+    path: Path,
+    name: str,
+    folder: Path,
+    *,
+    cell_timeout: float,
+    timeout: float,
+    faithful: bool = False,
+    fast_cell_timeout: float | None = None,
+    workers: WarmWorkers | None = None,
+) -> SubmissionResult:
+    """Grade in a worker process (one of `workers` when given, else one started now);
+    whatever happens to it, a result is written."""
+    options = worker_options(
+        cell_timeout=cell_timeout, timeout=timeout, faithful=faithful, fast_cell_timeout=fast_cell_timeout
+    )
+    if workers is not None:
+        code, stderr = hand_over(workers.take(), path, folder, name, timeout + WORKER_GRACE)
+    else:
+        command = [sys.executable, "-m", "autograder.grade.worker", str(path), str(folder), "--name", name]
+        try:
+            # errors="replace": the worker's stderr may quote anything the student's code printed.
+            done = subprocess.run(
+                [*command, *options],
+                capture_output=True,
+                text=True,
+                errors="replace",
+                check=False,
+                timeout=timeout + WORKER_GRACE,
+            )
+            code, stderr = done.returncode, done.stderr
+        except subprocess.TimeoutExpired:
+            code, stderr = None, ""
+    if code is None:
         reason, detail = Status(Kind.TIMEOUT, detail="the grader did not finish"), ""
+    else:
+        reason = Status(Kind.GRADER_ERROR, detail=f"worker exited with {code}")
+        detail = stderr[-4000:]
     result = _load(folder)
     if result is None:
         result = zero(name, reason, GRADER_FAILED)
@@ -133,6 +154,7 @@ def run_batch(
     timeout: float = TIMEOUT,
     force: bool = False,
     faithful: bool = False,
+    fast_cell_timeout: float | None = FAST_CELL_TIMEOUT,
     lms_item: str = DEFAULT_ITEM,
     previous: Previous | None = None,
     progress: Callable[[str], None] = print,
@@ -154,6 +176,7 @@ def run_batch(
             timeout=timeout,
             force=force,
             faithful=faithful,
+            fast_cell_timeout=fast_cell_timeout,
             progress=progress,
         )
         written = write_outputs(
@@ -184,11 +207,16 @@ def _grade_all(
         else:
             todo.append(submission)
 
+    # Each submission's worker (and kernel) starts while the one before it is graded.
+    workers = WarmWorkers(worker_options(**options), len(todo), spares=max(1, jobs))
+
     def work(submission: Submission) -> tuple[SubmissionResult, float]:
         start = time.monotonic()
         assert submission.notebook is not None  # those without one are not in `todo`
         try:
-            result = grade_one(submission.notebook, submission.name, out / submission.name, **options)
+            result = grade_one(
+                submission.notebook, submission.name, out / submission.name, workers=workers, **options
+            )
         except Exception:  # e.g. its folder cannot be written: this submission only
             log.exception("grading %s failed", submission.name)
             result = zero(
@@ -198,6 +226,20 @@ def _grade_all(
             )
         return result, time.monotonic() - start
 
+    try:
+        _run_all(todo, results, jobs, work, progress)
+    finally:
+        workers.close()
+    return [results[s.name] for s in submissions]
+
+
+def _run_all(
+    todo: list[Submission],
+    results: dict[str, SubmissionResult],
+    jobs: int,
+    work: Callable[[Submission], tuple[SubmissionResult, float]],
+    progress: Callable[[str], None],
+) -> None:
     # The bar only where someone watches (a terminal); logs and CI get one line per submission.
     with (
         tqdm(
@@ -218,7 +260,6 @@ def _grade_all(
             if bar.disable:
                 progress(f"{name}: {result.score:g}/{result.possible:g} {result.status} ({seconds:.1f} s)")
             bar.update()
-    return [results[s.name] for s in submissions]
 
 
 def _load_report() -> Any:

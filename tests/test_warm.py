@@ -1,0 +1,90 @@
+"""Kernels started ahead of their submission (`execute.prestart`, the batch's warm workers)
+grade exactly as kernels started cold, and each is fresh and used once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder import execute as execute_module
+from autograder.execute import execute, prestart
+from autograder.pipeline import grade_notebook
+from autograder.grade.batch import grade_many
+from autograder.notebook import Step
+from autograder.results import SubmissionResult
+from tests.submissions import write
+from tests.test_corpus import CORRECT, Q4_MISTAKES, Case, edit
+
+IMPORT = "import jax\nimport jax.numpy as jnp"
+BY_NAME = {case.name: case for case in [*CORRECT, *Q4_MISTAKES]}
+CASES = [
+    BY_NAME["solution"],
+    BY_NAME["q2-64-bit-mode"],
+    BY_NAME["q2-legacy-prng-prints-2.3250647"],
+    Case(
+        "x64-by-environment-before-import",
+        edit((IMPORT, "import os\nos.environ['JAX_ENABLE_X64'] = '1'\n" + IMPORT)),
+        (7, 5, 4, 4, 4),
+    ),
+    Q4_MISTAKES[0],
+]
+
+
+def verdicts(result: SubmissionResult) -> tuple[str, list[tuple[str, bool, float]]]:
+    return result.status, [(c.name, c.passed, c.points) for q in result.questions for c in q.checks]
+
+
+@pytest.fixture(scope="module")
+def warm_and_cold(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[SubmissionResult, SubmissionResult]]:
+    root = tmp_path_factory.mktemp("warm")
+    paths = [write(root / f"{case.name}.ipynb", case.cells) for case in CASES]
+    warm = grade_many(paths, root / "out", jobs=2, progress=lambda _: None)  # warm workers
+    cold = [grade_notebook(path) for path in paths]  # in this process: nothing prestarted
+    return {case.name: pair for case, pair in zip(CASES, zip(warm, cold, strict=True), strict=True)}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_warm_kernels_grade_as_cold_ones(warm_and_cold: dict, case: Case) -> None:
+    warm, cold = warm_and_cold[case.name]
+    assert verdicts(warm) == verdicts(cold)
+    assert tuple(warm.question(q).score for q in ("q1", "q2", "q3", "q4", "q5")) == case.expected
+
+
+LOOK = (
+    "import builtins, json, os, sys\n"
+    "print(json.dumps({'pid': os.getpid(), 'uid': os.getuid(), 'cwd': sorted(os.listdir('.')),\n"
+    "                  'jax': 'jax' in sys.modules, 'left': hasattr(builtins, 'left_behind'),\n"
+    "                  'env': os.environ.get('LEFT_BEHIND')}))"
+)
+LEAVE = "import builtins, os\nbuiltins.left_behind = 1\nos.environ['LEFT_BEHIND'] = '1'\nopen('left.txt', 'w').write('x')"
+
+
+def look(*, warm: bool) -> dict:
+    if warm:
+        assert prestart()
+    execution = execute([Step(0, 0, LOOK), Step(1, 1, LEAVE)], [], {}, cell_timeout=30, timeout=120)
+    assert execution.stopped is None, execution.stopped
+    seen: dict = json.loads(execution.outputs[0].strip().splitlines()[-1])
+    return seen
+
+
+def test_each_prestarted_kernel_is_fresh_empty_and_used_once() -> None:
+    first, second = look(warm=True), look(warm=True)
+    assert execute_module._warm is None  # taken by the run: nothing waits for another
+    cold = look(warm=False)
+    for seen in (first, second, cold):
+        assert seen["cwd"] == [] and not seen["jax"] and not seen["left"] and seen["env"] is None
+    assert len({first["pid"], second["pid"], cold["pid"]}) == 3
+
+
+def test_an_unused_prestarted_kernel_is_shut_down(tmp_path: Path) -> None:
+    assert prestart()
+    runner = execute_module._warm
+    assert runner is not None
+    process = runner.client.km.provisioner.process  # type: ignore[union-attr]  # set once started
+    execute_module.discard_prestarted()
+    assert execute_module._warm is None and process.wait(timeout=30) is not None
