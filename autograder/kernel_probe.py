@@ -296,8 +296,9 @@ def _time_against(
         while len(reference_times) < plan["repetitions"]:
             reference_times.append(run(reference))
             submission_times.append(run(model))
-            if len(reference_times) >= plan["min_repetitions"] and \
-                    median(reference_times) >= clear * median(submission_times):
+            if len(reference_times) >= plan["min_repetitions"] and median(reference_times) >= clear * median(
+                submission_times
+            ):
                 break
     except Exception as error:
         return failure(error)
