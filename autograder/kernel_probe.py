@@ -419,3 +419,11 @@ def install(shell: Any, target: str) -> None:
         comm.close()
 
     shell.kernel.comm_manager.register_target(target, handle)
+    # `quit()`, `exit()` and `%exit` shut a Jupyter kernel down (ZMQExitAutocall -> ask_exit).
+    # Students leave them in notebooks; here they end only their cell, as `sys.exit()` does,
+    # so the rest of the notebook still runs and is graded.
+    shell.ask_exit = _end_the_cell_only
+
+
+def _end_the_cell_only() -> None:
+    raise SystemExit("quit() and exit() end only this cell when the notebook is graded")

@@ -132,9 +132,9 @@ def headed(number: int, cells: Cells, *, level: str = "##") -> Cells:
     return [("markdown", f"{level} Question {number}"), *cells, *written]
 
 
-def per_question(*, q4: str = Q4, q5: str = Q5) -> Cells:
+def per_question(*, q3: str = Q3, q4: str = Q4, q5: str = Q5) -> Cells:
     """One code cell per question, under `## Question N` headings."""
-    answers = {1: IMPORTS + Q1, 2: Q2, 3: Q3, 4: q4, 5: q5}
+    answers = {1: IMPORTS + Q1, 2: Q2, 3: q3, 4: q4, 5: q5}
     return [cell for n, code in answers.items() for cell in headed(n, [("code", code)])]
 
 

@@ -353,6 +353,15 @@ LAYOUTS = [
             *layouts.per_question()[3:],
         ],
     ),
+    # quit()/exit() shut a Jupyter kernel down; left in a notebook they must cost nothing.
+    correct(
+        "quit-left-in-after-question-3",
+        layouts.per_question(q3=Q3 + "\nquit()"),
+    ),
+    correct(
+        "exit-as-the-last-cell",
+        [*layouts.per_question(), ("code", "exit()")],
+    ),
     mistake(
         "q5-shape-helper-never-compiled",
         layouts.per_question(
