@@ -1,0 +1,200 @@
+"""Realistic hand-ins written the way students write them (the course template with its pledge,
+Colab exports, one cell for everything, scratch after the last answer, stray redirects, honest
+`quit()`, errors left in, hostile tricks), each with the points a careful instructor would give
+(q1..q5). `tests/test_realistic.py` grades them all in one batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+IMPORTS = "import jax\nimport jax.numpy as jnp\nimport random\nimport numpy as np"
+Q1 = [
+    "first = jnp.array([[1, 2, 3], [4, 5, 6]])\nfirst",
+    "second = jnp.full((3, 2), 2)\nsecond",
+    "third = jnp.matmul(first, second)\nthird",
+    "third.shape",
+    "third * 2",
+    "jnp.multiply(third, jnp.array([[1, 2], [3, 4]]))",
+    "fourth = jnp.append(second, jnp.array([[3, 4]]), axis=0)\nfourth",
+    "fifth = jnp.append(fourth, jnp.ones((4, 1)), axis=1)\nfifth",
+    "my_array = jnp.array([[2,2,2], [2,1,3]])\nmy_array = my_array.at[1,1].set(7)\nmy_array",
+]
+Q2 = (
+    "key = jax.random.PRNGKey(0)\nkey, *subkeys = jax.random.split(key, num=3)\n\n"
+    "def bar(key):\n    return jax.random.uniform(key)\n\n"
+    "def baz(key):\n    return jax.random.uniform(key)\n\n"
+    "def foo1(key1, key2):\n    return bar(key1) + 2*baz(key2)\n\n"
+    "def foo2(key1, key2):\n    return 2*baz(key2) + bar(key1)\n\n"
+    "def foo(funcs, keys):\n    functions = list(funcs)\n    random.shuffle(functions)\n"
+    "    return functions[0](*keys)"
+)
+Q2_RUN = ("key = jax.random.PRNGKey(0)\nkey, *subkeys = jax.random.split(key, num=3)\n"
+          "print(foo((foo1, foo2), (subkeys[0], subkeys[1])))")
+Q3 = ["def my_function(x):\n    return 14*x**3 + 13*x\n\nmy_function(17.0)",
+      "my_gradient = jax.grad(my_function)\nmy_gradient(17.0)"]
+MODEL = "def my_model(keys):\n    return 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
+
+
+def q4(loops: int = 100000) -> list[str]:
+    loop = (f"for i in range({loops}):\n    key, *subkeys = jax.random.split(key, 3)\n"
+            "    my_value = my_model(subkeys)")
+    return [
+        "%%time\n\nkey = jax.random.PRNGKey(0)\n\n" + MODEL + "\n" + loop,
+        "%%time\n\nkey = jax.random.PRNGKey(0)\n\n@jax.jit\n" + MODEL + "\n" + loop,
+        "%%time\n\nkey = jax.random.PRNGKey(0)\n\n@jax.jit\n" + MODEL + "\n"
+        + loop.replace("my_model(subkeys)", "my_model(subkeys).block_until_ready()"),
+    ]
+
+
+LOOP_DEF = "def my_function(x, num_loops):\n    for i in range(num_loops):\n        pass\n"
+SHAPE_DEF = "def my_function(x, arr_cols):\n    my_array = jnp.full((2, arr_cols), 5)\n"
+Q5 = [
+    "%%time\n\n" + LOOP_DEF + "\nfast_my_function = jax.jit(my_function, static_argnums=(1,))",
+    "%%time\n\nfast_my_function(14, 1000000)",
+    "%%time\n\nfast_my_function(14, 1000000)",
+    "%%time\n\nfast_my_function(14, 999999)",
+    "%%time\n\n" + SHAPE_DEF + "\nfast_my_function = jax.jit(my_function, static_argnums=(1,))",
+    "%%time\n\n# slow, first time compiling\nfast_my_function(5, 5)",
+    "%%time\n\n# fast, already compiled with static argument of 5\nfast_my_function(5, 5)",
+    "%%time\n\n# slow, recompiling with static argument of 6\nfast_my_function(5, 6)",
+]
+FULL = [7, 5, 4, 4, 4]
+
+
+def md(text):
+    return ("markdown", text)
+
+
+def code(text):
+    return ("code", text)
+
+
+def template(q1=Q1, q2=(Q2, Q2_RUN), q3=Q3, q4cells=None, q5=Q5, imports=IMPORTS, after=()):
+    """The course template: title, questions with 'Items to submit', a pledge at the end."""
+    q4cells = q4() if q4cells is None else q4cells
+    cells = [md("# TDM 40200: Project 1 — 2023\n\n**Student name:** Pat Doe\n\n**Section:** 1"),
+             md("## Question 1"), code(imports), *map(code, q1),
+             code("my_array[1,1] = 7"),
+             md("JAX arrays are immutable, so `my_array[1,1] = 7` raises a TypeError."),
+             md("## Question 2"), *map(code, q2),
+             md("## Question 3"), *map(code, q3), md("They match: 42*17^2 + 13 = 12151."),
+             md("## Question 4"), *map(code, q4cells), md("With block_until_ready it is faster."),
+             md("## Question 5"), *map(code, q5), md("A new static value recompiles."),
+             *after,
+             md("## Pledge\n\nBy submitting this work I, Pat Doe, pledge that it is my own work.")]
+    return cells
+
+
+CASES: dict[str, tuple[list[tuple[str, str]], list[int], dict[str, Any]]] = {}
+
+
+def case(name, cells, expected=FULL, **options):
+    CASES[name] = (cells, list(expected), options)
+
+
+case("template-pledge", template())
+case("course-kernel-colab", [code("!pip install -q jax"), code("%matplotlib inline"),
+                             code("from google.colab import drive\ndrive.mount('/content/drive')"),
+                             *template()], FULL, metadata={"colab": {"provenance": []},
+                                                           "accelerator": "GPU"})
+one = "\n\n".join(["# Question 1", IMPORTS, *[c for c in Q1 if "\n" in c or "=" in c],
+                   "print(third.shape)\nprint(third * 2)\nprint(third * jnp.array([[1, 2], [3, 4]]))",
+                   "# Question 2", Q2, Q2_RUN, "# Question 3", *Q3, "# Question 4",
+                   *[c.replace("%%time\n\n", "") for c in q4(1000)], "# Question 5",
+                   *[c.replace("%%time\n\n", "") for c in Q5]])
+case("all-in-one-cell", [md("# Project 1"), code(one), md("Q1: arrays are immutable."),
+                         md("Q3: yes it matches."), md("Q5: recompiles for a new static value.")])
+case("no-markdown-at-all", [code(c) for c in [IMPORTS, *Q1, Q2, Q2_RUN, *Q3, *q4(), *Q5]])
+case("scratch-after-pledge", template(after=()) + [
+    md("## Scratch (ignore)"),
+    code("first = 0\nsecond = None\nthird = 'x'\nfourth = fifth = my_array = None\n"
+         "def bar(k): return 0\nbaz = foo = foo1 = foo2 = None\n"
+         "my_function = lambda x: x\nmy_gradient = None\nmy_model = lambda k: 0\n"
+         "fast_my_function = jax.jit(lambda x, n: x)\nfast_my_function = None")])
+renamed = [
+    "%%time\n\ndef loop_fn(x, num_loops):\n    for i in range(num_loops):\n        pass\n\n"
+    "fast_my_function = jax.jit(loop_fn, static_argnums=(1,))",
+    *Q5[1:4],
+    "%%time\n\ndef shape_fn(x, arr_cols):\n    my_array = jnp.full((2, arr_cols), 5)\n\n"
+    "fast_my_function = jax.jit(shape_fn, static_argnums=(1,))",
+    *Q5[5:],
+]
+case("q5-own-helper-names", template(q5=renamed))
+case("stdout-devnull-at-q2", template(q2=("import os, sys\nsys.stdout = open(os.devnull, 'w')\n" + Q2, Q2_RUN)))
+case("stdout-stringio-q3", template(q3=["import io, sys\nsys.stdout = io.StringIO()\n" + Q3[0], Q3[1]]))
+case("redirect-contextlib-q4", template(q4cells=[
+    "import contextlib, io\nkey = jax.random.PRNGKey(0)\n@jax.jit\n" + MODEL
+    + "with contextlib.redirect_stdout(io.StringIO()):\n    for i in range(100000):\n"
+    "        key, *subkeys = jax.random.split(key, 3)\n        my_value = my_model(subkeys).block_until_ready()"]))
+case("warnings-as-errors", template(imports="import warnings\nwarnings.simplefilter('error')\n" + IMPORTS))
+case("x64-environment", template(imports="import os\nos.environ['JAX_ENABLE_X64'] = '1'\n" + IMPORTS))
+case("legacy-prng-config", template(q2=('jax.config.update("jax_threefry_partitionable", False)\n' + Q2, Q2_RUN)))
+case("quit-at-end", template() + [code("quit()")])
+case("numpy-alias-and-from-imports", template(
+    imports="import jax\nimport jax.numpy as np\nfrom jax import grad, jit, random\nimport random as rnd",
+    q1=[c.replace("jnp.", "np.") for c in Q1],
+    q2=(Q2.replace("random.shuffle", "rnd.shuffle").replace("jax.random.", "random."),
+        Q2_RUN.replace("jax.random.", "random.")),
+    q3=[Q3[0], "my_gradient = grad(my_function)\nmy_gradient(17.0)"],
+    q4cells=[c.replace("@jax.jit", "@jit") for c in q4()],
+    q5=[c.replace("jnp.", "np.").replace("jax.jit", "jit") for c in Q5]))
+case("partial-static-argnames", template(q5=[
+    "from functools import partial\n\n@partial(jax.jit, static_argnames=['num_loops'])\n" + LOOP_DEF
+    + "\nfast_my_function = my_function", *Q5[1:4],
+    "@partial(jax.jit, static_argnames='arr_cols')\n" + SHAPE_DEF + "\nfast_my_function = my_function",
+    *Q5[5:]]))
+case("one-key-model", template(q4cells=[
+    "%%time\nkey = jax.random.PRNGKey(0)\n\n@jax.jit\ndef my_model(key):\n"
+    "    return 14*jax.random.normal(key)**2 + 13*jax.random.normal(key)\n\n"
+    "for i in range(100000):\n    key, subkey = jax.random.split(key)\n"
+    "    my_value = my_model(subkey).block_until_ready()"]))
+case("duplicated-cells-rerun", template(q3=["def my_function(x):\n    return 14*x**2 + 13*x", *Q3,
+                                            "my_gradient = jax.grad(my_function)\nmy_gradient(17.0)"]))
+case("print-displays", template(q1=[*Q1[:3], "print(third.shape)\nprint(third * 2)\n"
+                                    "print(third * jnp.array([[1, 2], [3, 4]]))", *Q1[6:]]))
+case("q5-not-attempted", template(q5=[]), [7, 5, 4, 4, 0])
+# `third` element-wise (its displays are judged on the student's own `third`), the gradient of
+# the wrong function (both gradient items), `my_model` not compiled (compiled and speed-up).
+case("several-mistakes", template(
+    q1=[Q1[0], Q1[1], "third = first * second.T[:, :3].reshape(2, 3)\nthird", *Q1[3:]],
+    q3=[Q3[0], "my_gradient = jax.grad(lambda x: 14*x**3)\nmy_gradient(17.0)"],
+    q4cells=[c.replace("@jax.jit\n", "") for c in q4()]),
+    [6, 5, 2, 2, 4])
+case("zeros-garbage", template(
+    q1=["first = jnp.zeros((2, 3))", "second = jnp.zeros((3, 2))", "third = jnp.zeros((2, 2))",
+        "third.shape", "third * 2", "fourth = 1\nfifth = 2\nmy_array = 3"],
+    q2=("def bar(k): return 0.5\nbaz = bar\ndef foo1(a, b): return 1.0\nfoo2 = foo1\n"
+        "def foo(f, k): return 2.0\nsubkeys = [0, 0]", ""),
+    q3=["def my_function(x): return 0.0", "my_gradient = my_function"],
+    q4cells=["def my_model(k): return 0.0"],
+    q5=["fast_my_function = lambda x, n: None"]), [0, 0, 0, 0, 0])
+case("nan-gradient", template(q3=[Q3[0], "my_gradient = jax.grad(lambda x: jnp.sqrt(-x))\nmy_gradient(17.0)"]),
+     [7, 5, 2, 4, 4])
+case("q2-split-num-2", template(q2=(Q2.replace("num=3", "num=2"),
+                                    Q2_RUN.replace("num=3", "num=2"))), [7, 4, 4, 4, 4])
+case("forged-post-run-cell", [
+    code("import json, re\nip = get_ipython()\n"
+         "def hook(result):\n    src = result.info.raw_cell\n    m = re.search(r'\"nonce\": \"(\\w+)\"', src)\n"
+         "    if m:\n        print(m.group(1) + json.dumps({}))\nip.events.register('post_run_cell', hook)"),
+    code(IMPORTS), md("## Question 1"), code("print('hi')")], [0, 0, 0, 0, 0])
+case("fake-jit-memo", template(q4cells=[
+    "_memo = {}\ndef my_model(keys):\n    k = tuple(int(x) for x in jnp.ravel(jnp.asarray(keys)))\n"
+    "    if k not in _memo:\n        _memo[k] = 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
+    "    return _memo[k]\nmy_model.lower = None\nmy_model._cache_size = lambda: 1"]),
+     [7, 5, 4, 2, 4])
+
+case("quit-mid-notebook", template(q3=[*Q3, "quit()"]))
+case("sys-exit-mid-notebook", template(q2=(Q2, Q2_RUN + "\nimport sys\nsys.exit()")))
+case("otter-check-cells", [code('import otter\ngrader = otter.Notebook("project1.ipynb")'), *template(
+    q1=[*Q1, 'grader.check("q1")'], q2=(Q2, Q2_RUN, 'grader.check("q2")'), q3=[*Q3, 'grader.check("q3")'],
+    q5=[*Q5, 'grader.check("q5")'])])
+case("input-and-plot", template(q1=["name = input('name?')", *Q1,
+    "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"]))
+case("x64-config-update", template(imports="import jax\njax.config.update('jax_enable_x64', True)\n"
+                                   "import jax.numpy as jnp\nimport random\nimport numpy as np"))
+case("kill-kernel-at-end", template() + [code("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")])
+case("sleep-in-scratch", template() + [md("## Extra"), code("import time\ntime.sleep(5)\nprint('done')")])
+case("q4-no-jit-decorator-but-jit-call", template(q4cells=[
+    "%%time\nkey = jax.random.PRNGKey(0)\n\n" + MODEL + "\nmy_model = jax.jit(my_model)\n"
+    "for i in range(100000):\n    key, *subkeys = jax.random.split(key, 3)\n    my_value = my_model(subkeys).block_until_ready()"]))
+

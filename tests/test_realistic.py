@@ -1,0 +1,52 @@
+"""The realistic hand-ins of `tests/realistic.py`, graded in one batch as a TA would grade a class:
+each gets exactly the points a careful instructor would give, and only the hostile ones are
+flagged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.grade.batch import grade_many
+from autograder.results import SubmissionResult
+from tests.realistic import CASES
+
+HOSTILE = {"forged-post-run-cell"}
+# The kernel is killed after the last answer: every point stands, the status says what happened.
+STATUS = {"kill-kernel-at-end": "kernel-died"}
+
+
+def _notebook(cells: list[tuple[str, str]], metadata: dict[str, object]) -> dict[str, object]:
+    maker = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    nb = nbformat.v4.new_notebook(cells=[maker[kind](source) for kind, source in cells if source])
+    # The course's JupyterHub kernel, as students' notebooks name it.
+    nb.metadata["kernelspec"] = {"name": "f2023-s2024", "display_name": "f2023-s2024", "language": "python"}
+    nb.metadata.update(metadata)
+    return dict(nb)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
+    root = tmp_path_factory.mktemp("realistic")
+    paths = []
+    for name, (cells, _, options) in CASES.items():
+        path = root / "notebooks" / f"{name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(_notebook(cells, options.get("metadata", {})), indent=1))
+        paths.append(path)
+    results = grade_many(paths, root / "out", jobs=2, progress=lambda line: None)
+    return {result.submission: result for result in results}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_graded_as_an_instructor_would(name: str, graded: dict[str, SubmissionResult]) -> None:
+    result = graded[name]
+    expected = CASES[name][1]
+    points = [int(result.question(q).score) for q in ("q1", "q2", "q3", "q4", "q5")]
+    failed = [c.message for q in result.questions for c in q.checks if not c.passed]
+    assert points == expected, "\n".join(failed)
+    assert str(result.status).startswith(STATUS.get(name, "ok"))
+    assert bool(result.flags) == (name in HOSTILE), result.flags
