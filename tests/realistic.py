@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests import submissions
+
 IMPORTS = "import jax\nimport jax.numpy as jnp\nimport random\nimport numpy as np"
 Q1 = [
     "first = jnp.array([[1, 2, 3], [4, 5, 6]])\nfirst",
@@ -19,15 +21,9 @@ Q1 = [
     "fifth = jnp.append(fourth, jnp.ones((4, 1)), axis=1)\nfifth",
     "my_array = jnp.array([[2,2,2], [2,1,3]])\nmy_array = my_array.at[1,1].set(7)\nmy_array",
 ]
-Q2 = (
-    "key = jax.random.PRNGKey(0)\nkey, *subkeys = jax.random.split(key, num=3)\n\n"
-    "def bar(key):\n    return jax.random.uniform(key)\n\n"
-    "def baz(key):\n    return jax.random.uniform(key)\n\n"
-    "def foo1(key1, key2):\n    return bar(key1) + 2*baz(key2)\n\n"
-    "def foo2(key1, key2):\n    return 2*baz(key2) + bar(key1)\n\n"
-    "def foo(funcs, keys):\n    functions = list(funcs)\n    random.shuffle(functions)\n"
-    "    return functions[0](*keys)"
-)
+# The solution's Question 2 cell of tests/submissions.py, without its imports (the template's
+# first cell has them).
+Q2 = submissions.Q2[2][1].removeprefix("import jax\nimport random\n\n")
 Q2_RUN = ("key = jax.random.PRNGKey(0)\nkey, *subkeys = jax.random.split(key, num=3)\n"
           "print(foo((foo1, foo2), (subkeys[0], subkeys[1])))")
 Q3 = ["def my_function(x):\n    return 14*x**3 + 13*x\n\nmy_function(17.0)",
