@@ -21,8 +21,9 @@ upward (tests/test_layers.py checks every import, including those inside functio
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
-   `autograder.runtime_flags`: running the notebook in a kernel of its own, as a user of its
-   own, probing what it left, and what the kernel looked like afterwards.
+   `autograder.runtime_flags`, `autograder.compile_cache`: running the notebook in a kernel of
+   its own, as a user of its own, probing what it left, what the kernel looked like afterwards,
+   and the compiled code a kernel may start from.
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).
 7. `autograder.grade`: the `grade` verb, from a batch to its gradebook, feedback and report.
 8. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this

@@ -51,6 +51,7 @@ from nbformat import NotebookNode
 from zmq.utils.monitor import parse_monitor_message
 
 from autograder import probe_protocol, sandbox
+from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
 from autograder.status import Kind, Status
@@ -193,6 +194,7 @@ class Runner:
         cell_timeout: float,
         timeout: float,
         memory_mb: int = MEMORY_LIMIT_MB,
+        compile_cache: CompileCache | None = None,
     ):
         self.steps = list(steps)
         self.captures = captures
@@ -201,6 +203,7 @@ class Runner:
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.compile_cache = compile_cache
         self.execution = Execution()
         self.target = "autograder-" + secrets.token_hex(16)  # the probe's comm target
         self.installed = False
@@ -221,8 +224,10 @@ class Runner:
         for folder in (workdir, home, sockets):
             self.resources.callback(shutil.rmtree, folder, ignore_errors=True)
         uid = sandbox.kernel_uid()
+        env = kernel_environment(home)
         if uid is not None:
             self.resources.callback(sandbox.end, uid)
+            env.update(self._private_cache(uid, Path(home)))
             sandbox.give(uid, workdir, home, sockets)
         context = zmq.asyncio.Context()
         self.resources.callback(context.destroy, linger=0)
@@ -252,7 +257,7 @@ class Runner:
         self.resources.enter_context(
             self.client.setup_kernel(
                 cwd=workdir,
-                env=kernel_environment(home),
+                env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 preexec_fn=functools.partial(limit_resources, self.memory_mb, uid),
@@ -260,6 +265,21 @@ class Runner:
         )
         self._watch_iopub()
         self.started = True
+
+    def _private_cache(self, uid: int, home: Path) -> dict[str, str]:
+        """The kernel's own compilation cache, a copy of the seed (see `autograder.compile_cache`):
+        its settings for the kernel's environment. Only for a kernel with a user of its own."""
+        if self.compile_cache is None:
+            return {}
+        folder = private_folder(home)
+        folder.mkdir()
+        if self.compile_cache.seed is not None:
+            copy_entries(self.compile_cache.seed, folder)
+        sandbox.give(uid, str(folder))
+        if self.compile_cache.keep is not None:
+            # Runs after the kernel is shut down (callbacks run last first), before `sandbox.end`.
+            self.resources.callback(copy_entries, folder, self.compile_cache.keep)
+        return cache_environment(folder)
 
     @property
     def manager(self) -> KernelManager:
@@ -466,15 +486,15 @@ class Runner:
 _warm: Runner | None = None
 
 
-def prestart(memory_mb: int = MEMORY_LIMIT_MB) -> bool:
-    """Start the kernel the next `execute` with the same memory limit will run in, so that
+def prestart(memory_mb: int = MEMORY_LIMIT_MB, compile_cache: CompileCache | None = None) -> bool:
+    """Start the kernel the next `execute` with the same settings will run in, so that
     its start-up overlaps other work. Nothing is imported in it (a student's settings read at
     import, such as JAX_ENABLE_X64, take effect as in a kernel started later); it is used once
     and only by this process. False when the kernel could not be started (`execute` then
     starts one itself)."""
     global _warm
     discard_prestarted()
-    runner = Runner([], [], {}, cell_timeout=0, timeout=0, memory_mb=memory_mb)
+    runner = Runner([], [], {}, cell_timeout=0, timeout=0, memory_mb=memory_mb, compile_cache=compile_cache)
     try:
         runner.start()
     except Exception:  # any failure here is met again, and reported, by `execute`'s own start
@@ -500,11 +520,20 @@ def execute(
     cell_timeout: float,
     timeout: float,
     memory_mb: int = MEMORY_LIMIT_MB,
+    compile_cache: CompileCache | None = None,
 ) -> Execution:
     global _warm
-    runner = Runner(steps, captures, plans, cell_timeout=cell_timeout, timeout=timeout, memory_mb=memory_mb)
+    runner = Runner(
+        steps,
+        captures,
+        plans,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        compile_cache=compile_cache,
+    )
     warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
-    if warm is not None and warm.memory_mb == memory_mb:
+    if warm is not None and (warm.memory_mb, warm.compile_cache) == (memory_mb, compile_cache):
         warm.steps, warm.captures, warm.plans = list(steps), captures, plans
         warm.cell_timeout, warm.timeout = cell_timeout, timeout
         warm.deadline = time.monotonic() + timeout

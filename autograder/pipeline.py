@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from autograder import checks, rubric
 from autograder.checks.compare import verdict
 from autograder.checks.observation import Plan
+from autograder.compile_cache import CompileCache
 from autograder.fast_path import shorten_for_grading
 from autograder.golden import load
 from autograder.layout import Layout, read_layout
@@ -60,9 +61,11 @@ def grade_cells(
     seed: int | None = None,
     memory_mb: int | None = None,
     fast_cell_timeout: float | None = None,
+    compile_cache: CompileCache | None = None,
 ) -> SubmissionResult:
     """Grade a notebook's cells. `faithful` runs every step exactly as written (slower);
-    by default the timing loops no check reads are shortened (see `autograder.fast_path`).
+    by default the timing loops no check reads are shortened (see `autograder.fast_path`), and
+    the kernel starts from `compile_cache` when given (see `autograder.compile_cache`).
 
     With `fast_cell_timeout`, the fast path interrupts a cell (or probe) at that shorter limit;
     when it did so and the grade lost points, the notebook is graded again faithfully with
@@ -77,10 +80,14 @@ def grade_cells(
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
     layout = read_layout(cells)
     to_run = layout.steps if faithful else shorten_for_grading(layout)
-    limits = {"memory_mb": memory_mb} if memory_mb is not None else {}
+    kernel_settings: dict[str, Any] = {"memory_mb": memory_mb} if memory_mb is not None else {}
+    if not faithful:  # a faithful run is the student's notebook as they ran it, nothing added
+        kernel_settings["compile_cache"] = compile_cache
     short = not faithful and fast_cell_timeout is not None and fast_cell_timeout < cell_timeout
     limit = fast_cell_timeout if short and fast_cell_timeout is not None else cell_timeout
-    execution = execute(to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **limits)
+    execution = execute(
+        to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **kernel_settings
+    )
     result = _grade(submission, layout, plans, execution)
     if short and execution.limit_hit and result.score < result.possible:
         remaining = max(1.0, timeout - (time.monotonic() - started))

@@ -29,7 +29,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.suspicious",
         "autograder.fast_path",
     ),
-    ("autograder.execute", "autograder.kernel_probe", "autograder.sandbox", "autograder.runtime_flags"),
+    (
+        "autograder.execute",
+        "autograder.kernel_probe",
+        "autograder.sandbox",
+        "autograder.runtime_flags",
+        "autograder.compile_cache",
+    ),
     ("autograder.pipeline",),
     ("autograder.grade.*",),
     (

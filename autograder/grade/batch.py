@@ -27,6 +27,7 @@ from autograder.grade.feedback import write_feedback
 from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
 from autograder.grade.previous import Change, Previous, changes, write_changes
+from autograder.grade.prime import compile_seed
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
@@ -57,7 +58,12 @@ def _load(folder: Path) -> SubmissionResult | None:
 
 
 def worker_options(
-    *, cell_timeout: float, timeout: float, faithful: bool = False, fast_cell_timeout: float | None = None
+    *,
+    cell_timeout: float,
+    timeout: float,
+    faithful: bool = False,
+    fast_cell_timeout: float | None = None,
+    compile_seed: Path | None = None,
 ) -> list[str]:
     """The worker's command-line options besides the submission."""
     return [
@@ -67,6 +73,7 @@ def worker_options(
         str(timeout),
         *(["--faithful"] if faithful else []),
         *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
+        *(["--compile-cache", str(compile_seed)] if compile_seed is not None else []),
     ]
 
 
@@ -79,12 +86,17 @@ def grade_one(
     timeout: float,
     faithful: bool = False,
     fast_cell_timeout: float | None = None,
+    compile_seed: Path | None = None,
     workers: WarmWorkers | None = None,
 ) -> SubmissionResult:
     """Grade in a worker process (one of `workers` when given, else one started now);
     whatever happens to it, a result is written."""
     options = worker_options(
-        cell_timeout=cell_timeout, timeout=timeout, faithful=faithful, fast_cell_timeout=fast_cell_timeout
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        faithful=faithful,
+        fast_cell_timeout=fast_cell_timeout,
+        compile_seed=compile_seed,
     )
     if workers is not None:
         code, stderr = hand_over(workers.take(), path, folder, name, timeout + WORKER_GRACE)
@@ -207,6 +219,8 @@ def _grade_all(
         else:
             todo.append(submission)
 
+    if todo and not options.get("faithful"):
+        options["compile_seed"] = compile_seed(progress)
     # Each submission's worker (and kernel) starts while the one before it is graded.
     workers = WarmWorkers(worker_options(**options), len(todo), spares=max(1, jobs))
 

@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from autograder.compile_cache import CompileCache
 from autograder.grade.output import write_submission
 from autograder.pipeline import grade_notebook
 
@@ -27,13 +28,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, required=True)
     parser.add_argument("--faithful", action="store_true")
     parser.add_argument("--fast-cell-timeout", type=float, default=None)
+    parser.add_argument("--compile-cache", type=Path, help="the seed of the kernel's compilation cache")
     parser.add_argument("--warm", action="store_true", help="start the kernel, then read the job from stdin")
     args = parser.parse_args()
     notebook, folder, name = args.notebook, args.folder, args.name
+    cache = CompileCache(seed=args.compile_cache) if args.compile_cache else None
     if args.warm:
         from autograder import execute
 
-        execute.prestart()
+        execute.prestart(compile_cache=cache)
         line = sys.stdin.readline()
         if not line.strip():
             execute.discard_prestarted()
@@ -50,6 +53,7 @@ def main() -> None:
             timeout=args.timeout,
             faithful=args.faithful,
             fast_cell_timeout=args.fast_cell_timeout,
+            compile_cache=cache,
         )
     finally:
         if args.warm:  # a notebook that could not be read never took the kernel

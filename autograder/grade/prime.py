@@ -1,0 +1,57 @@
+"""The compilation cache's seed (`autograder.compile_cache`), made once per machine.
+
+The trusted run that makes it grades the bundled solution exactly as a submission is graded
+(fast path, probes, a sandboxed kernel), so the seed holds what a correct hand-in compiles.
+It is kept only when that run gets full marks. Batches copy it into every kernel they start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from autograder import sandbox
+from autograder.compile_cache import COMPLETE, CompileCache, fingerprint, seeds_folder
+from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
+
+SOLUTION = Path(__file__).resolve().parents[2] / "assignments" / "project1" / "examples" / "solution.ipynb"
+log = logging.getLogger(__name__)
+
+
+def compile_seed(
+    progress: Callable[[str], None] = print, solution: Path = SOLUTION, folder: Path | None = None
+) -> Path | None:
+    """This machine's seed, made now (saying so to `progress`) if there is none yet. None when kernels are not
+    sandboxed here, or the solution is missing or does not get full marks (the batch then
+    grades without a cache, as before)."""
+    if sandbox.unavailable() is not None or not solution.is_file():
+        return None
+    folder = folder or seeds_folder()
+    probe = (resources.files("autograder") / "kernel_probe.py").read_bytes()
+    seed = folder / fingerprint(solution.read_bytes(), probe)
+    if (seed / COMPLETE).is_file():
+        return seed
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    progress("preparing the kernels' compilation cache (once per machine and JAX version)")
+    making = Path(tempfile.mkdtemp(prefix=".making-", dir=folder))
+    try:
+        result = grade_notebook(
+            solution,
+            name="compile-cache-seed",
+            fast_cell_timeout=FAST_CELL_TIMEOUT,
+            compile_cache=CompileCache(seed=None, keep=making),
+        )
+        if result.score < result.possible or not any(making.iterdir()):
+            log.warning("no compilation cache: %s scored %g/%g", solution, result.score, result.possible)
+            return None
+        (making / COMPLETE).write_text(f"{solution}\n")
+        with contextlib.suppress(OSError):  # another batch made the same seed meanwhile
+            making.rename(seed)
+    finally:
+        shutil.rmtree(making, ignore_errors=True)
+    return seed if (seed / COMPLETE).is_file() else None
