@@ -7,6 +7,9 @@ whatever the cell layout:
   or bold line), at a comment line announcing it in code (`# Question 2`, `## Q2`, `#Question 2:`),
   or at the first top-level binding of a name it defines (`rubric.Question.binds`). Only a move
   forward counts: Question 5 redefining `my_function` does not send the notebook back to Question 3.
+  One exception, for mistyped headings: when a heading or comment moves past questions that have
+  no answer yet and the code after it binds one of their names before any of its own question's,
+  that code answers the question it names ("Question 3" above `bar`, `baz`, ... is Question 2).
 - **A section that is not a question ends the current question's region**: a heading with one of
   the words of `_NOT_A_QUESTION` (Pledge, Scratch, Appendix, ignore, References, Notes, Extra, ...)
   at any level, or any other heading at the level of the question's heading or above, unless it
@@ -101,6 +104,10 @@ class _Reader:
     level: int | None = None  # of the heading that started the current question
     named_end: bool = False  # the region was ended by a section named as no question (Pledge, ...)
     bound: set[str] = field(default_factory=set)  # names bound so far in regions that are graded
+    here: set[str] = field(default_factory=set)  # names bound in the current region
+    # Questions without an answer yet that a heading (or comment) moved past: the code after a
+    # mislabelled heading ("Question 3" above Question 2's code) may answer one of them.
+    skipped: tuple[int, ...] = ()
     pieces: list[Piece] = field(default_factory=list)
     versions: Versions = field(default_factory=Versions)
     q5: list[Capture] = field(default_factory=list)
@@ -109,11 +116,19 @@ class _Reader:
     def region(self) -> Region:
         return Region(self.question, self.graded)
 
-    def enter(self, number: int, level: int | None, *, again: bool = True) -> None:
-        """Move to Question `number` (`again`: a heading may also resume the current one)."""
+    def enter(self, number: int, level: int | None, *, again: bool = True, announced: bool = True) -> None:
+        """Move to Question `number` (`again`: a heading may also resume the current one;
+        `announced`: by a heading or comment, not by a binding of the question's names)."""
         if number > len(QUESTIONS):  # a question this assignment does not have
             self.end(named=True)
         elif number > self.question or (again and number == self.question):
+            if number != self.question:
+                self.skipped = tuple(
+                    q
+                    for q in range(max(1, self.question), number)
+                    if announced and not self.bound & ASSIGNMENT_QUESTIONS[q - 1].binds
+                )
+                self.here = set()
             self.question, self.graded, self.named_end = number, True, False
             self.level = level if level is not None else self.level
 
@@ -154,9 +169,13 @@ class _Reader:
 
     def binding(self, statement: ast.stmt) -> None:
         names = bound_names([statement])
+        mislabelled = [q for q in self.skipped if names & ASSIGNMENT_QUESTIONS[q - 1].binds]
+        if mislabelled and self.graded and not self.here & ASSIGNMENT_QUESTIONS[self.question - 1].binds:
+            # The heading named a later question, but the code answers one it jumped over.
+            self.question, self.skipped, self.here = mislabelled[0], (), set()
         later = [q.number for q in ASSIGNMENT_QUESTIONS if q.number > self.question and names & q.binds]
         if later:
-            self.enter(max(later), None, again=False)
+            self.enter(max(later), None, again=False, announced=False)
         elif (
             not self.graded
             and not self.named_end
@@ -168,6 +187,7 @@ class _Reader:
             self.graded = True
         if self.graded:
             self.bound |= names
+            self.here |= names
 
     # -- code cells ------------------------------------------------------------------------
 

@@ -194,3 +194,31 @@ case("q4-no-jit-decorator-but-jit-call", template(q4cells=[
     "%%time\nkey = jax.random.PRNGKey(0)\n\n" + MODEL + "\nmy_model = jax.jit(my_model)\n"
     "for i in range(100000):\n    key, *subkeys = jax.random.split(key, 3)\n    my_value = my_model(subkeys).block_until_ready()"]))
 
+
+# Headings students mistype: Question 2's answer under "Question 3" (a heading or a comment).
+case("misnumbered-heading", [(k, t.replace("## Question 2", "## Question 3")) if k == "markdown" else (k, t)
+                             for k, t in template()])
+case("misnumbered-comment", template(q2=("# Question 3\n" + Q2, Q2_RUN)))
+case("html-headings", [(k, t.replace("## Question ", "<h2>Question ") + "</h2>")
+                       if k == "markdown" and t.startswith("## Question") else (k, t) for k, t in template()])
+case("crlf-line-endings", [(k, t.replace("\n", "\r\n")) for k, t in template()])
+case("typed-keys", template(
+    q2=(Q2, Q2_RUN.replace("jax.random.PRNGKey(0)", "jax.random.key(0)")),
+    q4cells=[c.replace("jax.random.PRNGKey(0)", "jax.random.key(0)") for c in q4()]))
+case("q2-named-subkeys", template(q2=(Q2, "key = jax.random.PRNGKey(0)\nkey, subkey1, subkey2 = "
+                                      "jax.random.split(key, num=3)\nprint(foo((foo1, foo2), (subkey1, subkey2)))")))
+case("q5-keyword-static-argnames", template(q5=[
+    "%%time\n\n" + LOOP_DEF + "\nfast_my_function = jax.jit(my_function, static_argnames=['num_loops'])",
+    *[f"%%time\nfast_my_function(14, num_loops={n})" for n in (1000000, 1000000, 999999)],
+    "%%time\n\n" + SHAPE_DEF + "\nfast_my_function = jax.jit(my_function, static_argnames=('arr_cols',))",
+    *[f"%%time\nfast_my_function(5, arr_cols={n})" for n in (5, 5, 6)]]))
+case("q5-block-until-ready-on-none", template(q5=[
+    Q5[0], *[c + ".block_until_ready()" for c in Q5[1:4]], *Q5[4:]]))
+# `%%timeit` runs the cell as a function of its own: `my_model` is never defined in the notebook.
+case("q4-timeit", template(q4cells=[c.replace("%%time\n", "%%timeit -n 1 -r 1\n") for c in q4()]),
+     [7, 5, 4, 0, 4])
+# The model is compiled under another name: `my_model` itself stays a plain function.
+case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
+    "%%time\nkey = jax.random.PRNGKey(0)\nfast_model = jax.jit(my_model)\nfor i in range(100000):\n"
+    "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]),
+     [7, 5, 4, 2, 4])

@@ -82,8 +82,45 @@ def test_a_binding_of_a_later_questions_name_cuts_the_cell_with_the_comments_abo
 
 
 def test_only_a_move_forward_counts():
-    found = layout(("markdown", "## Question 5"), ("code", "first = 1\n# Question 1\nmy_function = 2"))
+    found = layout(
+        ("markdown", "## Question 5"), ("code", "fast_my_function = 0\nfirst = 1\n# Question 1\nmy_function = 2")
+    )
     assert [p.region for p in found.pieces] == [Region(5)]
+
+
+@pytest.mark.parametrize(
+    "mislabel",
+    [
+        (("markdown", "## Question 3"),),  # Question 2's heading says 3
+        (("markdown", "## Question 4"),),
+        (("markdown", "## Question 2"), ("code", "# Question 3")),  # a comment says 3
+    ],
+)
+def test_a_mislabelled_heading_over_an_unanswered_question_goes_to_that_question(mislabel):
+    found = layout(
+        ("markdown", "## Question 1"),
+        ("code", "first = 1"),
+        *mislabel,
+        ("code", "import jax\ndef bar(key): return key"),
+        ("markdown", "## Question 3"),
+        ("code", "my_function = 2"),
+    )
+    regions = [p.region.question for p in found.pieces if p.statements]
+    assert regions[0] == 1 and regions[-1] == 3 and 2 in regions
+    answer = next(p for p in found.pieces if "def bar" in p.step.source)
+    assert answer.region == Region(2) and found.checkpoints["q2"] == answer.step.index
+
+
+def test_a_heading_past_answered_questions_is_taken_at_its_word():
+    found = layout(
+        ("markdown", "## Question 1"),
+        ("code", "first = 1"),
+        ("markdown", "## Question 2"),
+        ("code", "def bar(key): return key"),
+        ("markdown", "## Question 3"),
+        ("code", "def bar(key): return 0\nmy_function = 2"),  # Question 2's name again, in Question 3
+    )
+    assert [p.region.question for p in found.pieces] == [1, 2, 3]
 
 
 @pytest.mark.parametrize(
