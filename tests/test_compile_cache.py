@@ -92,3 +92,9 @@ def test_a_seed_is_kept_only_from_a_run_with_full_marks(tmp_path: Path) -> None:
     wrong.write_text(json.dumps(notebook))
     assert prime.compile_seed(lambda _: None, solution=wrong, folder=tmp_path / "seeds") is None
     assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_a_seeds_folder_that_cannot_be_written_means_no_cache(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert prime.compile_seed(lambda _: None, folder=blocked / "seeds") is None

@@ -26,18 +26,25 @@ log = logging.getLogger(__name__)
 def compile_seed(
     progress: Callable[[str], None] = print, solution: Path = SOLUTION, folder: Path | None = None
 ) -> Path | None:
-    """This machine's seed, made now (saying so to `progress`) if there is none yet. None when kernels are not
-    sandboxed here, or the solution is missing or does not get full marks (the batch then
-    grades without a cache, as before)."""
+    """This machine's seed, made now (saying so to `progress`) if there is none yet. None when
+    kernels are not sandboxed here, the solution is missing or does not get full marks, or the
+    seeds' folder cannot be written (the batch then grades without a cache, as before)."""
     if sandbox.unavailable() is not None or not solution.is_file():
         return None
-    folder = folder or seeds_folder()
+    try:
+        return _seed(progress, solution, folder or seeds_folder())
+    except (OSError, RuntimeError) as error:  # e.g. a read-only home, or none at all
+        log.warning("no compilation cache: %s", error)
+        return None
+
+
+def _seed(progress: Callable[[str], None], solution: Path, folder: Path) -> Path | None:
     probe = (resources.files("autograder") / "kernel_probe.py").read_bytes()
     seed = folder / fingerprint(solution.read_bytes(), probe)
     if (seed / COMPLETE).is_file():
         return seed
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     progress("preparing the kernels' compilation cache (once per machine and JAX version)")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     making = Path(tempfile.mkdtemp(prefix=".making-", dir=folder))
     try:
         result = grade_notebook(
