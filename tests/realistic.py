@@ -222,3 +222,31 @@ case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
     "%%time\nkey = jax.random.PRNGKey(0)\nfast_model = jax.jit(my_model)\nfor i in range(100000):\n"
     "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]),
      [7, 5, 4, 2, 4])
+
+
+# Common wrong answers, each losing exactly its items.
+def _q1_with(index, source):
+    cells = list(Q1)
+    cells[index] = source
+    return cells
+
+
+case("third-elementwise-raises", template(q1=_q1_with(2, "third = first * second\nthird")), [5, 5, 4, 4, 4])
+case("fourth-flattened-by-append", template(q1=_q1_with(6, "fourth = jnp.append(second, jnp.array([3, 4]))\nfourth")),
+     [5, 5, 4, 4, 4])
+case("my-array-set-not-assigned", template(q1=_q1_with(
+    8, "my_array = jnp.array([[2,2,2], [2,1,3]])\nmy_array.at[1,1].set(7)\nmy_array")), [6, 5, 4, 4, 4])
+case("bar-draws-normal", template(q2=(Q2.replace("def bar(key):\n    return jax.random.uniform(key)",
+                                                 "def bar(key):\n    return jax.random.normal(key)"), Q2_RUN)),
+     [7, 3, 4, 4, 4])
+case("foo-returns-the-function", template(q2=(Q2.replace("return functions[0](*keys)", "return functions[0]"),
+                                              Q2_RUN)), [7, 3, 4, 4, 4])
+case("gradient-is-a-value", template(q3=[Q3[0], "my_gradient = jax.grad(my_function)(17.0)\nmy_gradient"]),
+     [7, 5, 2, 4, 4])
+case("static-argnums-0", template(q5=[Q5[0].replace("static_argnums=(1,)", "static_argnums=(0,)"), *Q5[1:]]),
+     [7, 5, 4, 4, 2])
+case("second-version-not-static", template(q5=[*Q5[:4], Q5[4].replace(", static_argnums=(1,)", ""), *Q5[5:]]),
+     [7, 5, 4, 4, 2])
+# The assignment's model as printed (`normal(keys)`): its loop raises TypeError on JAX 0.10.2, but the
+# model itself, compiled, is right for one key (rubric: the two-key or the one-key form).
+case("model-as-printed", template(q4cells=[c.replace("keys[0]", "keys").replace("keys[1]", "keys") for c in q4()]))
