@@ -94,6 +94,17 @@ class Layout:
     def region(self, step: int) -> Region:
         return self.pieces[step].region
 
+    def bound_only_in_timeit(self) -> tuple[str, ...]:
+        """Graded names the notebook binds only in `%%timeit` cells. IPython runs such a cell as a
+        function of its own, so none of them is defined afterwards (as in the student's kernel)."""
+        graded = set().union(*(q.binds | q.reads for q in ASSIGNMENT_QUESTIONS))
+        in_timeit: set[str] = set()
+        elsewhere: set[str] = set()
+        for piece in self.pieces:
+            names = bound_names(list(piece.statements)) & graded
+            (in_timeit if cell_magic(piece.step.source) == "%%timeit" else elsewhere).update(names)
+        return tuple(sorted(in_timeit - elsewhere))
+
 
 @dataclass
 class _Reader:

@@ -135,6 +135,7 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
     messages = tuple(
         [student_message(p, stopped=False) for p in cut_short]
         + ([student_message(execution.stopped, stopped=True)] if execution.stopped else [])
+        + _timeit_notes(layout.bound_only_in_timeit())
     )
     flags = suspicious_code(list(layout.cells)) + runtime_flags(execution.findings)
     return SubmissionResult(submission, tuple(questions), status, messages, flags)
@@ -144,6 +145,17 @@ def _values(question: str, captures: tuple[Capture, ...], execution: Execution) 
     found = [execution.observations.get(c) for c in captures if c.question == question and c.tag == "end"]
     last = found[-1] if found else None
     return last if last is not None else {}
+
+
+def _timeit_notes(names: tuple[str, ...]) -> list[str]:
+    if not names:
+        return []
+    listed = ", ".join(f"`{name}`" for name in names)
+    return [
+        f"{listed} {'is' if len(names) == 1 else 'are'} defined only in `%%timeit` cells. IPython runs "
+        "such a cell as a function of its own, so nothing it defines is kept for the rest of your "
+        "notebook (or for grading). Time those cells with `%%time`, which keeps what they define."
+    ]
 
 
 def student_message(status: Status, *, stopped: bool) -> str:

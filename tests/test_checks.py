@@ -133,6 +133,16 @@ def test_q4_unjitted_model_loses_compiled_and_speedup():
     assert set(found) == {"compiled", "speedup"} and "plain Python function" in found["compiled"]
 
 
+def test_q4_an_undefined_model_is_called_undefined_not_uncompiled():
+    plan = jit.plan(random.Random(2), GOLDEN)
+    missing = [{"kind": "missing", "name": "my_model"}] * 3
+    values = observed("q4", {"flags": DEFAULT, "pair": missing, "single": missing, "compiled": "no",
+                             "genuine": {}, "timing": None})
+    found = failed(grade_question(jit, values, GOLDEN, plan))
+    assert set(found) == {"my_model", "compiled", "speedup"}
+    assert "not defined at the end of Question 4" in found["compiled"] and "plain" not in found["compiled"]
+
+
 def test_q4_ahead_of_time_counts_only_when_its_compiled_code_computes_the_model():
     plan = jit.plan(random.Random(2), GOLDEN)
     right = q4_values(plan)

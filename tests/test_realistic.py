@@ -50,3 +50,9 @@ def test_graded_as_an_instructor_would(name: str, graded: dict[str, SubmissionRe
     assert points == expected, "\n".join(failed)
     assert str(result.status).startswith(STATUS.get(name, "ok"))
     assert bool(result.flags) == (name in HOSTILE), result.flags
+
+
+def test_names_lost_in_timeit_cells_are_explained(graded: dict[str, SubmissionResult]) -> None:
+    notes = [m for m in graded["q4-timeit"].messages if "%%timeit" in m]
+    assert len(notes) == 1 and "`my_model`" in notes[0] and "%%time`" in notes[0]
+    assert not any("%%timeit" in m for name, r in graded.items() if name != "q4-timeit" for m in r.messages)

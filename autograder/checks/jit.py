@@ -114,11 +114,19 @@ def _check_speedup(observation: Observation, compiled: Compiled) -> tuple[str | 
     ), detail
 
 
+def _undefined(observation: Observation) -> bool:
+    calls = [observation.values.get(form) for form in ("pair", "single")]
+    firsts = [found[0] for found in calls if isinstance(found, list) and found]
+    return bool(firsts) and all(isinstance(o, dict) and o.get("kind") == "missing" for o in firsts)
+
+
 def _compiled(observation: Observation, golden: Golden, plan: Plan) -> tuple[Compiled, str | None]:
     try:
         compiled = Compiled(str(observation.values.get("compiled")))
     except ValueError:
         compiled = Compiled.NO
+    if compiled is Compiled.NO and _undefined(observation):
+        return compiled, "`my_model` is not defined at the end of Question 4."
     if compiled is Compiled.NO:
         return compiled, (
             "`my_model` is a plain Python function at the end of Question 4, not one compiled by `jax.jit`."
