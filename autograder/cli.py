@@ -169,9 +169,10 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--faithful",
         action="store_true",
-        help="run every cell exactly as written (by default the timing loops no check "
-        "reads are shortened; verdicts are the same, grading is ~10x faster); e.g. --faithful "
-        "to confirm a disputed grade",
+        help="run every cell exactly as written, in kernels without the compilation cache (by "
+        "default the timing loops no check reads are shortened and sandboxed kernels start from "
+        "a cache of compiled JAX code; verdicts are the same, grading is ~10x faster); e.g. "
+        "--faithful to confirm a disputed grade",
     )
     grade.add_argument(
         "--lms-item",
