@@ -134,11 +134,9 @@ class _Reader:
             self.end(named=True)
         elif number > self.question or (again and number == self.question):
             if number != self.question:
-                self.skipped = tuple(
-                    q
-                    for q in range(max(1, self.question), number)
-                    if announced and not self.bound & ASSIGNMENT_QUESTIONS[q - 1].binds
-                )
+                passed = range(max(1, self.question), number)
+                unanswered = [q for q in passed if not self.bound & ASSIGNMENT_QUESTIONS[q - 1].binds]
+                self.skipped = tuple(unanswered) if announced else ()
                 self.here = set()
             self.question, self.graded, self.named_end = number, True, False
             self.level = level if level is not None else self.level
