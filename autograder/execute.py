@@ -523,6 +523,14 @@ def execute(
     compile_cache: CompileCache | None = None,
 ) -> Execution:
     global _warm
+    warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
+    if warm is not None and (warm.memory_mb, warm.compile_cache) == (memory_mb, compile_cache):
+        warm.steps, warm.captures, warm.plans = list(steps), captures, plans
+        warm.cell_timeout, warm.timeout = cell_timeout, timeout
+        warm.deadline = time.monotonic() + timeout
+        return warm.run()
+    if warm is not None:
+        warm.close()
     runner = Runner(
         steps,
         captures,
@@ -532,12 +540,4 @@ def execute(
         memory_mb=memory_mb,
         compile_cache=compile_cache,
     )
-    warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
-    if warm is not None and (warm.memory_mb, warm.compile_cache) == (memory_mb, compile_cache):
-        warm.steps, warm.captures, warm.plans = list(steps), captures, plans
-        warm.cell_timeout, warm.timeout = cell_timeout, timeout
-        warm.deadline = time.monotonic() + timeout
-        runner = warm
-    elif warm is not None:
-        warm.close()
     return runner.run()
