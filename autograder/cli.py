@@ -12,6 +12,7 @@ from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT
 
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grade.batch import run_batch
+    from autograder.grade.jobs import default_jobs
     from autograder.grade.previous import read_previous
     from autograder.grade.report import summary
     from autograder.grade.sources import SourceError
@@ -28,7 +29,7 @@ def _grade(args: argparse.Namespace) -> int:
         batch = run_batch(
             args.paths,
             args.out,
-            jobs=args.jobs,
+            jobs=default_jobs() if args.jobs is None else args.jobs,
             cell_timeout=args.cell_timeout,
             timeout=args.timeout,
             force=args.force,
@@ -74,6 +75,12 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_least_one(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number, 1 or more")
+    return int(text)
+
+
 GRADE_DESCRIPTION = """\
 Grade .ipynb files, folders of them, zips of them, or Gradescope's "Export Submissions" zip.
 Writes, in DIR:
@@ -88,8 +95,8 @@ Writes, in DIR:
 
 GRADE_EXAMPLES = """\
 examples:
-  python -m autograder grade export.zip --out regrade --jobs 2
-      regrade a class from Gradescope's "Export Submissions" zip, two notebooks at a time
+  python -m autograder grade export.zip --out regrade
+      regrade a class from Gradescope's "Export Submissions" zip, one notebook per core
   python -m autograder grade submissions/ project1.ipynb --out grades
       grade every .ipynb under submissions/ and one more notebook
   python -m autograder grade export.zip --out regrade --force --cell-timeout 120
@@ -130,10 +137,11 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--jobs",
-        type=int,
-        default=1,
+        type=_at_least_one,
+        default=None,
         metavar="N",
-        help="submissions graded at once, each using about one core (default 1); e.g. --jobs 2",
+        help="submissions graded at once, each using one core and up to 768 MB (default: one "
+        "per core, as many as the memory holds); --jobs 1 runs one kernel at a time",
     )
     grade.add_argument(
         "--timeout",

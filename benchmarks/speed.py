@@ -6,7 +6,8 @@ Prints: the time to make the kernels' compilation cache (once per machine; the r
 use it, as every batch does: see `autograder.compile_cache`), the time to simply execute the
 realistic solution notebook (full 100,000-iteration loops) with nbclient, the time to grade
 it, their ratio; a batch of N submissions graded
-with --jobs 1 and --jobs 2 and their ratio; the time to grade the solution with a leftover
+with --jobs 1 (one kernel at a time) and --jobs 2 and their ratio, and the --jobs the
+machine gets by default; the time to grade the solution with a leftover
 `while True: pass` cell (the fast path's cell limit plus the rest); the machine's load
 average; and the time of `python -m autograder build`.
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from autograder.grade.jobs import default_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "assignments" / "project1" / "examples" / "solution.ipynb"
@@ -82,6 +85,7 @@ def main() -> None:
     print(f"batch of {args.batch}, --jobs 1                   {jobs1:7.1f} s")
     print(f"batch of {args.batch}, --jobs 2                   {jobs2:7.1f} s")
     print(f"  jobs 1 / jobs 2                          {jobs1 / jobs2:7.2f}x  (goal >= 1.8)")
+    print(f"  --jobs by default on this machine        {default_jobs():7d}")
     print(f"grading it with `while True: pass` added  {infinite:7.1f} s   (goal <= 75)")
     print(f"load average after the runs               {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"python -m autograder build                 {build:7.1f} s   (goal <= 15)")

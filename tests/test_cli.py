@@ -83,6 +83,14 @@ def test_no_notebooks_is_an_error(tmp_path):
     assert done.returncode == 2 and "no .ipynb files" in done.stderr
 
 
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, jobs):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o"),
+                           "--jobs", jobs], capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "give a whole number, 1 or more" in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_help_names_the_files_and_options():
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"],
                           capture_output=True, text=True, check=False)

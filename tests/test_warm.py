@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ import pytest
 from autograder import execute as execute_module
 from autograder.execute import execute, prestart
 from autograder.pipeline import grade_notebook
+from autograder.grade import jobs
 from autograder.grade.batch import grade_many
 from autograder.grade.prime import compile_seed
+from autograder.grade.warm import WarmWorkers
 from autograder.notebook import Step
 from autograder.results import SubmissionResult
 from tests.submissions import write
@@ -97,3 +100,30 @@ def test_an_unused_prestarted_kernel_is_shut_down(tmp_path: Path) -> None:
     process = runner.client.km.provisioner.process  # type: ignore[union-attr]  # set once started
     execute_module.discard_prestarted()
     assert execute_module._warm is None and process.wait(timeout=30) is not None
+
+
+@pytest.mark.parametrize(("spares", "waiting"), [(0, 0), (2, 2)])
+def test_workers_start_ahead_only_when_there_are_spares(spares: int, waiting: int) -> None:
+    # `--jobs 1` (no spares) keeps to one kernel at a time; more jobs start the next ones ahead.
+    workers = WarmWorkers([], remaining=4, spares=spares)
+    workers.command = [sys.executable, "-c", "import sys; sys.stdin.read()"]
+    try:
+        taken = workers.take()
+        assert len(workers.ready) == waiting
+        taken.communicate("")
+    finally:
+        workers.close()
+
+
+def test_the_default_jobs_fit_the_cores_and_the_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(jobs, "_available_memory", lambda: None)
+    assert jobs.default_jobs() == cores
+    monkeypatch.setattr(jobs, "_available_memory", lambda: jobs.MEMORY_PER_JOB * 100)
+    assert jobs.default_jobs() == cores
+    monkeypatch.setattr(jobs, "_available_memory", lambda: jobs.MEMORY_PER_JOB - 1)
+    assert jobs.default_jobs() == 1
+    monkeypatch.setattr(jobs, "_available_memory", lambda: None)
+    monkeypatch.setattr(jobs.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
+    monkeypatch.setattr(jobs, "_available_memory", lambda: jobs.MEMORY_PER_JOB * 3)
+    assert jobs.default_jobs() == 3

@@ -221,8 +221,9 @@ def _grade_all(
 
     if todo and not options.get("faithful"):
         options["compile_seed"] = compile_seed(progress)
-    # Each submission's worker (and kernel) starts while the one before it is graded.
-    workers = WarmWorkers(worker_options(**options), len(todo), spares=max(1, jobs))
+    # With two jobs or more, each submission's worker (and kernel) starts while the ones before
+    # it are graded; `--jobs 1` keeps to one kernel at a time, for one core or little memory.
+    workers = WarmWorkers(worker_options(**options), len(todo), spares=0 if jobs <= 1 else jobs)
 
     def work(submission: Submission) -> tuple[SubmissionResult, float]:
         start = time.monotonic()

@@ -2,9 +2,10 @@
 
 A warm worker (`autograder.grade.worker --warm`) starts its kernel right away (a fresh
 sandbox user, an empty directory, nothing imported) and then waits on stdin for the one
-submission it grades; it grades only that one and exits. While one submission runs, the
-next one's worker and kernel start, so kernel start-up overlaps grading instead of adding
-to it. No worker or kernel is ever used for a second submission.
+submission it grades; it grades only that one and exits. While submissions run, the next
+ones' workers and kernels start, so kernel start-up overlaps grading instead of adding to it
+(with no spares, each worker starts when its submission is taken). No worker or kernel is
+ever used for a second submission.
 """
 
 from __future__ import annotations
