@@ -5,18 +5,21 @@ whatever the cell layout:
 
 - **A question starts** at its heading (`Question N`, `Q N` or `Problem N` as a markdown heading
   or bold line), at a comment line announcing it in code (`# Question 2`, `## Q2`, `#Question 2:`),
-  or at the first top-level binding of a name it defines (`rubric.Question.binds`). Only a move
-  forward counts: Question 5 redefining `my_function` does not send the notebook back to Question 3.
-  One exception, for mistyped headings: when a heading or comment moves past questions that have
-  no answer yet and the code after it binds one of their names before any of its own question's,
-  that code answers the question it names ("Question 3" above `bar`, `baz`, ... is Question 2).
+  or at the first top-level binding of a name it defines (`rubric.Question.binds`). A move back
+  goes only to a question with no answer yet: Question 5 redefining `my_function` does not send
+  the notebook back to Question 3, but questions answered out of order are each found, and code
+  under a mistyped heading that binds the names of a question still unanswered ("Question 3"
+  above `bar`, `baz`, ...) answers that question. Names the current question itself binds again
+  (`rubric.Question.redefines`: Question 5's `my_function`) never move it.
 - **A section that is not a question ends the current question's region**: a heading with one of
-  the words of `_NOT_A_QUESTION` (Pledge, Scratch, Appendix, ignore, References, Notes, Extra, ...)
+  the words of `_NOT_A_QUESTION` (Pledge, Scratch, Appendix, ignore, References, Extra, ...)
   at any level, or any other heading at the level of the question's heading or above, unless it
   names a part of an answer (`_PART_OF_ANSWER`: "Answer", "Part a", "Explanation", ...). Its code
   runs, but what it binds is never graded: each question is probed at the end of its own region.
-  After such an unnamed heading ("## Immutability"), a first binding of one of the question's own
-  names is more of its answer and continues the region; after a named one (Pledge, ...) never.
+  After such an unnamed heading ("## With jit"), a first binding of one of the question's own
+  names, or a binding it asks for again (the jitted `my_model`), is more of its answer and
+  continues the region; after a named one (Pledge, ...) never, except that a sub-section of the
+  question after a named sub-section ("### Scratch", then "### Back to JAX") continues it.
 - **A boundary inside a code cell cuts the cell** there into steps of whole top-level statements
   (a comment line announcing a question goes with the statements after it, the comments right
   above a statement with that statement); a cell magic such as `%%time` heads every piece. A cell
@@ -47,7 +50,7 @@ _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*:?\s*$")
 _QUESTION_COMMENT = re.compile(r"^\s*#+\s*(?:\*\*)?\s*" + _NUMBER, re.IGNORECASE)
 _NOT_A_QUESTION = re.compile(
-    r"\b(pledge|scratch\w*|scrap|appendix|ignore\w*|references?|notes|extras?|drafts?|playground|sandbox|"
+    r"\b(pledge|scratch\w*|scrap|appendix|ignore\w*|references?|extras?|drafts?|playground|sandbox|"
     r"not graded|ungraded|misc\w*)\b",
     re.IGNORECASE,
 )
@@ -94,6 +97,12 @@ class Layout:
     def region(self, step: int) -> Region:
         return self.pieces[step].region
 
+    def needs(self, question: str) -> int:
+        """The step the question's grade needs the notebook to have finished: its last probe's
+        (Question 5 is probed at each binding of `fast_my_function`, not at its region's end)."""
+        probes = [c.after for c in self.captures if c.question == question]
+        return max(probes, default=self.checkpoints[question])
+
     def bound_only_in_timeit(self) -> tuple[str, ...]:
         """Graded names the notebook binds only in `%%timeit` cells. IPython runs such a cell as a
         function of its own, so none of them is defined afterwards (as in the student's kernel)."""
@@ -114,11 +123,8 @@ class _Reader:
     graded: bool = True
     level: int | None = None  # of the heading that started the current question
     named_end: bool = False  # the region was ended by a section named as no question (Pledge, ...)
+    end_level: int | None = None  # of the heading that ended the region
     bound: set[str] = field(default_factory=set)  # names bound so far in regions that are graded
-    here: set[str] = field(default_factory=set)  # names bound in the current region
-    # Questions without an answer yet that a heading (or comment) moved past: the code after a
-    # mislabelled heading ("Question 3" above Question 2's code) may answer one of them.
-    skipped: tuple[int, ...] = ()
     pieces: list[Piece] = field(default_factory=list)
     versions: Versions = field(default_factory=Versions)
     q5: list[Capture] = field(default_factory=list)
@@ -127,37 +133,69 @@ class _Reader:
     def region(self) -> Region:
         return Region(self.question, self.graded)
 
-    def enter(self, number: int, level: int | None, *, again: bool = True, announced: bool = True) -> None:
-        """Move to Question `number` (`again`: a heading may also resume the current one;
-        `announced`: by a heading or comment, not by a binding of the question's names)."""
+    def unanswered(self, number: int) -> bool:
+        return not self.bound & ASSIGNMENT_QUESTIONS[number - 1].binds
+
+    def enter(self, number: int, level: int | None, *, again: bool = True) -> None:
+        """Move to Question `number`: forward, back to a question with no answer yet (answered
+        out of order, or under a mistyped heading), or (`again`) on to the current one."""
         if number > len(QUESTIONS):  # a question this assignment does not have
-            self.end(named=True)
-        elif number > self.question or (again and number == self.question):
-            if number != self.question:
-                passed = range(max(1, self.question), number)
-                unanswered = [q for q in passed if not self.bound & ASSIGNMENT_QUESTIONS[q - 1].binds]
-                self.skipped = tuple(unanswered) if announced else ()
-                self.here = set()
+            self.end(named=True, level=level)
+        elif (
+            number > self.question
+            or (again and number == self.question)
+            or (0 < number < self.question and self.unanswered(number))
+        ):
             self.question, self.graded, self.named_end = number, True, False
             self.level = level if level is not None else self.level
 
-    def end(self, *, named: bool) -> None:
-        self.graded, self.named_end = False, named
+    def end(self, *, named: bool, level: int | None) -> None:
+        self.graded, self.named_end, self.end_level = False, named, level
 
     def heading(self, level: int | None, text: str) -> None:
         match = _QUESTION.match(text)
         if match:
             self.enter(int(match.group(1)), level)
         elif _NOT_A_QUESTION.search(text):
-            self.end(named=True)
+            self.end(named=True, level=level)
+        elif not self.question or level is None or self.level is None:
+            return
+        elif level <= self.level:
+            if not _PART_OF_ANSWER.search(text):
+                self.end(named=False, level=level)
+        elif not self.graded and self.end_level is not None and self.level < self.end_level >= level:
+            # A sub-section of the question after one that was not ("### Scratch", then
+            # "### Back to JAX"): the answer goes on.
+            self.graded, self.named_end = True, False
+
+    def binding(self, statement: ast.stmt) -> None:
+        names = bound_names([statement])
+        current = ASSIGNMENT_QUESTIONS[self.question - 1] if self.question else None
+        own = current.binds | current.redefines if current else frozenset()
+        earlier = [
+            q
+            for q in range(1, self.question)
+            if names & ASSIGNMENT_QUESTIONS[q - 1].binds and self.unanswered(q) and not names & own
+        ]
+        later = [q.number for q in ASSIGNMENT_QUESTIONS if q.number > self.question and names & q.binds]
+        if earlier and not self.named_end:
+            # The code answers a question skipped so far: answered out of order, or under a heading
+            # that names another question ("Question 3" above `bar`, `baz`, ...).
+            self.enter(earlier[0], None)
+        elif later:
+            self.enter(max(later), None, again=False)
         elif (
-            self.question
-            and level is not None
-            and self.level is not None
-            and level <= self.level
-            and not _PART_OF_ANSWER.search(text)
+            not self.graded
+            and not self.named_end
+            and current is not None
+            and names & (current.binds - self.bound | current.redefines)
         ):
-            self.end(named=False)
+            # After a heading of the question's level that names no section ("## With jit"), a
+            # first binding of one of the question's names, or a binding the question asks for
+            # again (the jitted model), is more of its answer.
+            self.graded = True
+        if self.graded:
+            self.bound |= names
 
     def markdown(self, source: str) -> None:
         fenced = False
@@ -175,28 +213,6 @@ class _Reader:
                 self.heading(None, bold.group(2))
             elif _QUESTION.match(line) is not None and line.lstrip().startswith(("**", "__")):
                 self.heading(None, line.strip().strip("*_ "))  # "**Question 1:** Create ..."
-
-    def binding(self, statement: ast.stmt) -> None:
-        names = bound_names([statement])
-        mislabelled = [q for q in self.skipped if names & ASSIGNMENT_QUESTIONS[q - 1].binds]
-        if mislabelled and self.graded and not self.here & ASSIGNMENT_QUESTIONS[self.question - 1].binds:
-            # The heading named a later question, but the code answers one it jumped over.
-            self.question, self.skipped, self.here = mislabelled[0], (), set()
-        later = [q.number for q in ASSIGNMENT_QUESTIONS if q.number > self.question and names & q.binds]
-        if later:
-            self.enter(max(later), None, again=False, announced=False)
-        elif (
-            not self.graded
-            and not self.named_end
-            and self.question
-            # After a heading of the question's level that names no section ("## Immutability"),
-            # a first binding of one of the question's own names is more of its answer.
-            and names & ASSIGNMENT_QUESTIONS[self.question - 1].binds - self.bound
-        ):
-            self.graded = True
-        if self.graded:
-            self.bound |= names
-            self.here |= names
 
     # -- code cells ------------------------------------------------------------------------
 

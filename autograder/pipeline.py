@@ -117,7 +117,7 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
     golden = load()
     questions = []
     for question, module in checks.QUESTIONS.items():
-        if execution.stopped is not None and execution.completed < layout.checkpoints[question]:
+        if execution.stopped is not None and execution.completed < layout.needs(question):
             questions.append(_unreached(question, execution.stopped))
             continue
         observation = checks.Observation(

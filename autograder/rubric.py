@@ -29,14 +29,18 @@ class Item:
 @dataclass(frozen=True)
 class Question:
     """`binds`: names whose first top-level binding shows the notebook has reached this
-    question (only a move forward counts: Question 5 redefining `my_function` does not send
-    a notebook back to Question 3). `reads`: the notebook globals the question's probe reads
-    at its checkpoint, which the fast path must leave exactly as the student's code made them."""
+    question (a move back goes only to a question with no answer yet: Question 5 redefining
+    `my_function` does not send a notebook back to Question 3). `redefines`: names the
+    assignment itself has the student bind again in this question's answer (the array changed
+    with `.at`, the model jitted, Question 5's two versions), so a binding of them there is more
+    of this answer, never another question's. `reads`: the notebook globals the question's probe
+    reads at its checkpoint, which the fast path must leave exactly as the student's code made them."""
 
     name: str
     number: int
     topic: str
     binds: frozenset[str]
+    redefines: frozenset[str]
     reads: frozenset[str]
     items: tuple[Item, ...]
 
@@ -46,11 +50,22 @@ class Question:
 
 
 def _question(
-    number: int, topic: str, binds: set[str], reads: set[str], items: list[tuple[str, float, str]]
+    number: int,
+    topic: str,
+    binds: set[str],
+    redefines: set[str],
+    reads: set[str],
+    items: list[tuple[str, float, str]],
 ) -> Question:
     name = f"q{number}"
     return Question(
-        name, number, topic, frozenset(binds), frozenset(reads), tuple(Item(name, *entry) for entry in items)
+        name,
+        number,
+        topic,
+        frozenset(binds),
+        frozenset(redefines),
+        frozenset(reads),
+        tuple(Item(name, *entry) for entry in items),
     )
 
 
@@ -61,6 +76,7 @@ ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
         1,
         "JAX arrays",
         set(Q1_ARRAYS),
+        {"my_array"},
         set(Q1_ARRAYS),
         [
             ("first", 1, "`first` is the 2x3 array 1..6"),
@@ -81,6 +97,7 @@ ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
         2,
         "PRNG keys",
         {"bar", "baz", "foo1", "foo2", "foo"},
+        set(),
         {"subkeys", "bar", "baz", "foo", "foo1", "foo2"},
         [
             ("bar", 1, "`bar(key)` draws `jax.random.uniform` from its key"),
@@ -94,17 +111,19 @@ ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
         3,
         "jax.grad",
         {"my_function", "my_gradient"},
+        set(),
         {"my_function", "my_gradient"},
         [
             ("my_function_17", 1, "`my_function(17.0)` is 69003"),
             ("my_function", 1, "`my_function(x)` is 14x^3 + 13x"),
-            ("my_gradient_17", 1, "`my_gradient(17.0)` is 12151"),
-            ("my_gradient", 1, "`my_gradient(x)` is 42x^2 + 13"),
+            ("my_gradient_17", 1, "`my_gradient(17.0)` is the derivative of `my_function` at 17 (12151)"),
+            ("my_gradient", 1, "`my_gradient(x)` is the derivative of `my_function` (42x^2 + 13)"),
         ],
     ),
     _question(
         4,
         "jax.jit",
+        {"my_model"},
         {"my_model"},
         {"my_model"},
         [
@@ -117,6 +136,7 @@ ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
         5,
         "static arguments",
         {"fast_my_function"},
+        {"fast_my_function", "my_function"},
         {"fast_my_function"},
         [
             ("loop_static", 1, "`fast_my_function(x, num_loops)` runs with `num_loops` static"),

@@ -81,11 +81,34 @@ def test_a_binding_of_a_later_questions_name_cuts_the_cell_with_the_comments_abo
     assert ends(found)["q3"] == 0
 
 
-def test_only_a_move_forward_counts():
+def test_a_move_back_goes_only_to_a_question_without_an_answer():
     found = layout(
-        ("markdown", "## Question 5"), ("code", "fast_my_function = 0\nfirst = 1\n# Question 1\nmy_function = 2")
+        ("code", "first = 1"),
+        ("markdown", "## Question 5"),
+        ("code", "fast_my_function = 0\nfirst = 1\n# Question 1\nmy_function = 2"),
     )
-    assert [p.region for p in found.pieces] == [Region(5)]
+    assert [p.region for p in found.pieces] == [Region(1), Region(5)]
+
+
+@pytest.mark.parametrize("heading", [True, False])
+def test_questions_answered_out_of_order_are_each_found(heading):
+    def part(number, source):
+        return [("markdown", f"## Question {number}")] * heading + [("code", source)]
+
+    found = layout(
+        *part(5, "def my_function(x, num_loops):\n    pass\nfast_my_function = jax.jit(my_function)"),
+        *part(1, "first = 1"),
+        *part(3, "def my_function(x):\n    return x"),
+        *part(2, "def bar(key):\n    return key"),
+        *part(4, "my_model = 4"),
+    )
+    if heading:
+        assert [p.region.question for p in found.pieces] == [5, 1, 3, 2, 4]
+    else:  # Question 5's `my_function` is taken for Question 3's until `fast_my_function`
+        assert [p.region.question for p in found.pieces] == [3, 5, 1, 3, 2, 4]
+    answers = {p.region.question: p.step.index for p in found.pieces}  # the last piece of each
+    assert found.checkpoints == {"q1": answers[1], "q2": answers[2], "q3": answers[2], "q4": answers[4],
+                                 "q5": answers[4]}
 
 
 @pytest.mark.parametrize(
@@ -129,10 +152,8 @@ def test_a_heading_past_answered_questions_is_taken_at_its_word():
         "## Pledge",
         "## Scratch (ignore)",
         "# Appendix",
-        "### Notes",
         "## Extra work",
         "## References",
-        "## Playing around",
         "**Scratch**",
         "## Question 6",
     ],
@@ -180,6 +201,49 @@ def test_a_non_question_section_between_questions_is_not_graded_but_the_next_que
     )
     assert [p.region for p in found.pieces] == [Region(1), Region(1, graded=False), Region(2)]
     assert ends(found)["q1"] == 0
+
+
+def test_after_an_unnamed_section_only_the_questions_own_names_are_its_answer():
+    found = layout(
+        ("code", "first = 1\nmy_model = 1"),
+        ("markdown", "## Question 5"),
+        ("code", "fast_my_function = jax.jit(f)"),
+        ("markdown", "## Playing around"),
+        ("code", "first = 0\nmy_model = 1"),
+        ("code", "fast_my_function = None"),
+    )
+    assert [p.region for p in found.pieces][-3:] == [Region(5), Region(5, graded=False), Region(5)]
+
+
+@pytest.mark.parametrize(
+    "heading", ["## With jit", "## Now with `jax.jit`", "#### Notes\n\nThat took 40 s.", "**Notes:**"]
+)
+def test_a_binding_the_question_asks_for_again_after_a_heading_is_its_answer(heading):
+    found = layout(
+        ("markdown", "## Question 4"),
+        ("code", "def my_model(keys):\n    return keys"),
+        ("markdown", heading),
+        ("code", "my_model = jax.jit(my_model)"),
+    )
+    assert [p.region for p in found.pieces] == [Region(4), Region(4)]
+
+
+def test_a_sub_section_after_a_scratch_sub_section_is_the_answer_again():
+    found = layout(
+        ("markdown", "## Question 2"),
+        ("code", "def bar(key):\n    return key"),
+        ("markdown", "### scratch: the NumPy version"),
+        ("code", "import numpy as np"),
+        ("markdown", "### Back to JAX"),
+        ("code", "key, *subkeys = split(key, num=3)"),
+        ("markdown", "## Scratch"),
+        ("code", "subkeys = None"),
+        ("markdown", "### More"),
+        ("code", "subkeys = 1"),
+    )
+    assert [p.region for p in found.pieces] == [
+        Region(2), Region(2, graded=False), Region(2), Region(2, graded=False), Region(2, graded=False)
+    ]
 
 
 @pytest.mark.parametrize(("heading", "graded"), [("## Immutability", True), ("## Scratch", False)])
