@@ -20,6 +20,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any, TypeGuard
 
 # The probe's types, for the type checker only: what it sends is described, and checked on
@@ -154,20 +155,23 @@ def probe_q1(namespace: Namespace, plan: Plan) -> Observed:
     return {name: lookup(namespace, name) for name in plan["names"]}
 
 
+# The assignment's expression, and foo1/foo2 on the same keys: the value must not depend on
+# which function the shuffle picks.
+_VALUE_EXPRESSIONS: tuple[tuple[str, Callable[[Namespace, Any], Any]], ...] = (
+    ("value", lambda n, s: n["foo"]((n["foo1"], n["foo2"]), (s[0], s[1]))),
+    ("value_foo1", lambda n, s: n["foo1"](s[0], s[1])),
+    ("value_foo2", lambda n, s: n["foo2"](s[0], s[1])),
+)
+MAX_PAIRS = 8
+
+
 def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
-    observed: Observed = {"flags": flags(), "subkeys": lookup(namespace, "subkeys")}
-    # The assignment's expression, and foo1/foo2 on the same keys: the value must not
-    # depend on which function the shuffle picks.
-    expressions: tuple[tuple[str, Callable[[Namespace, Any], Any]], ...] = (
-        ("value", lambda n, s: n["foo"]((n["foo1"], n["foo2"]), (s[0], s[1]))),
-        ("value_foo1", lambda n, s: n["foo1"](s[0], s[1])),
-        ("value_foo2", lambda n, s: n["foo2"](s[0], s[1])),
-    )
-    for name, expression in expressions:
-        try:
-            observed[name] = encode(expression(namespace, namespace["subkeys"]))
-        except Exception as error:
-            observed[name] = failure(error)
+    observed: Observed = {"flags": flags(), "subkeys": lookup(namespace, "subkeys"), "other_pairs": []}
+    observed.update(_values_on(namespace, lambda: namespace["subkeys"]))
+    if "subkeys" not in namespace:  # the split's keys under names of the student's own
+        for names, pair in _key_pairs(namespace):
+            values = _values_on(namespace, lambda: pair)  # noqa: B023  (called right here)
+            observed["other_pairs"].append({"names": names, "subkeys": encode(pair), **values})
     for name in ("bar", "baz"):
         observed[name] = [call(namespace, name, key) for key in keys(plan["seeds"])]
     pairs = [keys(pair) for pair in plan["pairs"]]
@@ -178,6 +182,51 @@ def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
         observed[name] = [call(namespace, name, *pair) for pair in pairs]
     observed["foo"] = [_spy_on_foo(namespace, pair, plan["markers"]) for pair in pairs]
     return observed
+
+
+def _values_on(namespace: Namespace, pair: Callable[[], Any]) -> Observed:
+    observed: Observed = {}
+    for name, expression in _VALUE_EXPRESSIONS:
+        try:
+            observed[name] = encode(expression(namespace, pair()))
+        except Exception as error:
+            observed[name] = failure(error)
+    return observed
+
+
+def _key_pairs(namespace: Namespace) -> list[tuple[str, list[Any]]]:
+    """Pairs of PRNG keys among the notebook's globals: the first two of a list, tuple or array
+    of keys (`sk`), and keys bound one after the other (`key, key1, key2 = split(...)`)."""
+    jax = sys.modules.get("jax")
+    if jax is None:
+        return []
+
+    def is_key(value: Any) -> bool:
+        if not isinstance(value, jax.Array):
+            return False
+        if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+            return bool(value.shape == ())
+        return bool(value.shape == (2,) and str(value.dtype) == "uint32")
+
+    pairs: list[tuple[str, list[Any]]] = []
+    singles: list[tuple[str, Any]] = []
+    for name, value in list(namespace.items()):
+        try:
+            if name.startswith("_"):
+                continue
+            if is_key(value):
+                singles.append((name, value))
+            elif (
+                isinstance(value, (list, tuple, jax.Array))
+                and len(value) >= 2
+                and is_key(value[0])
+                and is_key(value[1])
+            ):
+                pairs.append((name, [value[0], value[1]]))
+        except Exception:  # not BaseException: the grader's interrupt must reach the handler
+            continue
+    pairs += [(f"{a}, {b}", [x, y]) for (a, x), (b, y) in pairwise(singles)]
+    return pairs[:MAX_PAIRS]
 
 
 def _spy_on_foo(namespace: Namespace, pair: list[Any], markers: list[float]) -> Observed:
@@ -200,7 +249,21 @@ def probe_q3(namespace: Namespace, plan: Plan) -> Observed:
     for name in ("my_function", "my_gradient"):
         observed[name + "_17"] = call(namespace, name, 17.0)
         observed[name] = [call(namespace, name, float(x)) for x in plan["points"]]
+    # The derivative of the student's own `my_function`, so that a wrong function with a right
+    # `jax.grad` loses the function's items only.
+    observed["own_gradient_17"] = _own_gradient(namespace, 17.0)
+    observed["own_gradient"] = [_own_gradient(namespace, float(x)) for x in plan["points"]]
     return observed
+
+
+def _own_gradient(namespace: Namespace, x: float) -> Encoded:
+    jax = sys.modules.get("jax")
+    if jax is None or "my_function" not in namespace:
+        return {"kind": "missing", "name": "my_function"}
+    try:
+        return encode(jax.grad(namespace["my_function"])(x))
+    except Exception as error:
+        return failure(error)
 
 
 def probe_q4(namespace: Namespace, plan: Plan) -> Observed:
@@ -216,9 +279,11 @@ def probe_q4(namespace: Namespace, plan: Plan) -> Observed:
         observed[form] = [call(namespace, "my_model", argument) for argument in arguments()]
     model = namespace.get("my_model")
     compiled, function = _compiled_function(model)
+    if compiled == "no":
+        compiled, function = _compiled_under_another_name(namespace, model)
     observed["compiled"] = compiled
     if (
-        compiled == "aot" and function is not None
+        compiled in ("aot", "alias") and function is not None
     ):  # the values again, through JAX's own call rather than the student's object
         for form, arguments in forms.items():
             observed["genuine"][form] = [_call_function(function, argument) for argument in arguments()]
@@ -230,7 +295,7 @@ def probe_q4(namespace: Namespace, plan: Plan) -> Observed:
         return 14 * jax.random.normal(pair[0]) ** 2 + 13 * jax.random.normal(pair[1])
 
     # Only a genuinely compiled model is timed, against the uncompiled model, in the form it accepts.
-    values = observed["genuine"] if compiled == "aot" else observed
+    values = observed["genuine"] if compiled in ("aot", "alias") else observed
     timed = next((f for f in ("pair", "single") if values[f] and values[f][0]["kind"] == "array"), None)
     if function is not None and timed is not None:
         argument = keys(seeds[:2]) if timed == "pair" else keys(seeds[:1])[0]
@@ -252,6 +317,23 @@ def _compiled_function(model: object) -> tuple[str, Callable[..., Any] | None]:
         inner = None
     if genuine_jit(inner):
         return "aot", inner
+    return "no", None
+
+
+def _compiled_under_another_name(
+    namespace: Namespace, model: object
+) -> tuple[str, Callable[..., Any] | None]:
+    """("alias", a genuine jitted function of the notebook made from `my_model` itself, as in
+    `fast_model = jax.jit(my_model)`), or ("no", None). Its `__wrapped__` can be set by anyone,
+    so its values are checked like an ahead-of-time model's."""
+    if model is None:
+        return "no", None
+    for value in list(namespace.values()):
+        try:
+            if genuine_jit(value) and object.__getattribute__(value, "__wrapped__") is model:
+                return "alias", value
+        except Exception:  # not BaseException: the grader's interrupt must reach the handler
+            continue
     return "no", None
 
 

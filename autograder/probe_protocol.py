@@ -51,6 +51,9 @@ class Q2Observation(TypedDict):
     value: Value
     value_foo1: Value
     value_foo2: Value
+    # Only when `subkeys` is not defined: pairs of keys under other names (`key1, key2`), each
+    # {"names": str, "subkeys": Value, "value": Value, "value_foo1": Value, "value_foo2": Value}.
+    other_pairs: list[dict[str, Any]]
     bar: list[Value]
     baz: list[Value]
     bar_first: list[Value]
@@ -65,6 +68,8 @@ class Q3Observation(TypedDict):
     my_function: list[Value]
     my_gradient_17: Value
     my_gradient: list[Value]
+    own_gradient_17: Value  # jax.grad of the student's own `my_function`, at 17.0 ...
+    own_gradient: list[Value]  # ... and at the points
 
 
 class Compiled(StrEnum):
@@ -72,6 +77,7 @@ class Compiled(StrEnum):
 
     JIT = "jit"  # jaxlib's PjitFunction: `jax.jit(f)`
     AHEAD_OF_TIME = "aot"  # `jax.jit(f).lower(...).compile()` whose call is a genuine PjitFunction
+    UNDER_ANOTHER_NAME = "alias"  # `my_model` is plain, but `fast_model = jax.jit(my_model)` exists
     NO = "no"
 
 
@@ -80,7 +86,7 @@ class Q4Observation(TypedDict):
     single: list[Value]
     pair: list[Value]
     compiled: str  # a Compiled value
-    genuine: dict[str, list[Value]]  # ahead-of-time only: the forms above through JAX's own call
+    genuine: dict[str, list[Value]]  # aot and alias only: the forms above through JAX's own call
     timing: dict[str, Any] | None  # {"kind": "timing", "reference": [s], "submission": [s]} or an error
 
 

@@ -65,17 +65,22 @@ def code(text):
     return ("code", text)
 
 
+def _cell(cell):
+    """A code cell, unless it is already a (kind, source) pair."""
+    return cell if isinstance(cell, tuple) else code(cell)
+
+
 def template(q1=Q1, q2=(Q2, Q2_RUN), q3=Q3, q4cells=None, q5=Q5, imports=IMPORTS, after=()):
     """The course template: title, questions with 'Items to submit', a pledge at the end."""
     q4cells = q4() if q4cells is None else q4cells
     cells = [md("# TDM 40200: Project 1 — 2023\n\n**Student name:** Pat Doe\n\n**Section:** 1"),
-             md("## Question 1"), code(imports), *map(code, q1),
+             md("## Question 1"), code(imports), *map(_cell, q1),
              code("my_array[1,1] = 7"),
              md("JAX arrays are immutable, so `my_array[1,1] = 7` raises a TypeError."),
-             md("## Question 2"), *map(code, q2),
-             md("## Question 3"), *map(code, q3), md("They match: 42*17^2 + 13 = 12151."),
-             md("## Question 4"), *map(code, q4cells), md("With block_until_ready it is faster."),
-             md("## Question 5"), *map(code, q5), md("A new static value recompiles."),
+             md("## Question 2"), *map(_cell, q2),
+             md("## Question 3"), *map(_cell, q3), md("They match: 42*17^2 + 13 = 12151."),
+             md("## Question 4"), *map(_cell, q4cells), md("With block_until_ready it is faster."),
+             md("## Question 5"), *map(_cell, q5), md("A new static value recompiles."),
              *after,
              md("## Pledge\n\nBy submitting this work I, Pat Doe, pledge that it is my own work.")]
     return cells
@@ -217,11 +222,14 @@ case("q5-block-until-ready-on-none", template(q5=[
 # `%%timeit` runs the cell as a function of its own: `my_model` is never defined in the notebook.
 case("q4-timeit", template(q4cells=[c.replace("%%time\n", "%%timeit -n 1 -r 1\n") for c in q4()]),
      [7, 5, 4, 0, 4])
-# The model is compiled under another name: `my_model` itself stays a plain function.
+# The model is compiled under another name (`fast_model = jax.jit(my_model)`): the jit is applied
+# to `my_model`, and the grader times `fast_model`.
 case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
     "%%time\nkey = jax.random.PRNGKey(0)\nfast_model = jax.jit(my_model)\nfor i in range(100000):\n"
-    "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]),
-     [7, 5, 4, 2, 4])
+    "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]))
+# A jitted function that merely claims to wrap `my_model` computes something else: no credit.
+case("q4-forged-wrapped", template(q4cells=[q4()[0],
+    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), [7, 5, 4, 2, 4])
 
 
 # Common wrong answers, each losing exactly its items.
@@ -250,3 +258,31 @@ case("second-version-not-static", template(q5=[*Q5[:4], Q5[4].replace(", static_
 # The assignment's model as printed (`normal(keys)`): its loop raises TypeError on JAX 0.10.2, but the
 # model itself, compiled, is right for one key (rubric: the two-key or the one-key form).
 case("model-as-printed", template(q4cells=[c.replace("keys[0]", "keys").replace("keys[1]", "keys") for c in q4()]))
+
+
+# Layouts: answers out of order, headings inside an answer, a crash right after the last answer.
+def _reordered(order):
+    cells = template(imports="# the imports are in the first cell")
+    starts = [i for i, (kind, text) in enumerate(cells) if text.startswith("## ")]
+    sections = [cells[a:b] for a, b in zip(starts, starts[1:] + [len(cells)])]
+    return [*cells[: starts[0]], code(IMPORTS), *[c for n in order for c in sections[n - 1]], *sections[-1]]
+
+
+case("q3-answered-before-q2", _reordered([1, 3, 2, 4, 5]))
+case("q5-answered-first", _reordered([5, 1, 2, 3, 4]))
+case("q4-with-jit-heading", template(q4cells=[q4()[0], md("## With jit"), "%%time\n\nmy_model = jax.jit(my_model)\n"
+                                              "key = jax.random.PRNGKey(0)\nfor i in range(100000):\n"
+                                              "    key, *subkeys = jax.random.split(key, 3)\n"
+                                              "    my_value = my_model(subkeys).block_until_ready()"]))
+case("q2-scratch-subsection-then-back", template(q2=(Q2, md("### scratch: the NumPy version"),
+                                                     "np.random.seed(0)\nprint(np.random.uniform())",
+                                                     md("### Back to JAX"), Q2_RUN)))
+case("q4-notes-subheading", template(q4cells=[q4()[0], md("#### Notes\n\nThat took 40 s. Now with jit:"),
+                                              "my_model = jax.jit(my_model)\nmy_model(jax.random.split(key))"]))
+case("os-exit-right-after-q5", template(after=[code("import os\nos._exit(0)")]))
+
+# The split's keys under names of the student's own.
+case("q2-own-key-names", template(q2=(Q2, "key = jax.random.PRNGKey(0)\nkey, key1, key2 = jax.random.split(key, num=3)\n"
+                                          "print(foo((foo1, foo2), (key1, key2)))")))
+case("q2-split-array", template(q2=(Q2, "sk = jax.random.split(jax.random.PRNGKey(0), num=3)[1:]\n"
+                                        "print(foo((foo1, foo2), (sk[0], sk[1])))")))

@@ -37,6 +37,7 @@ def q2_observation(plan, flags=DEFAULT, **changes):
         "value": number(mode["q2"]["value"]),
         "value_foo1": number(mode["q2"]["value"]),
         "value_foo2": number(mode["q2"]["value"]),
+        "other_pairs": [],
         "bar_first": [number(u[a]) for a, _ in pairs],
         "baz_second": [number(u[b]) for _, b in pairs],
         "bar": [number(u[s]) for s in plan["seeds"]],
@@ -102,6 +103,17 @@ def test_q2_foo_that_calls_both_functions_fails(q2_plan):
     assert "called 2 of the functions" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["foo"]
 
 
+def test_q2_the_split_under_names_of_the_students_own_counts(q2_plan):
+    observation = q2_observation(q2_plan)
+    right = {name: observation.values[name] for name in ("subkeys", "value", "value_foo1", "value_foo2")}
+    wrong = {**right, "subkeys": {"kind": "list", "length": 2, "items": [right["subkeys"]["items"][0]] * 2}}
+    observation.values["subkeys"] = {"kind": "missing", "name": "subkeys"}
+    observation.values["other_pairs"] = [{"names": "key, key1", **wrong}]
+    assert "`subkeys` is not defined" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["value"]
+    observation.values["other_pairs"].append({"names": "key1, key2", **right})
+    assert failed(grade_question(prng, observation, GOLDEN, q2_plan)) == {}
+
+
 def test_q2_unsupported_prng_fails_every_item(q2_plan):
     observation = q2_observation(q2_plan)
     observation.values["flags"] = {**DEFAULT, "jax_default_prng_impl": "rbg"}
@@ -143,13 +155,14 @@ def test_q4_an_undefined_model_is_called_undefined_not_uncompiled():
     assert "not defined at the end of Question 4" in found["compiled"] and "plain" not in found["compiled"]
 
 
-def test_q4_ahead_of_time_counts_only_when_its_compiled_code_computes_the_model():
+@pytest.mark.parametrize("compiled", [Compiled.AHEAD_OF_TIME, Compiled.UNDER_ANOTHER_NAME])
+def test_q4_a_model_compiled_apart_counts_only_when_its_compiled_code_computes_the_model(compiled):
     plan = jit.plan(random.Random(2), GOLDEN)
     right = q4_values(plan)
     genuine = {"pair": right.values["pair"], "single": right.values["single"]}
-    assert failed(grade_question(jit, q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=genuine), GOLDEN, plan)) == {}
+    assert failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=genuine), GOLDEN, plan)) == {}
     other = {"pair": [number(0.5)] * 3, "single": right.values["single"]}
-    found = failed(grade_question(jit, q4_values(plan, compiled=Compiled.AHEAD_OF_TIME, genuine=other), GOLDEN, plan))
+    found = failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=other), GOLDEN, plan))
     assert set(found) == {"compiled", "speedup"}
 
 

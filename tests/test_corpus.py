@@ -302,13 +302,19 @@ Q2_MISTAKES = [
 ]
 
 Q3_MISTAKES = [
-    # A wrong `my_function` has a wrong gradient too, and the rubric fixes the gradient's values
-    # (12151 at 17, 42x^2 + 13): every item of Question 3 is lost.
+    # A wrong `my_function` costs its own items: `my_gradient = jax.grad(my_function)` is the
+    # gradient of the student's function, as the question asks.
     mistake(
         "my-function-squared",
         edit(("return 14*x**3 + 13*x", "return 14*x**2 + 13*x")),
-        (7, 5, 0, 4, 4), {"my_function_17", "my_function", "my_gradient_17", "my_gradient"},
+        (7, 5, 2, 4, 4), {"my_function_17", "my_function"},
         {"my_function_17": "14 * x**3 + 13 * x"},
+    ),
+    mistake(
+        "my-function-without-x",
+        edit(("return 14*x**3 + 13*x", "return 14*x**3 + 13")),
+        (7, 5, 2, 4, 4), {"my_function_17", "my_function"},
+        {"my_function": "for any x"},
     ),
     # Hard-coding the value at 17: right at 17, wrong elsewhere, and its gradient is 0.
     mistake(

@@ -8,7 +8,10 @@ inputs, interleaved, and the verdict compares medians here.
 is` in the kernel; see `probe_protocol.Compiled`), never what the student's object says about
 itself. A model compiled ahead of time (`jax.jit(f).lower(...).compile()`) counts too: the
 probe finds the genuine PjitFunction it calls and checks the values and the speed-up through
-that function rather than through the student's object. Only a compiled model is timed.
+that function rather than through the student's object. So does `my_model` compiled under
+another name (`fast_model = jax.jit(my_model)`, timed with `fast_model`): the probe finds a
+genuine jitted function made from `my_model` itself, and its values are checked the same way.
+Only a compiled model is timed.
 """
 
 from __future__ import annotations
@@ -131,7 +134,7 @@ def _compiled(observation: Observation, golden: Golden, plan: Plan) -> tuple[Com
         return compiled, (
             "`my_model` is a plain Python function at the end of Question 4, not one compiled by `jax.jit`."
         )
-    if compiled is Compiled.AHEAD_OF_TIME:
+    if compiled in (Compiled.AHEAD_OF_TIME, Compiled.UNDER_ANOTHER_NAME):
         problem, _ = _check_values(observation, golden, plan, observation.values.get("genuine") or {})
         if problem:  # the compiled code behind the object is not the model it answers with
             return Compiled.NO, "the compiled function behind `my_model` does not compute the model."

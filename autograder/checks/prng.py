@@ -131,8 +131,22 @@ def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], gol
     return first_problem(problems)
 
 
+def _split_found(observation: Observation, mode: dict[str, Any]) -> dict[str, Any]:
+    """What the value is judged on: `subkeys`, or, when the notebook holds the split's keys
+    under names of its own (`key, key1, key2 = split(key, num=3)`), that pair."""
+    values = observation.values
+    if (values.get("subkeys") or {}).get("kind") == "missing":
+        for pair in values.get("other_pairs") or []:
+            if (
+                isinstance(pair, dict)
+                and mismatch(pair.get("subkeys"), mode["q2"]["subkeys"], what="") is None
+            ):
+                return pair
+    return values
+
+
 def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str, Any]) -> CheckResult:
-    get = observation.values.get
+    get = _split_found(observation, mode).get
     value = mode["q2"]["value"]
     split_problem = mismatch(get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`")
     if split_problem:
