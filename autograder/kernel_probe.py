@@ -128,7 +128,7 @@ def flags() -> dict[str, Any]:
     jax = sys.modules.get("jax")
     if jax is None:  # not imported yet: nothing is configured
         return {}
-    names = ("jax_threefry_partitionable", "jax_enable_x64", "jax_default_prng_impl")
+    names = ("jax_threefry_partitionable", "jax_enable_x64", "jax_default_prng_impl", "jax_disable_jit")
     return {name: getattr(jax.config, name, None) for name in names}
 
 

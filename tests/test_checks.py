@@ -206,3 +206,11 @@ def test_q5_grades_the_last_binding_of_each_version():
     assert failed(grade_question(static, observation, GOLDEN, plan)) == {}
     missing = failed(grade_question(static, Observation("q5", captures=(("loop", good),)), GOLDEN, plan))
     assert set(missing) == {"shape_static", "shape_recompiles"} and "arr_cols" in missing["shape_static"]
+
+
+def test_q4_jit_left_disabled_is_named_in_the_speedup_hint():
+    plan = jit.plan(random.Random(2), GOLDEN)
+    observation = q4_values(plan, submission=1.0)
+    assert "jax_disable_jit" not in failed(grade_question(jit, observation, GOLDEN, plan))["speedup"]
+    observation.values["flags"] = {**DEFAULT, "jax_disable_jit": True}
+    assert "`jax_disable_jit` is still switched on" in failed(grade_question(jit, observation, GOLDEN, plan))["speedup"]

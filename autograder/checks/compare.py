@@ -63,7 +63,12 @@ def why_absent(observed: Any, what: str) -> str:
     """A student-facing sentence for an observation that holds no numbers."""
     kind = observed.get("kind") if isinstance(observed, dict) else None
     if kind == "missing":
-        return f"{what} is not defined at this point of your notebook."
+        name = observed.get("name")
+        subject = f"`{name}`" if isinstance(name, str) and name.isidentifier() else what
+        return (
+            f"{subject} is not defined at the end of your answer to this question; "
+            "check that the cell defining it runs without an error, above the next question."
+        )
     if kind == "error":
         message = str(observed.get("message") or "").strip().splitlines()
         text = f"{what} raised {observed.get('type')}" + (f": {message[0]}" if message else "")

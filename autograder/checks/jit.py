@@ -158,7 +158,13 @@ def check_speedup(observation: Observation, golden: Golden, plan: Plan) -> Check
     values_problem, _ = _check_values(observation, golden, plan)
     if values_problem and not problem:  # a fast wrong model is no speed-up
         problem = "it cannot count while `my_model` gives wrong values."
-    return verdict(item(QUESTION, "speedup"), problem, "compile `my_model` with `jax.jit`.", detail=detail)
+    hint = "compile `my_model` with `jax.jit`."
+    if (observation.values.get("flags") or {}).get("jax_disable_jit"):
+        hint = (
+            "`jax_disable_jit` is still switched on at the end of Question 4, so nothing is compiled: "
+            "`jax.config.update('jax_disable_jit', False)` before timing."
+        )
+    return verdict(item(QUESTION, "speedup"), problem, hint, detail=detail)
 
 
 CHECKS: dict[str, Check] = {"my_model": check_my_model, "compiled": check_compiled, "speedup": check_speedup}
