@@ -143,7 +143,9 @@ def _text_of(outputs: list[NotebookNode]) -> str:
         if kind == "stream":
             parts.append(output.get("text", ""))
         elif kind in ("execute_result", "display_data"):
-            parts.append(output.get("data", {}).get("text/plain", ""))
+            # `display(Markdown(...))` shows its markdown; its plain text is only the object's repr.
+            data = output.get("data", {})
+            parts.append(data.get("text/markdown") or data.get("text/plain", ""))
         elif kind == "error":
             parts.append(f"{output.get('ename')}: {output.get('evalue')}")
     return "\n".join(parts)[:MAX_OUTPUT_CHARS]

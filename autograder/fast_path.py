@@ -2,9 +2,9 @@
 
 Almost all of a realistic submission's run time is its own Question 4 timing loops
 (100,000 iterations, three times). No check reads what those loops leave behind: the
-grader times `my_model` itself. A top-level `for ... in range(N)` loop with a large literal
-N is cut to a few iterations when the names it binds are read by no later probe and by no
-function of the notebook. Cells that only drive otter (`grader.check(...)`) are skipped:
+grader times `my_model` itself. A top-level `for ... in range(N)` loop (also through a progress
+bar: `tqdm(range(N))`, `trange(N)`) with a large literal N is cut to a few iterations when the
+names it binds are read by no later probe and by no function of the notebook. Cells that only drive otter (`grader.check(...)`) are skipped:
 grading never needs otter inside the student's kernel. `--faithful` turns all this off.
 """
 
@@ -23,7 +23,13 @@ SHORT_LOOP = 10  # what it is cut to: enough to compile and hit the cache
 _OTTER_LINE = re.compile(
     r"^\s*(import otter\b.*|grader\s*=\s*otter\.Notebook\(.*\)|grader\.(check|check_all|export)\(.*\)|#.*)?\s*$"
 )
-_LOOP = re.compile(r"^(for\s+[^\n]+?\s+in\s+range\(\s*(?:0\s*,\s*)?)(\d[\d_]*)(\s*\)\s*:)", re.MULTILINE)
+# `for i in range(N):`, also through a progress bar: `tqdm(range(N), ...)`, `trange(N, ...)`.
+_LOOP = re.compile(
+    r"^(for\s+[^\n]+?\s+in\s+(?:(?:\w+\.)*tqdm\(\s*range|(?:\w+\.)*trange|range)\(\s*(?:0\s*,\s*)?)"
+    r"(\d[\d_]*)"
+    r"(\s*(?:,[^\n:]*)?\)\s*(?:,[^\n:]*)?\)?\s*:)",
+    re.MULTILINE,
+)
 
 
 def is_otter_only(source: str) -> bool:

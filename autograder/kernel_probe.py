@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from itertools import pairwise
+from types import MethodType
 from typing import Any, TypeGuard
 
 # The probe's types, for the type checker only: what it sends is described, and checked on
@@ -34,11 +35,19 @@ MAX_ELEMENTS = 10_000
 MAX_ITEMS = 16
 MAX_TEXT = 300
 TAMPER = "tamper"  # probe_protocol.TAMPER
-# IPython event callbacks honest notebooks register (plotting): the very functions, by identity.
+# IPython event callbacks honest notebooks register (plotting, `%autoreload`), and comm targets
+# they open (ipywidgets, which `tqdm.auto` loads): the very functions, by identity, as
+# (module, attribute path).
 KNOWN_CALLBACKS = (
     ("matplotlib.pyplot", "_draw_all_if_interactive"),
     ("matplotlib_inline.backend_inline", "flush_figures"),
+    ("IPython.extensions.autoreload", "AutoreloadMagics.pre_run_cell"),
+    ("IPython.extensions.autoreload", "AutoreloadMagics.post_execute_hook"),
 )
+KNOWN_COMM_TARGETS = {
+    "jupyter.widget": ("ipywidgets.widgets.widget", "Widget.handle_comm_opened"),
+    "jupyter.widget.control": ("ipywidgets.widgets.widget", "Widget.handle_control_comm_opened"),
+}
 
 _dumps = json.dumps
 _perf_counter = time.perf_counter
@@ -435,11 +444,30 @@ def _among(hook: object, hooks: list[Any]) -> bool:
     return any(hook is other for other in hooks)  # by identity: a student's __eq__ proves nothing
 
 
+def _attribute(module: str, path: str) -> object:
+    found: object = sys.modules.get(module)
+    for name in path.split("."):
+        found = getattr(found, name, None) if found is not None else None
+    return found
+
+
+def _function(callback: object) -> object:
+    # A bound method (`%autoreload`'s, a classmethod) is a new object at each access: its function.
+    return callback.__func__ if type(callback) is MethodType else callback
+
+
 def _known(callback: object) -> bool:
-    for module, name in KNOWN_CALLBACKS:
-        if sys.modules.get(module) is not None and getattr(sys.modules[module], name, None) is callback:
-            return True
-    return False
+    function = _function(callback)
+    return any(
+        found is not None and _function(found) is function
+        for found in (_attribute(m, p) for m, p in KNOWN_CALLBACKS)
+    )
+
+
+def _known_comm_target(name: str, handler: object) -> bool:
+    known = KNOWN_COMM_TARGETS.get(name)
+    found = _attribute(*known) if known is not None else None
+    return found is not None and _function(found) is _function(handler)
 
 
 def _differences(before: dict[str, Any], now: dict[str, Any], target: str, handler: object) -> list[Encoded]:
@@ -460,7 +488,12 @@ def _differences(before: dict[str, Any], now: dict[str, Any], target: str, handl
             if not _among(transformer, before[name]):
                 findings.append({"kind": "input_transformer", "detail": f"{name}: {_text(transformer)}"})
     for name in now["comm_targets"]:
-        if name not in before["comm_targets"] and name != target:
+        handler_now = now["comm_manager"].targets.get(name)
+        if (
+            name not in before["comm_targets"]
+            and name != target
+            and not _known_comm_target(name, handler_now)
+        ):
             findings.append({"kind": "comm_target", "detail": name})
     for name in ("trace", "profile"):
         if now[name] is not before[name]:

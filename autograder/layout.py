@@ -50,7 +50,7 @@ _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*:?\s*$")
 _QUESTION_COMMENT = re.compile(r"^\s*#+\s*(?:\*\*)?\s*" + _NUMBER, re.IGNORECASE)
 _NOT_A_QUESTION = re.compile(
-    r"\b(pledge|scratch\w*|scrap|appendix|ignore\w*|references?|extras?|drafts?|playground|sandbox|"
+    r"\b(pledge|scratch\w*|scrap|appendix|ignore\w*|extras?|drafts?|playground|sandbox|"
     r"not graded|ungraded|misc\w*)\b",
     re.IGNORECASE,
 )

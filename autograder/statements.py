@@ -8,6 +8,7 @@ the cell can be cut between statements without touching its magics.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 # Cell magics whose body is ordinary Python run in the notebook's namespace (or timed there).
@@ -20,9 +21,48 @@ def cell_magic(source: str) -> str | None:
     return first.split()[0] if first.startswith("%%") else None
 
 
+# `%timeit`'s options that take a value (`-n 10`, `-r 3`); its others stand alone (`-o`, `-q`).
+_TIMEIT_VALUED = ("-n", "-r", "-p")
+# `t = %timeit -o f()`, `files = !ls`: the target is kept, the magic's value is not Python.
+_ASSIGNED_MAGIC = re.compile(r"^(?P<target>[^=%!]+?)\s*=\s*[%!]")
+# `jax.jit?`, `?jax.jit`, `jax.random.split??`: IPython's help.
+_HELP = re.compile(r"^(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+
+
+def _timed_statement(arguments: str) -> str:
+    """The statement a `%time`/`%timeit` line runs, without `%timeit`'s options."""
+    words = arguments.split(" ")
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option in _TIMEIT_VALUED and words:
+            words.pop(0)
+    return " ".join(words).strip() or "pass"
+
+
+def _python_line(line: str) -> str:
+    stripped = line.lstrip()
+    indent = line[: len(line) - len(stripped)]
+    if stripped.startswith(("%time ", "%timeit ")):
+        return indent + _timed_statement(stripped.split(None, 1)[1])
+    if stripped.startswith(("%", "!")) or _HELP.match(stripped):
+        return indent + "pass"
+    assigned = _ASSIGNED_MAGIC.match(stripped)
+    if assigned and _parses(assigned.group("target") + " = None"):
+        return indent + assigned.group("target") + " = None"
+    return line
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def python_source(source: str) -> str:
-    """The Python in a cell, line for line, with IPython's magics and shell escapes neutralised
-    ("" for a cell magic whose body is not Python, such as `%%bash`)."""
+    """The Python in a cell, line for line, with IPython's magics, shell escapes and help
+    neutralised ("" for a cell magic whose body is not Python, such as `%%bash`)."""
     lines = source.splitlines()
     magic = cell_magic(source)
     if magic is not None and magic not in PYTHON_CELL_MAGICS:
@@ -30,18 +70,11 @@ def python_source(source: str) -> str:
     cleaned = []
     seen_magic = False
     for line in lines:
-        stripped = line.lstrip()
-        indent = line[: len(line) - len(stripped)]
-        if magic is not None and not seen_magic and stripped.startswith("%%"):
+        if magic is not None and not seen_magic and line.lstrip().startswith("%%"):
             seen_magic = True
             cleaned.append("")
-        elif stripped.startswith(("%time ", "%timeit ")):
-            timed = stripped.split(None, 1)
-            cleaned.append(indent + (timed[1] if len(timed) > 1 else "pass"))
-        elif stripped.startswith(("%", "!")):
-            cleaned.append(indent + "pass")
         else:
-            cleaned.append(line)
+            cleaned.append(_python_line(line))
     return "\n".join(cleaned)
 
 

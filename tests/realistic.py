@@ -286,3 +286,19 @@ case("q2-own-key-names", template(q2=(Q2, "key = jax.random.PRNGKey(0)\nkey, key
                                           "print(foo((foo1, foo2), (key1, key2)))")))
 case("q2-split-array", template(q2=(Q2, "sk = jax.random.split(jax.random.PRNGKey(0), num=3)[1:]\n"
                                         "print(foo((foo1, foo2), (sk[0], sk[1])))")))
+
+# IPython syntax beside the answer: help (`jax.jit?`), a magic's value assigned, `%timeit`'s options.
+case("q5-help-and-magic-values", template(q5=[Q5[0].replace("%%time\n\n", "jax.jit?\n"),
+                                              "t = %timeit -o -n 1 -r 1 fast_my_function(14, 1000)\nfiles = !ls",
+                                              "%timeit -n 1 -r 1 fast_my_function(14, 1000)\n" + SHAPE_DEF
+                                              + "fast_my_function = jax.jit(my_function, static_argnums=(1,))",
+                                              *Q5[5:]]))
+# A citation between the two versions of the model, and a product shown only as Markdown.
+case("q4-bold-reference", template(q4cells=[q4()[0], md("**Reference:**\nhttps://jax.readthedocs.io/en/latest/"
+                                                        "async_dispatch.html"), *q4()[1:]]))
+case("q1-markdown-display", template(q1=[*Q1[:4], "from IPython.display import Markdown, display\n"
+                                         "display(Markdown(f'third times 2:\\n```\\n{third * 2}\\n```'))", *Q1[5:]]))
+# Honest extensions that hook into IPython: `%autoreload` and tqdm's widgets are not flagged.
+case("autoreload-and-tqdm", [code("%load_ext autoreload\n%autoreload 2"),
+                             *template(q4cells=[c.replace("range(100000)", "tqdm(range(100000))") for c in q4()],
+                                       imports=IMPORTS + "\nfrom tqdm.auto import tqdm")])

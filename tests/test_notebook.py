@@ -92,6 +92,14 @@ def test_the_fast_path_shortens_only_the_timing_loops():
     assert all("range(10)" in f.source for s, f in zip(notebook, fast) if s.source != f.source)
 
 
+@pytest.mark.parametrize("loop", ["tqdm(range(100000))", "tqdm.auto.tqdm(range(100_000), desc='jit')",
+                                  "trange(100000, leave=False)"])
+def test_the_fast_path_shortens_loops_behind_a_progress_bar(loop):
+    notebook = cells([("code", f"for i in {loop}:\n    my_value = i")])
+    fast = shorten_for_grading(read_layout(notebook))[0].source
+    assert "100" not in fast and "(10" in fast
+
+
 def test_the_fast_path_keeps_loops_that_bind_graded_names():
     notebook = cells([("code", "for i in range(5000):\n    first = i"), ("markdown", "## Question 2")])
     assert shorten_for_grading(read_layout(notebook))[0].source == notebook[0].source
