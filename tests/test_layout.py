@@ -153,7 +153,7 @@ def test_a_heading_past_answered_questions_is_taken_at_its_word():
         "## Scratch (ignore)",
         "# Appendix",
         "## Extra work",
-        "## References",
+        "## Drafts",
         "**Scratch**",
         "## Question 6",
     ],
