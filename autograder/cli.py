@@ -81,10 +81,20 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return seconds
+
+
 GRADE_DESCRIPTION = """\
 Grade .ipynb files, folders of them, zips of them, or Gradescope's "Export Submissions" zip.
 Writes, in DIR:
-  grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails
+  grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails,flags
   brightspace.csv             D2L Brightspace's grades import, one row per student (a group gives several)
   canvas.csv                  Canvas's gradebook import, one row per student
   changes.csv                 with --previous: whose score changed since Gradescope, largest change first
@@ -95,13 +105,13 @@ Writes, in DIR:
 
 GRADE_EXAMPLES = """\
 examples:
-  python -m autograder grade export.zip --out regrade
+  .venv/bin/python -m autograder grade export.zip --out regrade
       regrade a class from Gradescope's "Export Submissions" zip, one notebook per core
-  python -m autograder grade submissions/ project1.ipynb --out grades
+  .venv/bin/python -m autograder grade submissions/ project1.ipynb --out grades
       grade every .ipynb under submissions/ and one more notebook
-  python -m autograder grade export.zip --out regrade --force --cell-timeout 120
-      regrade everything in regrade/ again, interrupting any cell after 120 s
-  python -m autograder grade export.zip --out regrade --previous scores.csv --lms-item "Project 1"
+  .venv/bin/python -m autograder grade export.zip --out regrade --force --faithful --cell-timeout 120
+      regrade everything in regrade/ again, every cell as written, interrupting any after 120 s
+  .venv/bin/python -m autograder grade export.zip --out regrade --previous scores.csv --lms-item "Project 1"
       also list whose score changed since Gradescope's "Download Grades" CSV (scores.csv)
 
 A rerun with the same --out grades only the submissions not graded yet. A progress bar is shown
@@ -110,7 +120,12 @@ when stderr is a terminal; otherwise one line per submission is printed.
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    top = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="The TDM 40200 Project 1 autograder: grade notebooks locally (grade) or build the "
+        "student notebook and the Gradescope autograder zip (build). Run it with the project's "
+        ".venv/bin/python, which setup.sh makes.",
+    )
     verbs = top.add_subparsers(dest="verb", required=True)
 
     grade = verbs.add_parser(
@@ -145,14 +160,14 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=TIMEOUT,
         metavar="S",
         help=f"seconds one submission may run in all (default {TIMEOUT:g}); e.g. --timeout 600",
     )
     grade.add_argument(
         "--cell-timeout",
-        type=float,
+        type=_seconds,
         default=CELL_TIMEOUT,
         metavar="S",
         help=f"seconds one cell may run before it is interrupted and the notebook goes on, with "
@@ -161,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--fast-cell-timeout",
-        type=float,
+        type=_seconds,
         default=FAST_CELL_TIMEOUT,
         metavar="S",
         help=f"the same limit on the fast path (default {FAST_CELL_TIMEOUT:g}); a notebook that "
@@ -202,10 +217,23 @@ def parser() -> argparse.ArgumentParser:
     build = verbs.add_parser(
         "build",
         help="run otter assign: the student notebook and the Gradescope autograder zip",
-        description="Example: python -m autograder build (writes dist/student and dist/autograder)",
+        description="Example: .venv/bin/python -m autograder build (writes dist/student and dist/autograder)",
     )
-    build.add_argument("--master", type=Path, default=Path("assignments/project1/project1.ipynb"))
-    build.add_argument("--out", type=Path, default=Path("dist"))
+    build.add_argument(
+        "--master",
+        type=Path,
+        default=Path("assignments/project1/project1.ipynb"),
+        metavar="NOTEBOOK",
+        help="the otter-assign master notebook (default assignments/project1/project1.ipynb)",
+    )
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("dist"),
+        metavar="DIR",
+        help="where student/ and autograder/ are written (default dist; a folder that holds "
+        "anything else is refused)",
+    )
     build.set_defaults(run=_build)
     return top
 

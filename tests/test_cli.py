@@ -108,3 +108,28 @@ def test_build_verifies_the_solution_and_makes_a_working_zip(tmp_path):
     (zip_path,) = (tmp_path / "dist" / "autograder").glob("*.zip")
     check_zip(zip_path)
     assert (tmp_path / "dist" / "student" / "project1.ipynb").is_file()
+
+
+def test_build_leaves_a_folder_of_other_files_alone(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    done = subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(tmp_path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "holds files a build did not write" in done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("master", ["missing.ipynb", "broken.ipynb"])
+def test_build_names_a_master_it_cannot_read(tmp_path, master):
+    (tmp_path / "broken.ipynb").write_text("{")
+    done = subprocess.run([sys.executable, "-m", "autograder", "build", "--master", str(tmp_path / master),
+                           "--out", str(tmp_path / "dist")], capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and done.stderr.startswith("build failed: --master")
+    assert "Traceback" not in done.stderr and not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--cell-timeout", "--fast-cell-timeout"])
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_time_limits_must_be_above_zero(tmp_path, option, value):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o"),
+                           option, value], capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "give a number of seconds above 0" in done.stderr

@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,16 +79,61 @@ def check_zip(zip_path: Path) -> None:
         raise BuildError(f"{zip_path} would not work on Gradescope: " + "; ".join(problems) + ".")
 
 
+# What a build writes into its folder: a folder holding anything else is not replaced.
+BUILT = frozenset({"student", "autograder"})
+
+
 def build(
     master: Path, out: Path, *, verify: bool = True, progress: Callable[[str], object] = print
 ) -> Built:
+    """otter assign into a new folder next to `out`, checked, then put in place of `out`: a
+    failed build leaves the last good one as it was."""
     master, out = master.resolve(), out.resolve()
+    _check_readable(master)
+    if out.exists() and (not out.is_dir() or {p.name for p in out.iterdir()} - BUILT):
+        raise BuildError(
+            f"--out {out} holds files a build did not write; give an empty or new folder "
+            "(a build replaces its folder)."
+        )
     check_points(master)
     try:
         check_master(master)
     except MasterMismatch as error:
         raise BuildError(str(error)) from None
-    shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        _assign(master, staging, verify, progress)
+        shutil.rmtree(out, ignore_errors=True)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    built = Built(out / "student" / master.name, _the_zip(out), out / "autograder" / master.name)
+    progress(f"student notebook: {built.student_notebook}\nautograder zip: {built.autograder_zip}")
+    return built
+
+
+def _check_readable(master: Path) -> None:
+    try:
+        cells = json.loads(master.read_text())["cells"]
+    except FileNotFoundError:
+        raise BuildError(
+            f"--master {master}: no such file (run from the project's folder, or give its path)"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BuildError(f"--master {master}: not a notebook ({type(error).__name__}: {error})") from None
+    if not isinstance(cells, list):
+        raise BuildError(f"--master {master}: not a notebook (its cells are not a list)")
+
+
+def _the_zip(out: Path) -> Path:
+    zips = sorted((out / "autograder").glob("*.zip"))
+    if len(zips) != 1:
+        raise BuildError(f"otter assign made {len(zips)} zip files in {out / 'autograder'}; expected one.")
+    return zips[0]
+
+
+def _assign(master: Path, out: Path, verify: bool, progress: Callable[[str], object]) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "otter", "assign", str(master), str(out), "--no-pdfs"],
         check=False,
@@ -97,13 +143,9 @@ def build(
     )
     if done.returncode != 0:
         raise BuildError(f"otter assign failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    zips = sorted((out / "autograder").glob("*.zip"))
-    if len(zips) != 1:
-        raise BuildError(f"otter assign made {len(zips)} zip files in {out / 'autograder'}; expected one.")
-    check_zip(zips[0])
-    built = Built(out / "student" / master.name, zips[0], out / "autograder" / master.name)
+    check_zip(_the_zip(out))
     if verify:
-        result = grade_notebook(built.solution_notebook)
+        result = grade_notebook(out / "autograder" / master.name)
         if result.score != result.possible or not result.status.ok:
             failures = [c.message for q in result.questions for c in q.checks if not c.passed]
             raise BuildError(
@@ -111,5 +153,3 @@ def build(
                 + "\n".join(failures)
             )
         progress(f"solution notebook verified: {result.score:g}/{result.possible:g}")
-    progress(f"student notebook: {built.student_notebook}\nautograder zip: {built.autograder_zip}")
-    return built
