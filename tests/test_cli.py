@@ -133,3 +133,19 @@ def test_time_limits_must_be_above_zero(tmp_path, option, value):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out", str(tmp_path / "o"),
                            option, value], capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "give a number of seconds above 0" in done.stderr
+
+
+def test_a_rerun_grades_again_what_changed_since(tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    submissions.write(folder / "a.ipynb", [("code", "import jax.numpy as jnp\nfirst = jnp.arange(1, 7).reshape(2, 3)")])
+    submissions.write(folder / "b.ipynb", [("code", "first = 0")])
+    grade(folder, "--out", out)
+    marker = out / "a" / "results.json"
+    before = marker.stat().st_mtime_ns
+    assert "2 submissions already graded" in grade(folder, "--out", out)
+    assert marker.stat().st_mtime_ns == before
+    submissions.write(folder / "a.ipynb", [("code", "first = 1")])  # the student's notebook changed
+    printed = grade(folder, "--out", out)
+    assert "1 submission already graded" in printed and marker.stat().st_mtime_ns != before
+    assert rows(out)[1][HEADER.index("q1")] == "0"
+    assert "already graded" not in grade(folder, "--out", out, "--faithful")  # other options: both again

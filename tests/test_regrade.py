@@ -90,10 +90,11 @@ def export_zip(path):
         archive.writestr("submission_metadata.yml", METADATA)
         archive.writestr("submission_1001/project1.ipynb", notebook_json(solution, "project1"))
         archive.writestr("submission_1002/project1.ipynb", notebook_json(mistake))
-        archive.writestr("submission_1003/scratch.ipynb", notebook_json([("code", "print(1)")]))
+        # A scratch copy that answers as much: the name decides; a notes notebook answers as much too.
+        archive.writestr("submission_1003/scratch.ipynb", notebook_json(solution))
         archive.writestr("submission_1003/Project_1 (2).ipynb", notebook_json(solution))
         # The larger notebook is not the assignment: the otter metadata says which one is.
-        archive.writestr("submission_1004/notes.ipynb", notebook_json([("markdown", "notes " * 5000)]))
+        archive.writestr("submission_1004/notes.ipynb", notebook_json([*solution, ("markdown", "notes " * 5000)]))
         archive.writestr("submission_1004/answers.ipynb", notebook_json(solution, "project1"))
         archive.writestr("submission_1005/report.pdf", b"%PDF-1.4 not a notebook")
     return path
@@ -264,6 +265,13 @@ def test_plain_notebooks_and_zips_of_them(tmp_path):
         archive.writestr("__MACOSX/._a.ipynb", "resource fork")
     found = collect([tmp_path / "in", tmp_path / "more.zip"], tmp_path / "work")
     assert [(s.name, s.students, s.note) for s in found] == [("a", (), ""), ("a-2", (), "")]
+
+
+def test_the_notebook_that_answers_the_most_is_graded(tmp_path):
+    (tmp_path / "Untitled.ipynb").write_text(notebook_json([("code", "first = 1\nprint('x' * 1000)\n" * 50)]))
+    (tmp_path / "hw1_jlee.ipynb").write_text(notebook_json([("code", "first = 1\nsecond = 2"), ("code", "def bar(k): pass")]))
+    chosen, note = choose_notebook(tmp_path)
+    assert chosen.name == "hw1_jlee.ipynb" and "defines the most of the names the questions ask for (3 of" in note
 
 
 def test_largest_notebook_when_nothing_else_says(tmp_path):

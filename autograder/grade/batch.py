@@ -8,6 +8,7 @@ A worker that crashes or hangs costs its own row only; every finished submission
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import subprocess
@@ -128,6 +129,40 @@ def grade_one(
     return result
 
 
+# What a submission's folder was graded from: a rerun keeps its grade only when it is the same.
+STAMP_FILE = "graded-from.json"
+
+
+def _stamp(submission: Submission, options: dict[str, Any]) -> str:
+    """The notebook's content and the options that change a grade, as text."""
+    try:
+        notebook = (
+            hashlib.sha256(submission.notebook.read_bytes()).hexdigest() if submission.notebook else None
+        )
+    except OSError:
+        notebook = "unreadable"
+    settings = {
+        name: options.get(name) for name in ("faithful", "cell_timeout", "fast_cell_timeout", "timeout")
+    }
+    return json.dumps({"notebook": notebook, "note": submission.note, "options": settings}, sort_keys=True)
+
+
+def _reusable(folder: Path, stamp: str) -> SubmissionResult | None:
+    try:
+        if (folder / STAMP_FILE).read_text() != stamp:
+            return None
+    except OSError:
+        return None
+    return _load(folder)
+
+
+def _keep_stamp(folder: Path, stamp: str) -> None:
+    try:
+        write_text(folder / STAMP_FILE, stamp)
+    except OSError:  # the next run grades it again
+        log.warning("could not write %s", folder / STAMP_FILE)
+
+
 def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
     result = zero(
         submission.name, Status(Kind.INVALID_NOTEBOOK), submission.note or "No notebook was submitted."
@@ -210,14 +245,22 @@ def _grade_all(
     keep_private([out])  # student records; and sandboxed kernels must not read other students' results
     results: dict[str, SubmissionResult] = {}
     todo = []
+    stamps = {submission.name: _stamp(submission, options) for submission in submissions}
     for submission in submissions:
-        done = None if force else _load(out / submission.name)
+        done = None if force else _reusable(out / submission.name, stamps[submission.name])
         if done is not None:
             results[submission.name] = done
         elif submission.notebook is None:
             results[submission.name] = _nothing_to_grade(submission, out / submission.name)
+            _keep_stamp(out / submission.name, stamps[submission.name])
         else:
             todo.append(submission)
+    kept = sum(1 for s in submissions if s.name in results and s.notebook is not None)
+    if kept:
+        progress(
+            f"{kept} submission{'s' if kept != 1 else ''} already graded in {out} from the same notebook "
+            "and options: kept (--force grades them again)"
+        )
 
     if todo and not options.get("faithful"):
         options["compile_seed"] = compile_seed(progress)
@@ -239,6 +282,8 @@ def _grade_all(
                 Status(Kind.GRADER_ERROR, detail="its files could not be written"),
                 GRADER_FAILED,
             )
+        else:
+            _keep_stamp(out / submission.name, stamps[submission.name])
         return result, time.monotonic() - start
 
     try:

@@ -17,7 +17,9 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from autograder.notebook import MAX_BYTES
+from autograder.notebook import MAX_BYTES, InvalidNotebook, read_notebook
+from autograder.rubric import ASSIGNMENT_QUESTIONS
+from autograder.statements import bound_names, parse
 
 METADATA = "submission_metadata.yml"
 ASSIGNMENT = "project1"  # the `name:` of the master notebook's ASSIGNMENT CONFIG
@@ -299,8 +301,8 @@ def read_export(root: Path) -> list[Submission]:
 
 def choose_notebook(folder: Path) -> tuple[Path | None, str]:
     """The notebook to grade among a student's uploads, and a note saying why when there was
-    a choice: the one whose otter metadata names this assignment, else one named for it,
-    else the largest."""
+    a choice: the one that defines the most of the names the questions ask for; among equals,
+    the one whose otter metadata names this assignment, else one named for it, else the largest."""
     candidates = notebooks_in(folder) if folder.is_dir() else []
     if not candidates:
         uploaded = (
@@ -312,19 +314,40 @@ def choose_notebook(folder: Path) -> tuple[Path | None, str]:
         return None, f"No .ipynb file was found in this submission{listing}."
     if len(candidates) == 1:
         return candidates[0], ""
-    by_metadata = [p for p in candidates if _assignment_name(p) == ASSIGNMENT]
-    by_name = [p for p in candidates if _NAMED_FOR_ASSIGNMENT.search(p.name)]
-    if by_metadata:
+    # First the notebook that answers the most (a scratch copy or the blank template answers
+    # less), then among those: otter's metadata, the assignment's name, the size.
+    answers = {p: _answers(p) for p in candidates}
+    most = max(answers.values())
+    best = [p for p in candidates if answers[p] == most]
+    by_metadata = [p for p in best if _assignment_name(p) == ASSIGNMENT]
+    by_name = [p for p in best if _NAMED_FOR_ASSIGNMENT.search(p.name)]
+    if len(best) == 1 and most > 0:
+        chosen = best[0]
+        reason = f"it defines the most of the names the questions ask for ({most} of {len(_ASKED)})"
+    elif by_metadata:
         chosen, reason = _largest(by_metadata), f"its notebook metadata names the assignment {ASSIGNMENT}"
     elif by_name:
         chosen, reason = _largest(by_name), f"its name is the assignment's ({ASSIGNMENT})"
     else:
-        chosen, reason = _largest(candidates), "it is the largest"
+        chosen, reason = _largest(best), "it is the largest"
     names = ", ".join(p.relative_to(folder).as_posix() for p in candidates)
     return chosen, (
         f"{len(candidates)} notebooks were uploaded ({names}); "
         f"{chosen.relative_to(folder).as_posix()} was graded because {reason}."
     )
+
+
+# The names the questions ask a notebook to define (`first`, `bar`, `my_model`, ...).
+_ASKED = frozenset().union(*(q.binds for q in ASSIGNMENT_QUESTIONS))
+
+
+def _answers(path: Path) -> int:
+    """How many of the names the questions ask for the notebook's code binds (0 if unreadable)."""
+    try:
+        cells = read_notebook(path)
+    except InvalidNotebook:
+        return 0
+    return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
 
 
 def _largest(paths: list[Path]) -> Path:
