@@ -171,6 +171,7 @@ _VALUE_EXPRESSIONS: tuple[tuple[str, Callable[[Namespace, Any], Any]], ...] = (
     ("value_foo1", lambda n, s: n["foo1"](s[0], s[1])),
     ("value_foo2", lambda n, s: n["foo2"](s[0], s[1])),
 )
+_VALUE_NEEDS = {"value": ("foo", "foo1", "foo2"), "value_foo1": ("foo1",), "value_foo2": ("foo2",)}
 MAX_PAIRS = 8
 
 
@@ -196,6 +197,10 @@ def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
 def _values_on(namespace: Namespace, pair: Callable[[], Any]) -> Observed:
     observed: Observed = {}
     for name, expression in _VALUE_EXPRESSIONS:
+        absent = [n for n in _VALUE_NEEDS[name] if n not in namespace]
+        if absent:  # a name the student never defined, not the probe's lookup
+            observed[name] = {"kind": "missing", "name": absent[0]}
+            continue
         try:
             observed[name] = encode(expression(namespace, pair()))
         except Exception as error:

@@ -97,6 +97,17 @@ def test_q2_foo1_consistent_with_a_wrong_bar_costs_only_bar(q2_plan):
     assert "foo1_foo2" not in failed(grade_question(prng, observation, GOLDEN, q2_plan))
 
 
+@pytest.mark.parametrize("varying", [True, False])
+def test_q2_foo1_on_a_wrong_bar_and_baz_counts_only_when_their_draws_vary(q2_plan, varying):
+    observation = q2_observation(q2_plan)
+    for name in ("bar", "baz", "bar_first", "baz_second"):
+        observation.values[name] = [number(k * varying + 0.5) for k, _ in enumerate(observation.values[name])]
+    observation.values["foo1"] = observation.values["foo2"] = [
+        number(k * varying + 0.5 + 2 * (k * varying + 0.5)) for k, _ in enumerate(observation.values["foo1"])]
+    found = failed(grade_question(prng, observation, GOLDEN, q2_plan))
+    assert {"bar", "baz"} <= set(found) and ("foo1_foo2" in found) is not varying
+
+
 def test_q2_foo_that_calls_both_functions_fails(q2_plan):
     observation = q2_observation(q2_plan)
     observation.values["foo"][0]["calls"] *= 2

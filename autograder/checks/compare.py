@@ -77,8 +77,12 @@ def why_absent(observed: Any, what: str) -> str:
         return f"{what} is an array of shape {tuple(observed.get('shape', []))}, far larger than expected."
     if kind == "none":
         return f"{what} is None (did you forget a `return`?)."
+    if kind == "object" and observed.get("type") == "ellipsis":
+        return f"{what} is still the `...` placeholder: replace it with your answer."
     if kind in ("object", "callable", "list"):
-        return f"{what} is a {observed.get('type', kind)}, not a number or an array."
+        found = str(observed.get("type", kind))
+        article = "an" if found[:1].lower() in "aeiou" else "a"
+        return f"{what} is {article} {found}, not a number or an array."
     return f"the grader could not read {what} from your notebook."
 
 

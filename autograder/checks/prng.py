@@ -116,10 +116,13 @@ def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], gol
     own_sums = [
         b + 2 * z if b is not None and z is not None else None for b, z in zip(own_bar, own_baz, strict=False)
     ]
-    # One wrong draw (bar or baz) costs its own item only; with both wrong nothing is carried.
+    # A wrong draw (bar, baz or both) costs its own item only; with both wrong, the student's own
+    # sums count only when they change with the keys (bar and baz ignoring their key prove nothing).
     bar_wrong = _check_draws("bar", observation.listed("bar"), plan, mode, golden)
     if bar_wrong and _check_draws("baz", observation.listed("baz"), plan, mode, golden):
-        own_sums = []
+        numbers = [float(total.ravel()[0]) for total in own_sums if total is not None and total.size == 1]
+        if len(numbers) < len(own_sums) or len(set(numbers)) < 2:
+            own_sums = []
     problems = []
     for name in ("foo1", "foo2"):
         for k, found in enumerate(observation.listed(name) or [{}]):
