@@ -13,7 +13,7 @@ from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grade.batch import run_batch
     from autograder.grade.jobs import default_jobs
-    from autograder.grade.previous import read_previous
+    from autograder.grade.previous import Basis, read_previous
     from autograder.grade.report import summary
     from autograder.grade.sources import SourceError
 
@@ -45,6 +45,11 @@ def _grade(args: argparse.Namespace) -> int:
     print(table(args.out / "grades.csv"))
     print()
     print(summary(batch.results, changes=batch.written.changes))
+    if previous is not None and previous.basis is Basis.TOTAL:
+        print(
+            f"note: {args.previous.name} has no columns for the questions q1..q5, so the previous scores "
+            f"are its {previous.basis.value}: a change there is not always the autograder's."
+        )
     if batch.written.failed:
         print(f"feedback.md not written for: {', '.join(batch.written.failed)} (see the log above)")
     written = ", ".join(str(path) for path in batch.written.files)

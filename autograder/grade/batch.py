@@ -31,6 +31,7 @@ from autograder.grade.previous import Change, Previous, changes, write_changes
 from autograder.grade.prime import compile_seed
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
+from autograder.notebook import InvalidNotebook, read_notebook
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
@@ -134,13 +135,15 @@ STAMP_FILE = "graded-from.json"
 
 
 def _stamp(submission: Submission, options: dict[str, Any]) -> str:
-    """The notebook's content and the options that change a grade, as text."""
-    try:
-        notebook = (
-            hashlib.sha256(submission.notebook.read_bytes()).hexdigest() if submission.notebook else None
-        )
-    except OSError:
-        notebook = "unreadable"
+    """What grading reads of the notebook (its cells' kinds and sources: not its outputs, cell
+    ids or metadata) and the options that change a grade, as text."""
+    notebook = None
+    if submission.notebook is not None:
+        try:
+            cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook)]
+            notebook = hashlib.sha256(json.dumps(cells).encode("utf-8", "replace")).hexdigest()
+        except InvalidNotebook as error:
+            notebook = f"unreadable: {error}"
     settings = {
         name: options.get(name) for name in ("faithful", "cell_timeout", "fast_cell_timeout", "timeout")
     }

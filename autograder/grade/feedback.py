@@ -27,7 +27,7 @@ def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
         f"- **Score:** {format_points(result.score)} / {format_points(result.possible)} "
         "(the autograded part; written answers are graded by hand)"
     )
-    notes = [n for n in (submission.note, *result.messages) if n]
+    notes = list(dict.fromkeys(n for n in (submission.note, *result.messages) if n))
     if notes:
         lines += ["", *(f"> {_escaped(note)}" for note in notes)]
     for question in result.questions:
@@ -37,7 +37,10 @@ def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
             f"## Question {number}: {format_points(question.score)} / {format_points(question.possible)}",
             "",
         ]
-        lines += [_check(check) for check in question.checks]
+        if question.checks and all(not c.passed and ": not graded (" in c.message for c in question.checks):
+            lines.append("- **not graded**: see the message at the top.")  # one line, not one per item
+        else:
+            lines += [_check(check) for check in question.checks]
     return "\n".join(lines) + "\n"
 
 

@@ -72,7 +72,7 @@ def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[
     scores = [r.score for r in results]
     total = sum(rubric.points(q) for q in rubric.QUESTIONS)
     lines = [
-        f"{len(results)} submissions: mean {_mean(scores):.1f} / {total:g}, median {statistics.median(scores):g}",
+        f"{_count(len(results), 'submission')}: mean {_mean(scores):.1f} / {total:g}, median {statistics.median(scores):g}",
         "per question: "
         + ", ".join(
             f"{q} {_mean([r.question(q).score for r in results]):.1f}/{rubric.points(q):g}"
@@ -98,11 +98,15 @@ def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[
     return "\n".join(lines)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def changed_line(changes: list[Change]) -> str:
     students = sum(max(1, len(c.names)) for c in changes)
     unknown = sum(max(1, len(c.names)) for c in changes if c.previous is None)
     return (
-        f"changed since Gradescope: {students - unknown} students"
+        f"changed since Gradescope: {_count(students - unknown, 'student')}"
         + (f", {unknown} with no previous score" if unknown else "")
         + " (see changes.csv)"
     )
@@ -183,8 +187,8 @@ def write_report(
     )
     parts = [
         f"<h1>{TITLE}: grading report</h1>",
-        f'<p class="meta">{len(results)} submissions'
-        + (f" from {students} students" if students else "")
+        f'<p class="meta">{_count(len(results), "submission")}'
+        + (f" from {_count(students, 'student')}" if students else "")
         + f', written {datetime.now():%Y-%m-%d %H:%M}. Gradebook: <a href="grades.csv">grades.csv</a>; '
         "each student's feedback is in <code>&lt;submission&gt;/feedback.md</code>.</p>",
         "<h2>Scores</h2>",

@@ -32,6 +32,11 @@ MAX_METADATA_BYTES = 16 * 2**20
 MAX_ALIASES = 100
 MAX_METADATA_ITEMS = 200_000
 # "project1", "Project_1", "project-1", "Project 1", but not "project10".
+# What a student who uploaded no notebook reads, on Gradescope and in a regrade alike.
+ASK_FOR_THE_NOTEBOOK = (
+    "Upload your notebook itself (the .ipynb file, e.g. project1.ipynb): exports such as "
+    ".py, .html or .pdf files cannot be graded."
+)
 _NAMED_FOR_ASSIGNMENT = re.compile(r"project[ _-]?1(?!\d)", re.IGNORECASE)
 
 
@@ -311,7 +316,7 @@ def choose_notebook(folder: Path) -> tuple[Path | None, str]:
             else []
         )
         listing = f" (uploaded: {', '.join(uploaded)})" if uploaded else ""
-        return None, f"No .ipynb file was found in this submission{listing}."
+        return None, f"No .ipynb file was found in this submission{listing}. {ASK_FOR_THE_NOTEBOOK}"
     if len(candidates) == 1:
         return candidates[0], ""
     # First the notebook that answers the most (a scratch copy or the blank template answers

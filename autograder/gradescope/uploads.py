@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grade.sources import choose_notebook
+from autograder.grade.sources import ASK_FOR_THE_NOTEBOOK, choose_notebook
 
 # Under the autograder folder (/autograder on Gradescope), beside `submission/`.
 PRIVATE_FOLDER = "tdm40200"
@@ -20,10 +20,6 @@ UPLOADED_FOLDER = "uploaded"
 CHOICE_FILE = "choice.json"
 # The feedback lists at most this many ignored files (a folder may hold thousands).
 LISTED_AT_MOST = 20
-ASK_FOR_THE_NOTEBOOK = (
-    "Upload your notebook itself (the .ipynb file, e.g. project1.ipynb): exports such as "
-    ".py, .html or .pdf files cannot be graded."
-)
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,8 @@ class Uploads:
 
     def message(self) -> str:
         """What the student reads about the choice."""
-        if self.graded is None:
-            return f"{self.note} {ASK_FOR_THE_NOTEBOOK}"
+        if self.graded is None:  # the note asks for the notebook when none was uploaded
+            return self.note if ASK_FOR_THE_NOTEBOOK in self.note else f"{self.note} {ASK_FOR_THE_NOTEBOOK}"
         lines = [f"Graded notebook: {self.graded}."]
         if self.note:
             lines.append(self.note)
