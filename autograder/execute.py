@@ -58,6 +58,7 @@ from autograder.status import Kind, Status
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
+MAX_ERROR_CHARS = 200  # of the error a step stopped with, as the feedback quotes it
 MAX_RECEIVED_CHARS = 1_000_000  # of each cell's output held in memory at all
 # Of any one message from the kernel: zmq drops a larger one (and the connection) unread.
 MAX_MESSAGE_BYTES = 16 * 2**20
@@ -84,6 +85,8 @@ class Execution:
     limit_hit: bool = False
     # Hooks into the kernel found after the run (probe_protocol.Finding): for TAs, never points.
     findings: tuple[Finding, ...] = ()
+    # The error a step stopped with ("NameError: name 'jnp' is not defined"), by step.
+    errors: dict[int, str] = field(default_factory=dict)
 
 
 class CappedClient(NotebookClient):
@@ -469,6 +472,11 @@ class Runner:
             limit = min(self.cell_timeout, remaining)
             outputs, timed_out = self._execute(step.source, limit=limit)
             text = _text_of(outputs)
+            error = next((o for o in outputs if o.get("output_type") == "error"), None)
+            if error is not None:
+                self.execution.errors[step.index] = f"{error.get('ename')}: {error.get('evalue')}"[
+                    :MAX_ERROR_CHARS
+                ]
             if self._dropped():
                 text = (text + "\n" if text else "") + TOO_LARGE
                 self.execution.cut_short.append(Status(Kind.OUTPUT_TOO_LARGE, step.cell + 1))

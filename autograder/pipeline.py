@@ -5,6 +5,7 @@ start-up and the `grade` verb all grade through here."""
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import time
 from pathlib import Path
@@ -16,10 +17,11 @@ from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
 from autograder.fast_path import shorten_for_grading
 from autograder.golden import load
-from autograder.layout import Layout, read_layout
+from autograder.layout import Layout, Region, read_layout
 from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.runtime_flags import runtime_flags
+from autograder.statements import bound_names
 from autograder.status import OK, Kind, Status
 from autograder.suspicious import suspicious_code
 
@@ -136,6 +138,7 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
         [student_message(p, stopped=False) for p in cut_short]
         + ([student_message(execution.stopped, stopped=True)] if execution.stopped else [])
         + _timeit_notes(layout.bound_only_in_timeit())
+        + _error_notes(layout, execution, questions)
     )
     flags = suspicious_code(list(layout.cells)) + runtime_flags(execution.findings)
     return SubmissionResult(submission, tuple(questions), status, messages, flags)
@@ -145,6 +148,35 @@ def _values(question: str, captures: tuple[Capture, ...], execution: Execution) 
     found = [execution.observations.get(c) for c in captures if c.question == question and c.tag == "end"]
     last = found[-1] if found else None
     return last if last is not None else {}
+
+
+def _error_notes(layout: Layout, execution: Execution, questions: list[QuestionResult]) -> list[str]:
+    """For each question that lost points, the first of its cells that stopped with an error
+    while defining its names (or that is not Python at all): the cause a student looks for."""
+    notes = []
+    for result in questions:
+        # Question 5's first versions fail by design; its checks explain its errors themselves.
+        if result.score >= result.possible or result.name == "q5":
+            continue
+        question = rubric.question(result.name)
+        names = question.binds | question.reads
+        for step, error in sorted(execution.errors.items()):
+            piece = layout.pieces[step]
+            if piece.region != Region(question.number):
+                continue
+            if piece.statements and not bound_names(list(piece.statements)) & names:
+                continue
+            lines = [line.strip() for line in layout.cells[piece.step.cell].source.splitlines()]
+            first = next((line for line in lines if line and not line.startswith(("%%", "#"))), "")[:60]
+            # IPython names a cell's code after a temporary file: "(3924.py, line 4)" is "(line 4)".
+            error = re.sub(r"\(\d+\.py, (line \d+)\)", r"(\1)", error)
+            notes.append(
+                f"Question {question.number}: cell {piece.step.cell + 1} (`{first.replace('`', '')}`) stopped with "
+                f"{error}: anything that cell defines after the line that failed was not defined when "
+                "your answer was graded."
+            )
+            break
+    return notes
 
 
 def _timeit_notes(names: tuple[str, ...]) -> list[str]:
