@@ -119,8 +119,9 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
     golden = load()
     questions = []
     for question, module in checks.QUESTIONS.items():
-        if execution.stopped is not None and execution.completed < layout.needs(question):
-            questions.append(_unreached(question, execution.stopped))
+        unreached = _versions_unreached(question, layout, execution)
+        if unreached is None:
+            questions.append(_unreached(question, execution.stopped or OK))
             continue
         observation = checks.Observation(
             question,
@@ -131,6 +132,15 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
             outputs=_outputs(question, layout, execution),
         )
         checked = checks.grade_question(module, observation, golden, plans[question])
+        if unreached and execution.stopped is not None:
+            # Items of a Question 5 version whose probes the stopped run never took.
+            late = _unreached(question, execution.stopped).checks
+            checked = tuple(
+                next(c for c in late if c.name == check.name)
+                if check.name.split("_")[0] in unreached
+                else check
+                for check in checked
+            )
         questions.append(QuestionResult(question, checked))
     cut_short = execution.cut_short
     status = execution.stopped or (cut_short[0] if cut_short else OK)
@@ -142,6 +152,18 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
     )
     flags = suspicious_code(list(layout.cells)) + runtime_flags(execution.findings)
     return SubmissionResult(submission, tuple(questions), status, messages, flags)
+
+
+def _versions_unreached(question: str, layout: Layout, execution: Execution) -> set[str] | None:
+    """Which of the question's tagged probes a run that stopped early never took: None when the
+    question cannot be graded at all. Question 5's versions (`loop`, `shape`) are probed where
+    they are bound, so a version probed before the stop is graded."""
+    if execution.stopped is None or execution.completed >= layout.needs(question):
+        return set()
+    captures = [c for c in layout.captures if c.question == question and c.tag != "end"]
+    missed = {c.tag for c in captures if c.after > execution.completed}
+    taken = {c.tag for c in captures if c.after <= execution.completed} - missed
+    return missed if taken else None
 
 
 def _values(question: str, captures: tuple[Capture, ...], execution: Execution) -> dict[str, Any]:

@@ -302,3 +302,5 @@ case("q1-markdown-display", template(q1=[*Q1[:4], "from IPython.display import M
 case("autoreload-and-tqdm", [code("%load_ext autoreload\n%autoreload 2"),
                              *template(q4cells=[c.replace("range(100000)", "tqdm(range(100000))") for c in q4()],
                                        imports=IMPORTS + "\nfrom tqdm.auto import tqdm")])
+# The kernel dies between Question 5's two versions: the version probed before it keeps its points.
+case("kernel-dies-between-q5-versions", template(q5=[*Q5[:4], "import os\nos._exit(0)", *Q5[4:]]), [7, 5, 4, 4, 2])

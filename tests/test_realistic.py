@@ -16,7 +16,8 @@ from tests.realistic import CASES
 
 HOSTILE = {"forged-post-run-cell"}
 # The kernel is killed after the last answer: every point stands, the status says what happened.
-STATUS = {"kill-kernel-at-end": "kernel-died", "os-exit-right-after-q5": "kernel-died"}
+STATUS = {"kill-kernel-at-end": "kernel-died", "os-exit-right-after-q5": "kernel-died",
+          "kernel-dies-between-q5-versions": "kernel-died"}
 
 
 def _notebook(cells: list[tuple[str, str]], metadata: dict[str, object]) -> dict[str, object]:
