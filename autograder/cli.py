@@ -50,6 +50,11 @@ def _grade(args: argparse.Namespace) -> int:
             f"note: {args.previous.name} has no columns for the questions q1..q5, so the previous scores "
             f"are its {previous.basis.value}: a change there is not always the autograder's."
         )
+    if batch.doubtful_choices:
+        print(
+            "scored 0 on a notebook chosen among several (check the choice in its feedback.md): "
+            + ", ".join(batch.doubtful_choices)
+        )
     if batch.written.failed:
         print(f"feedback.md not written for: {', '.join(batch.written.failed)} (see the log above)")
     written = ", ".join(str(path) for path in batch.written.files)

@@ -492,3 +492,21 @@ def test_hostile_exports_are_refused_with_a_message(tmp_path, case, message):
     assert list(work.iterdir()) == []  # not even --out
     assert [p.name for p in outside.iterdir()] == ["planted.ipynb"]
     assert not (tmp_path / "x").exists()
+
+
+def test_a_zero_on_a_notebook_chosen_among_several_is_pointed_out(tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("submission_metadata.yml", "submission_2001:\n  :submitters:\n  - :name: Jin Lee\n"
+                        "    :sid: '0070007'\n    :email: jlee@purdue.edu\n")
+        zipped.writestr("submission_2001/Untitled.ipynb", notebook_json([("code", "x = 1\n" * 200)]))
+        zipped.writestr("submission_2001/hw1.ipynb", notebook_json([("code", "y = 2")]))
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "scored 0 on a notebook chosen among several (check the choice in its feedback.md): submission_2001" \
+        in done.stdout
+
+
+def test_no_doubtful_choice_in_a_class_where_every_choice_scored(regraded):
+    assert "chosen among several" not in regraded[1]

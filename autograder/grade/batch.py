@@ -188,6 +188,8 @@ class Written:
 class Batch:
     results: list[SubmissionResult]
     written: Written
+    # Submissions whose notebook was chosen among several and scored 0: a TA checks the choice.
+    doubtful_choices: list[str] = field(default_factory=list)
 
 
 def grade_many(paths: list[Path], out: Path, **options: Any) -> list[SubmissionResult]:
@@ -232,7 +234,12 @@ def run_batch(
         written = write_outputs(
             list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
         )
-    return Batch(results, written)
+        doubtful = [
+            s.name
+            for s, r in zip(submissions, results, strict=True)
+            if s.notebook is not None and s.note and r.score == 0
+        ]
+    return Batch(results, written, doubtful)
 
 
 def _grade_all(
