@@ -4,8 +4,9 @@ Almost all of a realistic submission's run time is its own Question 4 timing loo
 (100,000 iterations, three times). No check reads what those loops leave behind: the
 grader times `my_model` itself. A top-level `for ... in range(N)` loop (also through a progress
 bar: `tqdm(range(N))`, `trange(N)`) with a large literal N is cut to a few iterations when the
-names it binds are read by no later probe and by no function of the notebook. Cells that only drive otter (`grader.check(...)`) are skipped:
-grading never needs otter inside the student's kernel. `--faithful` turns all this off.
+names it binds are read by no later probe and by no function of the notebook. Cells that only
+drive otter (`grader.check(...)`) are skipped: grading never needs otter inside the student's
+kernel. `--faithful` turns all this off.
 """
 
 from __future__ import annotations

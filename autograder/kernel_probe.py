@@ -166,21 +166,23 @@ def probe_q1(namespace: Namespace, plan: Plan) -> Observed:
 
 # The assignment's expression, and foo1/foo2 on the same keys: the value must not depend on
 # which function the shuffle picks.
-_VALUE_EXPRESSIONS: tuple[tuple[str, Callable[[Namespace, Any], Any]], ...] = (
-    ("value", lambda n, s: n["foo"]((n["foo1"], n["foo2"]), (s[0], s[1]))),
-    ("value_foo1", lambda n, s: n["foo1"](s[0], s[1])),
-    ("value_foo2", lambda n, s: n["foo2"](s[0], s[1])),
+# Each with the names it needs, so that one the student never defined is reported as missing.
+_VALUE_EXPRESSIONS: tuple[tuple[str, tuple[str, ...], Callable[[Namespace, Any], Any]], ...] = (
+    ("value", ("foo", "foo1", "foo2"), lambda n, s: n["foo"]((n["foo1"], n["foo2"]), (s[0], s[1]))),
+    ("value_foo1", ("foo1",), lambda n, s: n["foo1"](s[0], s[1])),
+    ("value_foo2", ("foo2",), lambda n, s: n["foo2"](s[0], s[1])),
 )
-_VALUE_NEEDS = {"value": ("foo", "foo1", "foo2"), "value_foo1": ("foo1",), "value_foo2": ("foo2",)}
 MAX_PAIRS = 8
 
 
 def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
     observed: Observed = {"flags": flags(), "subkeys": lookup(namespace, "subkeys"), "other_pairs": []}
-    observed.update(_values_on(namespace, lambda: namespace["subkeys"]))
-    if "subkeys" not in namespace:  # the split's keys under names of the student's own
+    if "subkeys" in namespace:
+        observed.update(_values_on(namespace, namespace["subkeys"]))
+    else:  # the split's keys may be under names of the student's own
+        observed.update({name: observed["subkeys"] for name, _, _ in _VALUE_EXPRESSIONS})
         for names, pair in _key_pairs(namespace):
-            values = _values_on(namespace, lambda: pair)  # noqa: B023  (called right here)
+            values = _values_on(namespace, pair)
             observed["other_pairs"].append({"names": names, "subkeys": encode(pair), **values})
     for name in ("bar", "baz"):
         observed[name] = [call(namespace, name, key) for key in keys(plan["seeds"])]
@@ -194,15 +196,15 @@ def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
     return observed
 
 
-def _values_on(namespace: Namespace, pair: Callable[[], Any]) -> Observed:
+def _values_on(namespace: Namespace, pair: Any) -> Observed:
     observed: Observed = {}
-    for name, expression in _VALUE_EXPRESSIONS:
-        absent = [n for n in _VALUE_NEEDS[name] if n not in namespace]
+    for name, needs, expression in _VALUE_EXPRESSIONS:
+        absent = [n for n in needs if n not in namespace]
         if absent:  # a name the student never defined, not the probe's lookup
             observed[name] = {"kind": "missing", "name": absent[0]}
             continue
         try:
-            observed[name] = encode(expression(namespace, pair()))
+            observed[name] = encode(expression(namespace, pair))
         except Exception as error:
             observed[name] = failure(error)
     return observed

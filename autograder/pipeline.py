@@ -134,13 +134,8 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
         checked = checks.grade_question(module, observation, golden, plans[question])
         if unreached and execution.stopped is not None:
             # Items of a Question 5 version whose probes the stopped run never took.
-            late = _unreached(question, execution.stopped).checks
-            checked = tuple(
-                next(c for c in late if c.name == check.name)
-                if check.name.split("_")[0] in unreached
-                else check
-                for check in checked
-            )
+            late = {check.name: check for check in _unreached(question, execution.stopped).checks}
+            checked = tuple(late[c.name] if c.name.split("_")[0] in unreached else c for c in checked)
         questions.append(QuestionResult(question, checked))
     cut_short = execution.cut_short
     status = execution.stopped or (cut_short[0] if cut_short else OK)

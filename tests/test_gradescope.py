@@ -20,7 +20,8 @@ import pytest
 from autograder.build import BuildError, check_zip, question_points
 from autograder.build.otter_zip import PACKAGE_IN_ZIP, PACKAGE_ON_GRADESCOPE
 from autograder.gradescope.results_json import FLAGS_ENTRY
-from autograder.gradescope.uploads import ASK_FOR_THE_NOTEBOOK, LISTED_AT_MOST, take_charge
+from autograder.grade.sources import ASK_FOR_THE_NOTEBOOK
+from autograder.gradescope.uploads import LISTED_AT_MOST, take_charge
 from autograder.rubric import QUESTIONS, points
 from tests import submissions
 

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from autograder.checks.compare import as_array, mismatch, verdict
+from autograder.checks.compare import as_array, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
@@ -129,19 +129,13 @@ def _shows_shape(outputs: tuple[str, ...], shape: tuple[int, ...]) -> bool:
     return any(re.search(pattern, text) for text in outputs)
 
 
-def _informative(values: np.ndarray | None) -> bool:
-    """Whether values prove a step was done: a constant array (all zeros, say) could be written
-    without doing it, and would make any constant answer after it consistent."""
-    return values is not None and values.size > 1 and bool(np.any(values != values.ravel()[0]))
-
-
 def check_displayed(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
     """Items 4-6 only ask to *display*: look for them in what the question's cells printed.
     They are computed from the student's own `third` when it is informative (whatever its shape:
     the item is to display what `third` is), so that one wrong `third` costs one item, not two;
     else from the golden `third`. The element-wise product is only asked of a 2x2 `third`."""
     third = as_array(observation.get("third"))
-    if third is None or third.ndim != 2 or not _informative(third):
+    if third is None or third.ndim != 2 or not informative(third):
         third = golden.array("third").astype(float)
     wanted = {"the shape of `third`": None, "`third` multiplied by 2": third * 2}
     if third.shape == (2, 2):
@@ -176,7 +170,7 @@ def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) ->
         own = np.vstack([arrays[0], [3, 4]])
     else:
         own = np.hstack([arrays[0], np.ones((len(arrays[0]), 1))])
-    return own if _informative(own) else None
+    return own if informative(own) else None
 
 
 def _array_check(name: str) -> Check:

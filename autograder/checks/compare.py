@@ -153,6 +153,12 @@ def verdict(item: Item, problem: str | None, hint: str = "", detail: str = "") -
     return CheckResult(item.name, False, item.points, message, detail)
 
 
+def informative(values: np.ndarray | None) -> bool:
+    """Whether values prove a step was done: a constant array (all zeros, say) could be written
+    without doing it, and would make any constant answer after it consistent."""
+    return values is not None and values.size > 1 and bool(np.any(values != values.ravel()[0]))
+
+
 def first_problem(problems: Iterable[str | None]) -> str | None:
     """The first non-None problem of an iterable (checks stop at the first wrong probe)."""
     return next((p for p in problems if p is not None), None)

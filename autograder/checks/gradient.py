@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import random
 
-from autograder.checks.compare import as_array, first_problem, mismatch, verdict
+import numpy as np
+
+from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
@@ -56,7 +58,7 @@ def _own_derivative(observation: Observation) -> tuple[float, list[float]] | Non
         as_array(value) for value in [observation.get("own_gradient_17"), *observation.listed("own_gradient")]
     ]
     numbers = [float(array.ravel()[0]) for array in found if array is not None and array.size == 1]
-    if len(numbers) < 2 or len(numbers) < len(found) or len(set(numbers)) < 2:
+    if len(numbers) < len(found) or not informative(np.array(numbers)):
         return None
     return numbers[0], numbers[1:]
 

@@ -6,7 +6,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from autograder.checks.compare import as_array, first_problem, mismatch, verdict
+import numpy as np
+
+from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
@@ -121,7 +123,7 @@ def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], gol
     bar_wrong = _check_draws("bar", observation.listed("bar"), plan, mode, golden)
     if bar_wrong and _check_draws("baz", observation.listed("baz"), plan, mode, golden):
         numbers = [float(total.ravel()[0]) for total in own_sums if total is not None and total.size == 1]
-        if len(numbers) < len(own_sums) or len(set(numbers)) < 2:
+        if len(numbers) < len(own_sums) or not informative(np.array(numbers)):
             own_sums = []
     problems = []
     for name in ("foo1", "foo2"):

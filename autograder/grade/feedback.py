@@ -37,7 +37,7 @@ def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
             f"## Question {number}: {format_points(question.score)} / {format_points(question.possible)}",
             "",
         ]
-        if question.checks and all(not c.passed and ": not graded (" in c.message for c in question.checks):
+        if question.checks and not any(c.graded for c in question.checks):
             lines.append("- **not graded**: see the message at the top.")  # one line, not one per item
         else:
             lines += [_check(check) for check in question.checks]

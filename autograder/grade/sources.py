@@ -31,12 +31,12 @@ MAX_MEMBERS = 200_000
 MAX_METADATA_BYTES = 16 * 2**20
 MAX_ALIASES = 100
 MAX_METADATA_ITEMS = 200_000
-# "project1", "Project_1", "project-1", "Project 1", but not "project10".
 # What a student who uploaded no notebook reads, on Gradescope and in a regrade alike.
 ASK_FOR_THE_NOTEBOOK = (
     "Upload your notebook itself (the .ipynb file, e.g. project1.ipynb): exports such as "
     ".py, .html or .pdf files cannot be graded."
 )
+# "project1", "Project_1", "project-1", "Project 1", but not "project10".
 _NAMED_FOR_ASSIGNMENT = re.compile(r"project[ _-]?1(?!\d)", re.IGNORECASE)
 
 

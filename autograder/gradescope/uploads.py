@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grade.sources import ASK_FOR_THE_NOTEBOOK, choose_notebook
+from autograder.grade.sources import choose_notebook
 
 # Under the autograder folder (/autograder on Gradescope), beside `submission/`.
 PRIVATE_FOLDER = "tdm40200"
@@ -33,8 +33,8 @@ class Uploads:
 
     def message(self) -> str:
         """What the student reads about the choice."""
-        if self.graded is None:  # the note asks for the notebook when none was uploaded
-            return self.note if ASK_FOR_THE_NOTEBOOK in self.note else f"{self.note} {ASK_FOR_THE_NOTEBOOK}"
+        if self.graded is None:  # `choose_notebook`'s note, which asks for the notebook
+            return self.note
         lines = [f"Graded notebook: {self.graded}."]
         if self.note:
             lines.append(self.note)
