@@ -328,3 +328,29 @@ def test_a_pdf_in_an_export_folder_is_not_refused(tmp_path):
     (found,) = collect([tmp_path / "export"], tmp_path / "work")
     assert found.notebook is None and "uploaded: answers.pdf, helper.py" in found.note
     assert found.submitted == datetime.fromisoformat("2023-09-01 12:00:00-04:00")
+
+
+def test_a_regrade_whose_worker_writes_nothing_is_not_taken_for_the_earlier_grade(tmp_path, monkeypatch):
+    """An earlier run's grading.json in the submission's folder must not pass for this run's result."""
+    from autograder.grade import batch
+    from autograder.grade.output import write_submission
+
+    folder = tmp_path / "a"
+    write_submission(scored("a", 7), folder)
+    (folder / "grader-error.txt").write_text("an earlier failure")
+
+    def crash(command, **options):
+        return subprocess.CompletedProcess(command, 1, "", "KeyError: 'values'\n")
+
+    monkeypatch.setattr(batch.subprocess, "run", crash)
+    result = batch.grade_one(tmp_path / "a.ipynb", "a", folder, cell_timeout=10, timeout=10)
+    assert str(result.status) == "grader-error (worker exited with 1)" and result.score == 0
+    assert "KeyError: 'values'" in (folder / "grader-error.txt").read_text()
+
+    def works(command, **options):  # a worker that grades and writes its files
+        write_submission(scored("a", 5), folder)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(batch.subprocess, "run", works)
+    assert batch.grade_one(tmp_path / "a.ipynb", "a", folder, cell_timeout=10, timeout=10).score == 5
+    assert not (folder / "grader-error.txt").exists()  # the failure it described is gone

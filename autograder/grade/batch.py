@@ -101,6 +101,9 @@ def grade_one(
         fast_cell_timeout=fast_cell_timeout,
         compile_seed=compile_seed,
     )
+    # What an earlier run wrote here must not pass for this run's result if the worker writes none.
+    for stale in ("grading.json", "results.json", GRADER_ERROR_FILE):
+        (folder / stale).unlink(missing_ok=True)
     if workers is not None:
         code, stderr = hand_over(workers.take(), path, folder, name, timeout + WORKER_GRACE)
     else:
