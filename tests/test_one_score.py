@@ -14,8 +14,9 @@ import pytest
 from autograder import rubric
 from autograder.grade.batch import write_outputs
 from autograder.grade.previous import read_previous
+from autograder.grade.report import summary
 from autograder.grade.roster import build_roster
-from autograder.grade.sources import Student, Submission
+from autograder.grade.sources import SourceError, Student, Submission
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.status import OK
 from tests import submissions
@@ -158,13 +159,7 @@ def test_every_class_file_gives_the_student_the_same_score(tmp_path):
     assert "<td>Jane Doe (0031200007)</td><td>submission_102</td><td class=n>7</td><td>submission_101</td>" in section
     changed = page[page.index("<h2>Changed since Gradescope</h2>"):page.index("<h2>Students in several")]
     assert changed.count("Jane Doe") == 1 and "submission_101" not in changed
-    assert written.roster.warning() in _summary(written)
-
-
-def _summary(written):
-    from autograder.grade.report import summary
-
-    return summary([r for _, r in CLASS], changes=written.changes, roster=written.roster)
+    assert written.roster.warning() in summary([r for _, r in CLASS], changes=written.changes, roster=written.roster)
 
 
 def test_lms_files_for_a_class_with_no_identifiable_student(tmp_path):
@@ -179,8 +174,10 @@ def test_a_rerun_without_previous_removes_the_earlier_changes(tmp_path):
         "Bo,Chen,0031200009,bchen@purdue.edu,,1.0,24.0,Graded\n")
     write_outputs(CLASS, tmp_path, previous=read_previous(tmp_path / "scores.csv"))
     assert (tmp_path / "changes.csv").exists()
+    (tmp_path / "gradescope_upload.csv").write_text("an earlier version's file\n")
     written = write_outputs(CLASS, tmp_path)
     assert not (tmp_path / "changes.csv").exists() and tmp_path / "changes.csv" not in written.files
+    assert not (tmp_path / "gradescope_upload.csv").exists()
     assert "Changed since Gradescope" not in (tmp_path / "report.html").read_text()
 
 
@@ -306,6 +303,19 @@ def test_an_out_folder_of_the_tas_own_files_is_refused(tmp_path):
     assert "give a new or empty folder" in done.stderr
     assert sorted(p.name for p in other.rglob("*")) == ["notes", "roster.xlsx", "week1.txt"]
     assert other.stat().st_mode & 0o777 == 0o755  # its mode untouched
+
+
+def test_an_out_folder_grade_wrote_is_accepted(tmp_path):
+    from autograder.grade.out_folder import refuse_foreign_out
+
+    write_outputs(CLASS, tmp_path / "out")
+    (tmp_path / "out" / "gradescope_upload.csv").write_text("an earlier version's file\n")
+    (tmp_path / "out" / "submission_101" / "results.json.partial").write_text("{")  # a run killed mid-write
+    refuse_foreign_out(tmp_path / "out")
+    refuse_foreign_out(tmp_path / "new")
+    (tmp_path / "out" / "submission_101" / "data.csv").write_text("mine")
+    with pytest.raises(SourceError, match=r"holds files grade did not write \(submission_101\)"):
+        refuse_foreign_out(tmp_path / "out")
 
 
 def test_an_out_folder_a_file_is_refused(tmp_path):

@@ -136,6 +136,8 @@ def grade_one(
 
 # What a submission's folder was graded from: a rerun keeps its grade only when it is the same.
 STAMP_FILE = "graded-from.json"
+# Class files earlier versions wrote: a rerun in their folder removes them.
+RETIRED_FILES = ("gradescope_upload.csv",)
 
 
 def _stamp(submission: Submission, options: dict[str, Any]) -> str:
@@ -375,5 +377,7 @@ def write_outputs(
         files.append(write_changes(found, out))
     else:  # one from an earlier run with --previous would no longer match the grades
         (out / CHANGES).unlink(missing_ok=True)
+    for retired in RETIRED_FILES:
+        (out / retired).unlink(missing_ok=True)
     files.append(_load_report().write_report(graded, out, changes=found, failed=failed, roster=roster))
     return Written(files, roster, found, failed)

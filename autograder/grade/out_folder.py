@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.folders import foreign, shown
-from autograder.grade.batch import STAMP_FILE
+from autograder.grade.batch import RETIRED_FILES, STAMP_FILE
 from autograder.grade.lms import BRIGHTSPACE, CANVAS
 from autograder.grade.output import GRADER_ERROR_FILE
 from autograder.grade.previous import CHANGES
 from autograder.grade.sources import SourceError
 
-CLASS_FILES = frozenset({"grades.csv", BRIGHTSPACE, CANVAS, CHANGES, "report.html"})
+CLASS_FILES = frozenset({"grades.csv", BRIGHTSPACE, CANVAS, CHANGES, "report.html", *RETIRED_FILES})
 SUBMISSION_FILES = frozenset({"grading.json", "results.json", "feedback.md", STAMP_FILE, GRADER_ERROR_FILE})
 PLOTS = "report"  # the report's images, *.png
 PARTIAL = ".partial"  # a file being written (left behind if the run was killed)

@@ -89,7 +89,8 @@ def _recency(submission: Submission) -> tuple[datetime, tuple[tuple[int, int | s
     """Sorts older submissions first: by time, then by the numbers in the name (the ID)."""
     parts = re.split(r"(\d+)", submission.name)
     name = tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
-    return (submission.submitted or _NEVER, name)
+    when = submission.submitted or _NEVER
+    return (when if when.tzinfo else when.replace(tzinfo=UTC), name)
 
 
 def build_roster(graded: Sequence[tuple[Submission, SubmissionResult]]) -> Roster:
