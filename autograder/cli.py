@@ -13,13 +13,13 @@ from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grade.batch import run_batch
     from autograder.grade.jobs import default_jobs
-    from autograder.grade.previous import Basis, read_previous
+    from autograder.grade.out_folder import refuse_foreign_out
+    from autograder.grade.previous import Basis, is_grades_csv, read_previous
     from autograder.grade.report import summary
-    from autograder.grade.sources import SourceError
+    from autograder.grade.sources import NotANotebook, SourceError
 
     try:
-        if args.out.exists() and not args.out.is_dir():
-            raise SourceError(f"--out {args.out}: exists and is not a folder")
+        refuse_foreign_out(args.out)
         if not args.lms_item.strip() or not args.lms_item.isprintable():
             raise SourceError(
                 f"--lms-item {args.lms_item!r}: give the gradebook item's name, e.g. 'Project 1'"
@@ -38,13 +38,22 @@ def _grade(args: argparse.Namespace) -> int:
             lms_item=args.lms_item.strip(),
             previous=previous,
         )
+    except NotANotebook as error:
+        hint = (
+            f'; it is Gradescope\'s "Download Grades" CSV: give it as --previous {error.path}, '
+            "beside the export zip"
+            if is_grades_csv(error.path)
+            else ""
+        )
+        print(f"grade: {error}{hint}", file=sys.stderr)
+        return 2
     except SourceError as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
     print()
     print(table(args.out / "grades.csv"))
     print()
-    print(summary(batch.results, changes=batch.written.changes))
+    print(summary(batch.results, changes=batch.written.changes, roster=batch.written.roster))
     if previous is not None and previous.basis is Basis.TOTAL:
         print(
             f"note: {args.previous.name} has no columns for the questions q1..q5, so the previous scores "
@@ -104,9 +113,10 @@ def _seconds(text: str) -> float:
 GRADE_DESCRIPTION = """\
 Grade .ipynb files, folders of them, zips of them, or Gradescope's "Export Submissions" zip.
 Writes, in DIR:
-  grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails,flags
+  grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails,flags,
+                              counted_elsewhere (students whose score comes from a more recent submission)
   brightspace.csv             D2L Brightspace's grades import, one row per student (a group gives several)
-  canvas.csv                  Canvas's gradebook import, one row per student
+  canvas.csv                  Canvas's gradebook import, one row per student, after a Points Possible row
   changes.csv                 with --previous: whose score changed since Gradescope, largest change first
   report.html, report/*.png   score histograms, the most failed checks, what did not run
   <submission>/feedback.md    what the student reads: each question's score and each check
@@ -158,7 +168,8 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         required=True,
         metavar="DIR",
-        help="folder for the gradebook, report and per-submission files; e.g. --out regrade",
+        help="folder for the gradebook, report and per-submission files: new, empty, or one grade "
+        "wrote before (a folder holding other files is refused); e.g. --out regrade",
     )
     grade.add_argument(
         "--jobs",

@@ -46,7 +46,7 @@ def test_gradebook(batch):
         ["cut", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook"],
         ["mistake", "6", "5", "4", "4", "4", "23", "24", "ok"],
     ]
-    assert all(row[len(HEADER):] == ["", "", "", ""] for row in table[1:])  # no students, nothing flagged
+    assert all(row[len(HEADER):] == ["", "", "", "", ""] for row in table[1:])  # no students, nothing flagged
     # Plain notebooks name no student: the LMS files are there, with nobody in them.
     with open(out / "brightspace.csv", newline="") as f:
         assert list(csv.reader(f)) == [["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"]]

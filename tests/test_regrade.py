@@ -16,6 +16,7 @@ from autograder.grade import batch as batch_module
 from autograder.grade.batch import GRADER_FAILED, grade_one, write_outputs
 from autograder.grade.output import write_submission
 from autograder.grade.previous import PreviousError, changes, read_previous
+from autograder.grade.roster import build_roster
 from autograder.grade.sources import (
     SourceError,
     Student,
@@ -29,7 +30,8 @@ from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.status import OK
 from tests import submissions
 
-HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags"]
+HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags",
+          "counted_elsewhere"]
 
 # As Gradescope writes it: Ruby symbols for keys, quoted SIDs, Ruby timestamps.
 METADATA = """\
@@ -138,31 +140,32 @@ def test_gradebook_has_the_students(regraded):
     table = read_csv(out / "grades.csv")
     assert table[0] == HEADER
     assert table[1:] == [
-        ["submission_1001", "7", "5", "4", "4", "4", "24", "24", "ok", "Jane Doe", "0012345", "jdoe@purdue.edu", ""],
+        ["submission_1001", "7", "5", "4", "4", "4", "24", "24", "ok", "Jane Doe", "0012345", "jdoe@purdue.edu", "", ""],
         ["submission_1002", "6", "5", "4", "4", "4", "23", "24", "ok", "Ann Lee; Bo Chen", "0020001; 0020002",
-         "alee@purdue.edu; bchen@purdue.edu", ""],
-        ["submission_1003", "7", "5", "4", "4", "4", "24", "24", "ok", "Cy Park", "0030003", "cpark@purdue.edu", ""],
-        ["submission_1004", "7", "5", "4", "4", "4", "24", "24", "ok", "Di Wu", "0040004", "dwu@purdue.edu", ""],
+         "alee@purdue.edu; bchen@purdue.edu", "", ""],
+        ["submission_1003", "7", "5", "4", "4", "4", "24", "24", "ok", "Cy Park", "0030003", "cpark@purdue.edu", "", ""],
+        ["submission_1004", "7", "5", "4", "4", "4", "24", "24", "ok", "Di Wu", "0040004", "dwu@purdue.edu", "", ""],
         ["submission_1005", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook", "Ed Ruiz", "0050005",
-         "eruiz@purdue.edu", ""],
+         "eruiz@purdue.edu", "", ""],
     ]
 
 
 def test_lms_import_files_have_one_row_per_student(regraded):
     out, printed = regraded
-    # A group gives each member a row; IDs keep their leading zeros, written as the export has
-    # them; the submission with two notebooks scores its chosen one.
+    # A group gives each member a row; IDs keep their leading zeros, after Brightspace's `#`;
+    # the submission with two notebooks scores its chosen one.
     assert read_csv(out / "brightspace.csv") == [
         ["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"],
-        ["0012345", "jdoe", "24", "#"],
-        ["0020001", "alee", "23", "#"],
-        ["0020002", "bchen", "23", "#"],
-        ["0030003", "cpark", "24", "#"],
-        ["0040004", "dwu", "24", "#"],
-        ["0050005", "eruiz", "0", "#"],
+        ["#0012345", "#jdoe", "24", "#"],
+        ["#0020001", "#alee", "23", "#"],
+        ["#0020002", "#bchen", "23", "#"],
+        ["#0030003", "#cpark", "24", "#"],
+        ["#0040004", "#dwu", "24", "#"],
+        ["#0050005", "#eruiz", "0", "#"],
     ]
     assert read_csv(out / "canvas.csv") == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Project 1"],
+        ["Points Possible", "", "", "", "", "24"],
         ["Jane Doe", "", "0012345", "jdoe", "", "24"],
         ["Ann Lee", "", "0020001", "alee", "", "23"],
         ["Bo Chen", "", "0020002", "bchen", "", "23"],
@@ -227,16 +230,19 @@ def test_report_and_summary(regraded):
 
 def test_rerun_reuses_results_and_keeps_students(regraded, tmp_path):
     out, _ = regraded
-    (out / "changes.csv").unlink()
+    assert (out / "changes.csv").exists()  # from the run with --previous
     before = (out / "submission_1001" / "results.json").stat().st_mtime_ns
     archive = export_zip(tmp_path / "export.zip")
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out)],
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "submission_1001" / "results.json").stat().st_mtime_ns == before
-    assert read_csv(out / "grades.csv")[1][9:] == ["Jane Doe", "0012345", "jdoe@purdue.edu", ""]
-    assert not (out / "changes.csv").exists()  # only with --previous
+    assert read_csv(out / "grades.csv")[1][9:] == ["Jane Doe", "0012345", "jdoe@purdue.edu", "", ""]
+    # A rerun without --previous leaves no changes.csv of the earlier one, which no longer applies.
+    assert not (out / "changes.csv").exists()
     assert "changed since Gradescope" not in done.stdout
+    assert "Changed since Gradescope" not in (out / "report.html").read_text()
+    assert "changes.csv" not in done.stdout
 
 
 # -- reading inputs (no grading) ------------------------------------------------------------
@@ -254,7 +260,7 @@ def test_export_under_a_top_folder_and_ruby_tags(tmp_path):
     found = collect([tmp_path], tmp_path / "work")
     assert [(s.name, s.notebook.name, [st.name for st in s.students]) for s in found] == [
         ("submission_1", "hw.ipynb", ["Jane Doe"]), ("submission_2", "a.ipynb", [])]
-    assert read_metadata(root)["submission_1"][0].sid == "12345"
+    assert read_metadata(root)["submission_1"].students[0].sid == "12345"
 
 
 def test_plain_notebooks_and_zips_of_them(tmp_path):
@@ -337,7 +343,7 @@ def test_previous_scores_from_the_question_columns(tmp_path):
     assert previous.basis.name == "QUESTIONS"  # the autograded part, not the hand-graded 6 points
     graded = [(Submission(None, "s1", (student("A B", "001", "a@x.edu"),)), scored("s1", 7)),
               (Submission(None, "s2", (student("C D", "002", "c@x.edu"),)), scored("s2", 1))]
-    rows = [change.row() for change in changes(graded, previous)]
+    rows = [change.row() for change in changes(build_roster(graded), previous)]
     assert rows == [["C D", "002", "c@x.edu", "s2", 3, 1, -2]]
 
 
@@ -388,7 +394,7 @@ def test_surrogates_in_messages_are_written_escaped(tmp_path):
     assert "'\\udcff' and \\ud800" in (tmp_path / "odd" / "feedback.md").read_text(encoding="utf-8")
     assert (tmp_path / "plain" / "feedback.md").exists()
     assert batch_module._load(tmp_path / "odd") == strange  # lossless through grading.json
-    assert read_csv(tmp_path / "canvas.csv")[1][:3] == ["Zo\\udcffe", "", "0070007"]
+    assert read_csv(tmp_path / "canvas.csv")[2][:3] == ["Zo\\udcffe", "", "0070007"]
     for name in ("grades.csv", "brightspace.csv", "report.html"):
         (tmp_path / name).read_text(encoding="utf-8")  # valid UTF-8
 

@@ -25,6 +25,7 @@ import yaml
 from autograder import rubric
 from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
+from autograder.folders import foreign, shown
 from autograder.pipeline import grade_notebook
 
 ZIP_NEEDS = (
@@ -90,10 +91,11 @@ def build(
     failed build leaves the last good one as it was."""
     master, out = master.resolve(), out.resolve()
     _check_readable(master)
-    if out.exists() and (not out.is_dir() or {p.name for p in out.iterdir()} - BUILT):
+    strangers = foreign(out, lambda path: path.name in BUILT)
+    if strangers:
         raise BuildError(
-            f"--out {out} holds files a build did not write; give an empty or new folder "
-            "(a build replaces its folder)."
+            f"--out {out} holds files a build did not write ({shown(strangers)}); give an empty or "
+            "new folder (a build replaces its folder)."
         )
     check_points(master)
     try:

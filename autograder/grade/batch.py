@@ -27,8 +27,9 @@ from tqdm import tqdm
 from autograder.grade.feedback import write_feedback
 from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
-from autograder.grade.previous import Change, Previous, changes, write_changes
+from autograder.grade.previous import CHANGES, Change, Previous, changes, write_changes
 from autograder.grade.prime import compile_seed
+from autograder.grade.roster import Roster, build_roster
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.notebook import InvalidNotebook, read_notebook
@@ -100,6 +101,9 @@ def grade_one(
         fast_cell_timeout=fast_cell_timeout,
         compile_seed=compile_seed,
     )
+    # What an earlier run wrote here must not pass for this run's result if the worker writes none.
+    for stale in ("grading.json", "results.json", GRADER_ERROR_FILE):
+        (folder / stale).unlink(missing_ok=True)
     if workers is not None:
         code, stderr = hand_over(workers.take(), path, folder, name, timeout + WORKER_GRACE)
     else:
@@ -132,6 +136,8 @@ def grade_one(
 
 # What a submission's folder was graded from: a rerun keeps its grade only when it is the same.
 STAMP_FILE = "graded-from.json"
+# Class files earlier versions wrote: a rerun in their folder removes them.
+RETIRED_FILES = ("gradescope_upload.csv",)
 
 
 def _stamp(submission: Submission, options: dict[str, Any]) -> str:
@@ -176,10 +182,12 @@ def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
 
 @dataclass(frozen=True)
 class Written:
-    """What `write_outputs` wrote: class files, changes since Gradescope (when --previous was
-    given) and the submissions whose own files could not be written."""
+    """What `write_outputs` wrote: class files, each student's one score, changes since
+    Gradescope (when --previous was given) and the submissions whose own files could not be
+    written."""
 
     files: list[Path]
+    roster: Roster
     changes: list[Change] | None = None
     failed: list[str] = field(default_factory=list)
 
@@ -356,12 +364,20 @@ def write_outputs(
         except Exception:  # anything one submission holds must not stop the class files
             log.exception("feedback for %s could not be written", submission.name)
             failed.append(submission.name)
-    rows = [csv_row(result, submission.students) for submission, result in graded]
+    roster = build_roster(graded)
+    rows = [
+        csv_row(result, submission.students, [s.label for s in roster.counted_elsewhere(submission.name)])
+        for submission, result in graded
+    ]
     write_gradebook(rows, out / "grades.csv")
-    files = [out / "grades.csv", *write_lms_files(graded, out, lms_item)]
+    files = [out / "grades.csv", *write_lms_files(roster, out, lms_item)]
     found = None
     if previous is not None:
-        found = changes(graded, previous)
+        found = changes(roster, previous)
         files.append(write_changes(found, out))
-    files.append(_load_report().write_report(graded, out, changes=found, failed=failed))
-    return Written(files, found, failed)
+    else:  # one from an earlier run with --previous would no longer match the grades
+        (out / CHANGES).unlink(missing_ok=True)
+    for retired in RETIRED_FILES:
+        (out / retired).unlink(missing_ok=True)
+    files.append(_load_report().write_report(graded, out, changes=found, failed=failed, roster=roster))
+    return Written(files, roster, found, failed)

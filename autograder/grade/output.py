@@ -20,6 +20,7 @@ from autograder.rubric import QUESTIONS
 
 # Scripts read the first nine columns by position: new columns go after them.
 CSV_HEADER = ["submission", *QUESTIONS, "total", "possible", "status", "names", "sids", "emails", "flags"]
+CSV_HEADER += ["counted_elsewhere"]  # the submission's students whose score comes from another one
 # How text files are written: UTF-8, and what UTF-8 cannot encode as a visible `\udcff`.
 ENCODING = "utf-8"
 ERRORS = "backslashreplace"
@@ -62,7 +63,10 @@ def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
     }
 
 
-def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> list[object]:
+def csv_row(
+    result: SubmissionResult, students: tuple[Student, ...] = (), counted_elsewhere: Sequence[str] = ()
+) -> list[object]:
+    """`counted_elsewhere`: this submission's students whose score comes from another one."""
     return [
         result.submission,
         *(format_points(result.question(q).score) for q in QUESTIONS),
@@ -71,6 +75,7 @@ def csv_row(result: SubmissionResult, students: tuple[Student, ...] = ()) -> lis
         str(result.status),
         *("; ".join(getattr(s, field) for s in students) for field in ("name", "sid", "email")),
         "; ".join(result.flags),
+        "; ".join(counted_elsewhere),
     ]
 
 

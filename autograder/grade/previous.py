@@ -21,8 +21,8 @@ from pathlib import Path
 
 from autograder import rubric
 from autograder.grade.output import format_points, write_csv
-from autograder.grade.sources import SourceError, Submission
-from autograder.results import SubmissionResult
+from autograder.grade.roster import Roster, StudentScore
+from autograder.grade.sources import SourceError
 
 CHANGES = "changes.csv"
 CHANGES_HEADER = ["names", "sids", "emails", "submission", "previous", "new", "difference"]
@@ -130,6 +130,16 @@ def read_previous(path: Path) -> Previous:
     return Previous(path, basis, by_sid, by_email)
 
 
+def is_grades_csv(path: Path) -> bool:
+    """Whether `path` starts with the header of Gradescope's "Download Grades" CSV."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+            header = next(csv.reader([f.readline(64 * 1024)]), [])
+    except (OSError, csv.Error):
+        return False
+    return set(REQUIRED) <= {column.strip() for column in header}
+
+
 def _question_columns(header: list[str]) -> dict[str, int]:
     """This assignment's question -> its column, when the CSV has one column for each of
     q1..q5 worth the rubric's points (other outline questions, graded by hand, may sit
@@ -167,26 +177,30 @@ def _score(
         ) from None
 
 
-def changes(graded: list[tuple[Submission, SubmissionResult]], previous: Previous) -> list[Change]:
+def changes(roster: Roster, previous: Previous) -> list[Change]:
     """Students whose score is not what it was, largest change first, then those with no
-    previous score. A group's students share a row when their previous scores agree."""
+    previous score. Each student once, with the roster's score; a group's students share a
+    row when their previous scores agree."""
     found: list[Change] = []
-    for submission, result in graded:
+    by_submission: dict[str, list[StudentScore]] = {}
+    for entry in roster.scores:
+        by_submission.setdefault(entry.submission, []).append(entry)
+    for submission, entries in by_submission.items():
+        new = entries[0].score
         rows: dict[tuple[bool, float | None], list[tuple[str, str, str]]] = {}
-        for student in submission.students or ():
+        for entry in entries:
+            student = entry.student
             known, score = previous.lookup(student.sid, student.email)
-            if known and score is not None and round(score - result.score, 5) == 0:
+            if known and score is not None and round(score - new, 5) == 0:
                 continue
             rows.setdefault((known and score is not None, score), []).append(
                 (student.name, student.sid, student.email)
             )
-        if not submission.students:
-            rows[(False, None)] = []  # nobody to match: no previous score is known
         for (_, score), students in rows.items():
-            names, sids, emails = (
-                (tuple(column) for column in zip(*students, strict=True)) if students else ((), (), ())
-            )
-            found.append(Change(names, sids, emails, submission.name, score, result.score))
+            names, sids, emails = (tuple(column) for column in zip(*students, strict=True))
+            found.append(Change(names, sids, emails, submission, score, new))
+    # Nobody to match: no previous score is known.
+    found += [Change((), (), (), submission, None, new) for submission, new in roster.unnamed]
     return sorted(found, key=lambda c: (c.difference is None, -abs(c.difference or 0.0), c.submission))
 
 

@@ -20,6 +20,7 @@ from autograder import rubric
 from autograder.grade import plots
 from autograder.grade.output import format_points, grader_error, write_text
 from autograder.grade.previous import Change
+from autograder.grade.roster import Roster, build_roster
 from autograder.grade.sources import Submission
 from autograder.results import SubmissionResult
 
@@ -66,9 +67,15 @@ def not_ok(results: list[SubmissionResult]) -> list[SubmissionResult]:
     return [r for r in results if not r.status.ok]
 
 
-def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[Change] | None = None) -> str:
+def summary(
+    results: list[SubmissionResult],
+    *,
+    listed: int = 20,
+    changes: list[Change] | None = None,
+    roster: Roster | None = None,
+) -> str:
     """A few lines for the terminal: the mean, each question's mean, what changed since
-    Gradescope (with --previous), what did not run."""
+    Gradescope (with --previous), students in several submissions, what did not run."""
     scores = [r.score for r in results]
     total = sum(rubric.points(q) for q in rubric.QUESTIONS)
     lines = [
@@ -81,6 +88,8 @@ def summary(results: list[SubmissionResult], *, listed: int = 20, changes: list[
     ]
     if changes is not None:
         lines.append(changed_line(changes))
+    if roster is not None and roster.several:
+        lines.append(roster.warning())
     flagged = [r for r in results if r.flags]
     if flagged:
         lines.append(
@@ -151,10 +160,12 @@ def write_report(
     *,
     changes: list[Change] | None = None,
     failed: list[str] | tuple[str, ...] = (),
+    roster: Roster | None = None,
 ) -> Path:
     """`out/report.html` and its plots in `out/report/`; returns the HTML's path. `changes`:
     the scores a regrade changed (--previous); `failed`: submissions whose feedback.md could
-    not be written."""
+    not be written; `roster`: each student's one score (built from `graded` when not given)."""
+    roster = roster if roster is not None else build_roster(graded)
     results = [result for _, result in graded]
     folder = out / "report"
     folder.mkdir(parents=True, exist_ok=True)
@@ -163,7 +174,7 @@ def write_report(
     plots.score_histograms(by_question, [r.score for r in results], total, folder / "scores.png")
     ranked = failures(results)[:MOST_FAILED]
     plots.failed_checks([(_label(f), f.failed, f.graded) for f in ranked], folder / "failed_checks.png")
-    students = sum(len(s.students) for s, _ in graded)
+    students = len(roster.scores)
     scores = [r.score for r in results]
 
     questions = [
@@ -235,6 +246,7 @@ def write_report(
         )
     if changes is not None:
         parts += _changes_section(changes)
+    parts += _several_section(roster)
     parts += _crashed_section(results)
     flagged = [r for r in results if r.flags]
     parts.append("<h2>Code to read</h2>")
@@ -290,6 +302,22 @@ def _crashed_section(results: list[SubmissionResult]) -> list[str]:
         "<p>A check crashed: its item earned no points and the student was told only that the grader "
         "could not check it. The end of each traceback (in full in the submission's grading.json):</p>",
         _table(["submission", "item", "traceback"], rows),
+    ]
+
+
+def _several_section(roster: Roster) -> list[str]:
+    several = roster.several
+    if not several:
+        return []
+    return [
+        "<h2>Students in several submissions</h2>",
+        "<p>Each counts once, with the score of the most recent submission they are in (by the time "
+        "Gradescope recorded); the other submissions' scores are in grades.csv only.</p>",
+        _table(
+            ["student", "counted from", "score", "not counted"],
+            [[s.label, s.submission, format_points(s.score), ", ".join(s.elsewhere)] for s in several],
+            numeric={2},
+        ),
     ]
 
 

@@ -12,7 +12,8 @@ import json
 import re
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -44,6 +45,17 @@ class SourceError(ValueError):
     """An input cannot be read as submissions; the message says why, for the TA."""
 
 
+class NotANotebook(SourceError):
+    """A file given to grade that is neither a notebook nor a zip (a CSV, a PDF, a .py)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path}: not a notebook ({path.suffix or 'no extension'}); give the students' .ipynb "
+            'files, a folder or zip of them, or Gradescope\'s "Export Submissions" zip'
+        )
+        self.path = path
+
+
 @dataclass(frozen=True)
 class Student:
     name: str
@@ -54,12 +66,22 @@ class Student:
 @dataclass(frozen=True)
 class Submission:
     """One row of the gradebook. `notebook` is None when nothing gradable was uploaded;
-    `note` tells the student which file was graded when there was a choice."""
+    `note` tells the student which file was graded when there was a choice; `submitted` is
+    when, as the export's metadata says (None when it does not)."""
 
     notebook: Path | None
     name: str
     students: tuple[Student, ...] = ()
     note: str = ""
+    submitted: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One submission in `submission_metadata.yml`: who submitted it, and when."""
+
+    students: tuple[Student, ...]
+    submitted: datetime | None = None
 
 
 def collect(paths: list[Path], workdir: Path) -> list[Submission]:
@@ -79,6 +101,8 @@ def collect(paths: list[Path], workdir: Path) -> list[Submission]:
                 )
             except SourceError as error:  # named as the TA gave it, not by the temporary folder
                 raise SourceError(str(error).replace(f"{path}/", f"{given}: ")) from None
+        elif path.suffix.lower() != ".ipynb":  # e.g. the scores CSV where a submission goes
+            raise NotANotebook(path)
         else:
             found.append(Submission(path, path.stem))
     return _unique(found)
@@ -101,7 +125,7 @@ def _unique(submissions: list[Submission]) -> list[Submission]:
             n += 1
             name = f"{submission.name}-{n}"
         used.add(name)
-        unique.append(Submission(submission.notebook, name, submission.students, submission.note))
+        unique.append(replace(submission, name=name))
     return unique
 
 
@@ -254,8 +278,8 @@ def submission_folder(key: str) -> str | None:
     return None
 
 
-def read_metadata(root: Path) -> dict[str, tuple[Student, ...]]:
-    """Submission folder name -> its submitters, from `submission_metadata.yml`."""
+def read_metadata(root: Path) -> dict[str, Entry]:
+    """Submission folder name -> its submitters and time, from `submission_metadata.yml`."""
     path = root / METADATA
     try:
         if path.stat().st_size > MAX_METADATA_BYTES:
@@ -268,7 +292,7 @@ def read_metadata(root: Path) -> dict[str, tuple[Student, ...]]:
         raise SourceError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
     if not isinstance(data, dict):
         raise SourceError(f"{path}: not a mapping of submission folders")
-    students = {}
+    entries: dict[str, Entry] = {}
     for folder, entry in data.items():
         problem = submission_folder(folder)
         if problem:
@@ -277,12 +301,26 @@ def read_metadata(root: Path) -> dict[str, tuple[Student, ...]]:
                 "each key must name one submission folder beside the file"
             )
         submitters = entry.get("submitters") if isinstance(entry, dict) else None
-        students[folder] = tuple(
-            Student(*(_field(s.get(key)) for key in ("name", "sid", "email")))
-            for s in (submitters if isinstance(submitters, list) else [])
-            if isinstance(s, dict)
+        created = _time(entry.get("created_at")) if isinstance(entry, dict) else None
+        entries[folder] = Entry(
+            tuple(
+                Student(*(_field(s.get(key)) for key in ("name", "sid", "email")))
+                for s in (submitters if isinstance(submitters, list) else [])
+                if isinstance(s, dict)
+            ),
+            created,
         )
-    return students
+    return entries
+
+
+def _time(value: object) -> datetime | None:
+    """`:created_at:` as Gradescope writes it (`2023-09-01 12:00:00.000000000 -04:00`); a
+    time without a zone is taken as UTC; anything else counts as unknown."""
+    try:
+        when = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _field(value: object) -> str:
@@ -292,15 +330,16 @@ def _field(value: object) -> str:
 
 def read_export(root: Path) -> list[Submission]:
     """One submission per folder the metadata names (and per unnamed `submission_*` folder)."""
-    students = read_metadata(root)
-    extra = {p.name for p in root.glob("submission_*") if p.is_dir()} - set(students)
+    entries = read_metadata(root)
+    extra = {p.name for p in root.glob("submission_*") if p.is_dir()} - set(entries)
     submissions = []
     inside = root.resolve()
-    for folder in sorted(students) + sorted(extra):
+    for folder in sorted(entries) + sorted(extra):
         if (root / folder).is_symlink() or not (root / folder).resolve().is_relative_to(inside):
             raise SourceError(f"{root / folder}: refused: a link out of the export")
         notebook, note = choose_notebook(root / folder)
-        submissions.append(Submission(notebook, folder, students.get(folder, ()), note))
+        entry = entries.get(folder, Entry(()))
+        submissions.append(Submission(notebook, folder, entry.students, note, entry.submitted))
     return submissions
 
 
