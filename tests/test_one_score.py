@@ -313,6 +313,11 @@ def test_an_out_folder_grade_wrote_is_accepted(tmp_path):
     (tmp_path / "out" / "submission_101" / "results.json.partial").write_text("{")  # a run killed mid-write
     refuse_foreign_out(tmp_path / "out")
     refuse_foreign_out(tmp_path / "new")
+    for looked_at in (tmp_path / "out", tmp_path / "out" / "submission_101", tmp_path / "out" / "report"):
+        looked_at.mkdir(exist_ok=True)
+        (looked_at / ".DS_Store").write_bytes(b"\0Bud1")  # a TA opened it in Finder
+    (tmp_path / "out" / "Thumbs.db").write_bytes(b"\0")
+    refuse_foreign_out(tmp_path / "out")
     (tmp_path / "out" / "submission_101" / "data.csv").write_text("mine")
     with pytest.raises(SourceError, match=r"holds files grade did not write \(submission_101\)"):
         refuse_foreign_out(tmp_path / "out")

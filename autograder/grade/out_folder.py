@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.folders import foreign, shown
+from autograder.folders import browser_file, foreign, shown
 from autograder.grade.batch import RETIRED_FILES, STAMP_FILE
 from autograder.grade.lms import BRIGHTSPACE, CANVAS
 from autograder.grade.output import GRADER_ERROR_FILE
@@ -31,10 +31,11 @@ def written_by_grade(path: Path) -> bool:
     if not path.is_dir():
         return False
     if path.name == PLOTS and all(
-        p.is_file() and p.name.removesuffix(PARTIAL).endswith(".png") for p in path.iterdir()
+        (p.is_file() and p.name.removesuffix(PARTIAL).endswith(".png")) or browser_file(p)
+        for p in path.iterdir()
     ):
         return True
-    return all(_named(p, SUBMISSION_FILES) for p in path.iterdir())
+    return all(_named(p, SUBMISSION_FILES) or browser_file(p) for p in path.iterdir())
 
 
 def refuse_foreign_out(out: Path) -> None:
