@@ -31,20 +31,14 @@ from autograder.grade.previous import Change, Previous, changes, write_changes
 from autograder.grade.prime import compile_seed
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
-from autograder.notebook import InvalidNotebook, read_notebook
-from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
+from autograder.notebook import read_notebook
+from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, GRADER_FAILED, TIMEOUT, zero
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
 from autograder.status import Kind, Status
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
 WORKER_GRACE = 120
-# What a student reads when their submission could not be graded at all; the cause is in
-# OUT/<submission>/grader-error.txt and the report.
-GRADER_FAILED = (
-    "This submission could not be graded automatically, so no points were given yet. "
-    "Ask your instructor or TA to grade it again; you do not need to resubmit."
-)
 log = logging.getLogger(__name__)
 
 
@@ -142,8 +136,8 @@ def _stamp(submission: Submission, options: dict[str, Any]) -> str:
         try:
             cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook)]
             notebook = hashlib.sha256(json.dumps(cells).encode("utf-8", "replace")).hexdigest()
-        except InvalidNotebook as error:
-            notebook = f"unreadable: {error}"
+        except Exception as error:  # the worker refuses it with the reason: graded again if it changes
+            notebook = f"unreadable: {type(error).__name__}: {error}"
     settings = {
         name: options.get(name) for name in ("faithful", "cell_timeout", "fast_cell_timeout", "timeout")
     }
@@ -151,12 +145,15 @@ def _stamp(submission: Submission, options: dict[str, Any]) -> str:
 
 
 def _reusable(folder: Path, stamp: str) -> SubmissionResult | None:
+    """The grade kept from an earlier run from the same notebook and options; never a
+    `grader-error`, which says nothing of the notebook (it is graded again)."""
     try:
         if (folder / STAMP_FILE).read_text() != stamp:
             return None
     except OSError:
         return None
-    return _load(folder)
+    result = _load(folder)
+    return None if result is None or result.status.kind is Kind.GRADER_ERROR else result
 
 
 def _keep_stamp(folder: Path, stamp: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from autograder.notebook import MAX_BYTES, InvalidNotebook, read_notebook
+from autograder.notebook import MAX_BYTES, read_notebook
 from autograder.rubric import ASSIGNMENT_QUESTIONS
 from autograder.statements import bound_names, parse
 
@@ -92,14 +92,23 @@ def notebooks_in(folder: Path) -> list[Path]:
     ]
 
 
+# What `grade` writes beside the submissions' folders in --out (and the temporary names it
+# writes them under): a submission named so (`grades.csv.ipynb`) is numbered instead.
+CLASS_FILES = ("grades.csv", "brightspace.csv", "canvas.csv", "changes.csv", "report.html", "report")
+_TAKEN = frozenset(name.casefold() for base in CLASS_FILES for name in (base, f"{base}.partial"))
+
+
 def _unique(submissions: list[Submission]) -> list[Submission]:
-    """Each submission's name is its output folder: number the ones that clash."""
+    """Each submission's name is its output folder: number the ones that clash, with each other
+    or with a class file; a name of dots only (`...ipynb`: `..`) would be a folder outside
+    --out and is `notebook` instead."""
     unique, used = [], set()
     for submission in submissions:
-        name, n = submission.name, 1
-        while name in used:
+        base = submission.name if submission.name.strip(".") else "notebook"
+        name, n = base, 1
+        while name in used or name.casefold() in _TAKEN:
             n += 1
-            name = f"{submission.name}-{n}"
+            name = f"{base}-{n}"
         used.add(name)
         unique.append(Submission(submission.notebook, name, submission.students, submission.note))
     return unique
@@ -350,9 +359,9 @@ def _answers(path: Path) -> int:
     """How many of the names the questions ask for the notebook's code binds (0 if unreadable)."""
     try:
         cells = read_notebook(path)
-    except InvalidNotebook:
+        return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
+    except Exception:  # any file a student uploaded, however built, answers nothing and stops nothing
         return 0
-    return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
 
 
 def _largest(paths: list[Path]) -> Path:
@@ -367,5 +376,5 @@ def _assignment_name(path: Path) -> str | None:
         metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
         name = metadata.get("otter", {}).get("assignment_name")
         return name if isinstance(name, str) else None
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+    except Exception:  # unreadable (OSError, ValueError, RecursionError, ...): it names nothing
         return None
