@@ -9,6 +9,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,17 +53,17 @@ BLANK = notebook_text([("code", "# scratch")])
 JUNK = notebook_text([*SOLUTION, ("code", "junk = [" + ",".join(["0"] * 1_000_000) + "]")])
 
 
-def export(root: Path, folders: dict[str, dict[str, str]]) -> Path:
-    root.mkdir(parents=True)
+def export(path: Path, folders: dict[str, dict[str, str]]) -> Path:
+    """Gradescope's export zip: each submission folder with the files uploaded to it."""
     lines = []
-    for n, (folder, files) in enumerate(folders.items()):
-        lines += [f"{folder}:", "  :submitters:", f"  - :name: Student {n}", f"    :sid: '{n:07d}'",
-                  f"    :email: s{n}@purdue.edu"]
-        for name, text in files.items():
-            (root / folder).mkdir(exist_ok=True)
-            (root / folder / name).write_text(text, encoding="utf-8")
-    (root / "submission_metadata.yml").write_text("\n".join(lines) + "\n")
-    return root
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for n, (folder, files) in enumerate(folders.items()):
+            lines += [f"{folder}:", "  :submitters:", f"  - :name: Student {n}", f"    :sid: '{n:07d}'",
+                      f"    :email: s{n}@purdue.edu"]
+            for name, text in files.items():
+                archive.writestr(f"{folder}/{name}", text)
+        archive.writestr("submission_metadata.yml", "\n".join(lines) + "\n")
+    return path
 
 
 def grade(*paths: Path, out: Path, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
@@ -104,7 +105,7 @@ def test_choosing_among_notebooks_survives_one_python_cannot_parse(tmp_path):
 
 
 def test_a_batch_grades_everyone_beside_files_that_stopped_it(tmp_path):
-    root = export(tmp_path / "export", {
+    root = export(tmp_path / "export.zip", {
         "submission_1": {"project1.ipynb": HUGE_NUMBER},
         "submission_2": {"project1.ipynb": NESTED},
         # Chosen over the scratch copy Python cannot parse: graded in full.
@@ -112,16 +113,18 @@ def test_a_batch_grades_everyone_beside_files_that_stopped_it(tmp_path):
         # Nothing answers anything: the larger, the scratch copy, is graded and refused.
         "submission_4": {"scratch.ipynb": SCRATCH, "Untitled.ipynb": BLANK},
         "submission_5": {"project1.ipynb": JUNK},
+        # Folders nested deeper than Python recurses: extracting, finding the notebook, removing.
+        "submission_6": {"a/" * 1500 + "project1.ipynb": notebook_text(SOLUTION)},
     })
     out = tmp_path / "out"
     done = grade(root, out=out)
     assert done.returncode == 0, done.stdout + done.stderr
     rows = gradebook(out)
     assert rows["submission_3"][6:9] == ["24", "24", "ok"]
-    for name in ("submission_1", "submission_2", "submission_4", "submission_5"):
+    for name in ("submission_1", "submission_2", "submission_4", "submission_5", "submission_6"):
         assert rows[name][6:9] == ["0", "24", "invalid-notebook"], rows[name]
         feedback = (out / name / "feedback.md").read_text()
-        assert "could not be graded" in feedback and "Traceback" not in feedback
+        assert "could not be" in feedback and "Traceback" not in feedback
     assert "nested too deeply" in (out / "submission_2" / "feedback.md").read_text()
     assert "characters of code" in (out / "submission_4" / "feedback.md").read_text()
 
@@ -141,7 +144,8 @@ def test_gradescope_writes_results_for_files_that_stopped_it(autograder_zip, tmp
 def test_gradescope_grades_the_notebook_beside_a_scratch_copy_python_cannot_parse(autograder_zip, tmp_path):
     uploads = {"scratch.ipynb": SCRATCH, "project1.ipynb": notebook_text(SOLUTION)}
     results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
-    assert results["score"] == 24, results["output"]
+    assert scores(results) == {q: (points(q), points(q)) for q in QUESTIONS}, results["output"]
+    assert "scratch.ipynb" in results["output"]  # named as not graded
 
 
 def test_gradescope_writes_results_when_the_grader_itself_fails(tmp_path, monkeypatch):

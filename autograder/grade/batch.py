@@ -33,6 +33,7 @@ from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.notebook import read_notebook
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, GRADER_FAILED, TIMEOUT, zero
+from autograder.removal import remove_tree
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
 from autograder.status import Kind, Status
@@ -213,7 +214,9 @@ def run_batch(
     nothing to grade, both before anything is graded or written."""
     # The report's plotting libraries load while the workers grade, not after.
     threading.Thread(target=_load_report, daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir:
+    # Removed without recursion: what students uploaded may nest folders thousands deep.
+    workdir = tempfile.mkdtemp(prefix="autograder-sources-")
+    try:
         submissions = collect(paths, Path(workdir))
         if not submissions:
             raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
@@ -236,6 +239,8 @@ def run_batch(
             for s, r in zip(submissions, results, strict=True)
             if s.notebook is not None and s.note and r.score == 0
         ]
+    finally:
+        remove_tree(workdir)
     return Batch(results, written, doubtful)
 
 

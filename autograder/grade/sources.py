@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from autograder.notebook import MAX_BYTES, read_notebook
+from autograder.removal import remove_tree
 from autograder.rubric import ASSIGNMENT_QUESTIONS
 from autograder.statements import bound_names, parse
 
@@ -132,9 +132,9 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
             written = 0
             for member, target in targets:
                 if member.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
+                    _make_folders(target)
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_folders(target.parent)
                 # Written by hand, counting bytes, because a zip's declared sizes can lie.
                 # Symbolic links come out as small text files, never as links.
                 with zf.open(member) as source, target.open("wb") as sink:
@@ -144,10 +144,10 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
                             raise SourceError(f"{archive}: unpacks to more than {limit // 2**20} MB")
                         sink.write(chunk)
     except SourceError:
-        shutil.rmtree(into, ignore_errors=True)
+        remove_tree(into)
         raise
     except UnicodeDecodeError:  # a member name flagged UTF-8 that is not
-        shutil.rmtree(into, ignore_errors=True)
+        remove_tree(into)
         raise SourceError(
             f"{archive}: a member's name is not valid UTF-8 although the zip says it is"
         ) from None
@@ -160,9 +160,20 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
         ValueError,
         OSError,
     ) as error:
-        shutil.rmtree(into, ignore_errors=True)
+        remove_tree(into)
         raise SourceError(f"{archive}: not a readable zip ({type(error).__name__}: {error})") from None
     return into
+
+
+def _make_folders(folder: Path) -> None:
+    """`folder` and the folders above it that are missing, without recursion (a student's
+    upload may nest folders thousands deep, where `Path.mkdir(parents=True)` recurses)."""
+    missing = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(exist_ok=True)
 
 
 def _refuse_clashes(archive: Path, names: list[tuple[str, bool]]) -> None:
@@ -316,7 +327,19 @@ def read_export(root: Path) -> list[Submission]:
 def choose_notebook(folder: Path) -> tuple[Path | None, str]:
     """The notebook to grade among a student's uploads, and a note saying why when there was
     a choice: the one that defines the most of the names the questions ask for; among equals,
-    the one whose otter metadata names this assignment, else one named for it, else the largest."""
+    the one whose otter metadata names this assignment, else one named for it, else the largest.
+    Whatever the uploads make reading them raise, this submission has no notebook, never the
+    batch an error."""
+    try:
+        return _choose(folder)
+    except Exception as error:
+        return None, (
+            f"The files uploaded could not be read ({type(error).__name__}), so no notebook was graded. "
+            f"{ASK_FOR_THE_NOTEBOOK}"
+        )
+
+
+def _choose(folder: Path) -> tuple[Path | None, str]:
     candidates = notebooks_in(folder) if folder.is_dir() else []
     if not candidates:
         uploaded = (
