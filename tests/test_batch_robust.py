@@ -201,10 +201,16 @@ def deep_folder(top: Path, depth: int) -> None:
 
 
 def test_remove_tree_removes_any_depth_and_follows_no_link(tmp_path):
-    deep_folder(tmp_path / "deep", 3000)
-    assert remove_tree(tmp_path / "deep")
-    assert not (tmp_path / "deep").exists() and Path(__file__).is_file()
-    assert remove_tree(tmp_path / "never-there")
+    # Outside tmp_path: pytest's own clean-up of old tmp_path folders recurses, and a deep
+    # folder left there by a failure would break every later pytest run on this machine.
+    top = Path(tempfile.mkdtemp(prefix="autograder-test-deep-"))
+    try:
+        deep_folder(top / "deep", 3000)
+        assert remove_tree(top / "deep")
+        assert not (top / "deep").exists() and Path(__file__).is_file()
+        assert remove_tree(top / "never-there")
+    finally:
+        remove_tree(top)
 
 
 def leaves_deep_folders(marker: str) -> list[tuple[str, str]]:
