@@ -166,6 +166,7 @@ def _remove_files(uid: int) -> None:
     """Whatever `uid` owns at the top of the world-writable folders, at any depth (see
     `autograder.removal`: no recursion)."""
     for folder in shared_folders(uid):
+        owned = []
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             owned = [e.path for e in entries if _owned_by(e, uid)]
         for path in owned:
