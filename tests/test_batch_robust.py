@@ -23,10 +23,10 @@ from autograder.gradescope import start
 from autograder.notebook import MAX_CELL_CHARS, InvalidNotebook, read_notebook
 from autograder.pipeline import GRADER_FAILED, grade_notebook, zero
 from autograder.removal import remove_tree
+from autograder.rubric import QUESTIONS, points
 from autograder.status import Kind, Status
 from tests import submissions
 from tests.test_gradescope import autograder_zip, run_on_gradescope, scores  # noqa: F401 (a fixture)
-from autograder.rubric import QUESTIONS, points
 
 SOLUTION = submissions.solution(loops=50)
 PLACEHOLDER = "PLACEHOLDER-TO-REPLACE"
@@ -72,7 +72,7 @@ def grade(*paths: Path, out: Path, extra: tuple[str, ...] = ()) -> subprocess.Co
 
 
 def gradebook(out: Path) -> dict[str, list[str]]:
-    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))[1:]
     return {row[0]: row for row in rows}
 
