@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import math
 import os
 import queue
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -54,8 +54,10 @@ from autograder import probe_protocol, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
+from autograder.removal import remove_tree
 from autograder.status import Kind, Status
 
+log = logging.getLogger(__name__)
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
 MAX_ERROR_CHARS = 200  # of the error a step stopped with, as the feedback quotes it
@@ -227,7 +229,7 @@ class Runner:
         home = tempfile.mkdtemp(prefix="autograder-home-")
         sockets = tempfile.mkdtemp(prefix="autograder-ipc-")
         for folder in (workdir, home, sockets):
-            self.resources.callback(shutil.rmtree, folder, ignore_errors=True)
+            self.resources.callback(remove_tree, folder)  # any depth the kernel made
         uid = sandbox.kernel_uid()
         env = kernel_environment(home)
         if uid is not None:
@@ -298,8 +300,13 @@ class Runner:
         return self.client.kc
 
     def close(self) -> None:
-        """Shut the kernel down and remove everything `start` made (also after a failed start)."""
-        self.resources.close()
+        """Shut the kernel down and remove everything `start` made (also after a failed start).
+        Never raises: the grade stands whatever the kernel left behind (what could not be
+        undone is logged for the instructor)."""
+        try:
+            self.resources.close()
+        except Exception:
+            log.exception("cleaning up after the kernel failed")
 
     def _close_monitor(self) -> None:
         if self.monitor is not None:

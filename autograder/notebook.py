@@ -16,6 +16,11 @@ from autograder.rubric import ASSIGNMENT
 
 MAX_CELLS = 2_000
 MAX_BYTES = 50 * 2**20
+# Code the grader parses, per cell and in all: parsing takes ~500 bytes of memory per
+# character of the densest code (a 2 MB `[0,0,...]` took 1 GB and 10 s); an answer to this
+# project is a few thousand characters. Markdown is never parsed.
+MAX_CELL_CHARS = 100_000
+MAX_CODE_CHARS = 200_000
 
 
 class InvalidNotebook(ValueError):
@@ -70,7 +75,22 @@ def read_notebook(path: str | Path) -> list[Cell]:
             f"the file is not valid notebook JSON (line {error.lineno}: {error.msg}); "
             "it may have been cut off while uploading. Re-download it from Jupyter and submit again."
         ) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        # Valid JSON no notebook holds: a number of thousands of digits, lists nested thousands deep.
+        raise InvalidNotebook(f"the file {beyond_limits(error)} Submit the notebook Jupyter saved.") from None
     return cells_of(data)
+
+
+def beyond_limits(error: BaseException) -> str:
+    """Why something could not be read within the grader's limits, for the student, as the
+    end of a sentence: "the file " + this."""
+    if isinstance(error, RecursionError):
+        return "is nested too deeply for the grader to read."
+    if isinstance(error, MemoryError):
+        return "is too large for the grader to read."
+    if type(error) is ValueError:  # e.g. a number of thousands of digits
+        return f"holds a value the grader cannot read ({str(error).split(':')[0][:80]})."
+    return f"could not be read by the grader ({type(error).__name__})."
 
 
 def cells_of(data: Any) -> list[Cell]:
@@ -92,10 +112,32 @@ def cells_of(data: Any) -> list[Cell]:
             continue
         source = raw.get("source", "")
         if isinstance(source, list):
-            source = "".join(str(line) for line in source)
+            try:
+                source = "".join(str(line) for line in source)
+            except (ValueError, RecursionError, MemoryError) as error:
+                raise InvalidNotebook(f"cell {len(cells) + 1} {beyond_limits(error)}") from None
         kind = raw.get("cell_type")
         if kind in ("code", "markdown", "raw") and isinstance(source, str):
             cells.append(Cell(len(cells), kind, source))
     if not any(cell.kind == "code" and cell.source.strip() for cell in cells):
         raise InvalidNotebook("the notebook has no code in it.")
+    _refuse_too_much_code(cells)
     return cells
+
+
+def _refuse_too_much_code(cells: list[Cell]) -> None:
+    """Refuse code the grader cannot parse safely (see MAX_CELL_CHARS), before parsing it."""
+    code = [cell for cell in cells if cell.kind == "code"]
+    for cell in code:
+        if len(cell.source) > MAX_CELL_CHARS:
+            raise InvalidNotebook(
+                f"cell {cell.index + 1} holds {len(cell.source):,} characters of code; the grader reads "
+                f"at most {MAX_CELL_CHARS:,} in one cell. Load large data from a file or compute it, "
+                "instead of pasting it into a cell."
+            )
+    total = sum(len(cell.source) for cell in code)
+    if total > MAX_CODE_CHARS:
+        raise InvalidNotebook(
+            f"its code cells hold {total:,} characters in all; the grader reads at most "
+            f"{MAX_CODE_CHARS:,}. Remove pasted data and copies of code that are not part of your answer."
+        )

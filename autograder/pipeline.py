@@ -4,6 +4,7 @@ start-up and the `grade` verb all grade through here."""
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import secrets
@@ -18,7 +19,15 @@ from autograder.compile_cache import CompileCache
 from autograder.fast_path import shorten_for_grading
 from autograder.golden import load
 from autograder.layout import Layout, Region, read_layout
-from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
+from autograder.notebook import (
+    Capture,
+    Cell,
+    InvalidNotebook,
+    WrongAssignment,
+    beyond_limits,
+    cells_of,
+    read_notebook,
+)
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
@@ -28,6 +37,7 @@ from autograder.suspicious import suspicious_code
 if TYPE_CHECKING:
     from autograder.execute import Execution
 
+log = logging.getLogger(__name__)
 CELL_TIMEOUT = 240.0
 TIMEOUT = 900.0
 # The fast path's limit for one cell: an honest cell with its timing loops shortened ends in
@@ -45,6 +55,14 @@ def _unreached(question: str, status: Status) -> QuestionResult:
 
 def _not_graded(check: CheckResult) -> CheckResult:
     return CheckResult(check.name, check.passed, check.points, check.message, check.detail, graded=False)
+
+
+# What a student reads when their submission could not be graded at all (the grader failed,
+# not their notebook); the cause goes where instructors read it.
+GRADER_FAILED = (
+    "This submission could not be graded automatically, so no points were given yet. "
+    "Ask your instructor or TA to grade it again; you do not need to resubmit."
+)
 
 
 def zero(submission: str, status: Status, message: str) -> SubmissionResult:
@@ -80,8 +98,13 @@ def grade_cells(
     golden = load()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
-    layout = read_layout(cells)
-    to_run = layout.steps if faithful else shorten_for_grading(layout)
+    try:
+        layout = read_layout(cells)
+        to_run = layout.steps if faithful else shorten_for_grading(layout)
+        static_flags = suspicious_code(list(layout.cells))
+    except Exception as error:  # whatever the code does to reading it costs this notebook only
+        log.exception("reading the code of %s failed", submission)
+        return _refused(submission, InvalidNotebook(f"its code {beyond_limits(error)}"))
     kernel_settings: dict[str, Any] = {"memory_mb": memory_mb} if memory_mb is not None else {}
     if not faithful:  # a faithful run is the student's notebook as they ran it, nothing added
         kernel_settings["compile_cache"] = compile_cache
@@ -90,7 +113,7 @@ def grade_cells(
     execution = execute(
         to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **kernel_settings
     )
-    result = _grade(submission, layout, plans, execution)
+    result = _grade(submission, layout, plans, execution, static_flags)
     if short and execution.limit_hit and result.score < result.possible:
         remaining = max(1.0, timeout - (time.monotonic() - started))
         return grade_cells(
@@ -115,7 +138,13 @@ def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, 
     )
 
 
-def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: Execution) -> SubmissionResult:
+def _grade(
+    submission: str,
+    layout: Layout,
+    plans: dict[str, Plan],
+    execution: Execution,
+    static_flags: tuple[str, ...],
+) -> SubmissionResult:
     golden = load()
     questions = []
     for question, module in checks.QUESTIONS.items():
@@ -145,7 +174,7 @@ def _grade(submission: str, layout: Layout, plans: dict[str, Plan], execution: E
         + _timeit_notes(layout.bound_only_in_timeit())
         + _error_notes(layout, execution, questions)
     )
-    flags = suspicious_code(list(layout.cells)) + runtime_flags(execution.findings)
+    flags = static_flags + runtime_flags(execution.findings)
     return SubmissionResult(submission, tuple(questions), status, messages, flags)
 
 

@@ -24,6 +24,7 @@ its own in `after_grading`: the student reads which notebook was graded, and the
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,9 @@ from autograder import sandbox
 from autograder.build import otter_zip
 from autograder.gradescope.results_json import flags_entry
 from autograder.gradescope.uploads import recorded_choice
-from autograder.pipeline import CELL_TIMEOUT, grade_parsed
+from autograder.pipeline import CELL_TIMEOUT, GRADER_FAILED, grade_parsed, zero
 from autograder.results import QuestionResult, SubmissionResult
+from autograder.status import Kind, Status
 
 # Gradescope stops an autograder after 10 minutes and then shows the student nothing;
 # stopping ourselves first keeps every point earned so far.
@@ -90,13 +92,19 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         # copies the zip's files (this package) into the submission folder.
         autograder_dir = Path(self.submission_path).resolve().parents[1]
         sandbox.keep_private([autograder_dir / name for name in ("source", "submission", "results")])
-        self.result = grade_parsed(
-            Path(self.submission_path).stem,
-            submission,
-            cell_timeout=float(config.get("cell_timeout", CELL_TIMEOUT)),
-            timeout=float(config.get("timeout", GRADESCOPE_TIMEOUT)),
-            memory_mb=int(config.get("memory_mb", GRADESCOPE_MEMORY_MB)),
-        )
+        name = Path(self.submission_path).stem
+        try:
+            self.result = grade_parsed(
+                name,
+                submission,
+                cell_timeout=float(config.get("cell_timeout", CELL_TIMEOUT)),
+                timeout=float(config.get("timeout", GRADESCOPE_TIMEOUT)),
+                memory_mb=int(config.get("memory_mb", GRADESCOPE_MEMORY_MB)),
+            )
+        except Exception as error:  # results.json still says why, to the student and the instructor
+            traceback.print_exc()
+            detail = f"{type(error).__name__}: {error}"[:185]
+            self.result = zero(name, Status(Kind.GRADER_ERROR, detail=detail), GRADER_FAILED)
         # Otter still executes what we return; nothing of the student's needs to run again.
         return nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is unannotated
 

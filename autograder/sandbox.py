@@ -21,9 +21,9 @@ import argparse
 import contextlib
 import ctypes
 import functools
+import logging
 import os
 import secrets
-import shutil
 import stat
 import subprocess
 import sys
@@ -32,6 +32,8 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+
+from autograder.removal import remove_tree
 
 # Kernel uids come from a range no Debian-style system gives to users or services
 # (and that rootless container runtimes still map).
@@ -65,6 +67,7 @@ _CPU_GROUPS: dict[int, Path] = {}  # kernel uid -> the cgroup its processes join
 # Processes and threads a kernel's user may have at once. Threads count: XLA sizes its pools
 # by the number of CPUs, so the limit grows with them, far above what a notebook needs.
 PROCESS_LIMIT = 256 + 8 * (os.cpu_count() or 1)
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -151,16 +154,33 @@ def end(uid: int) -> None:
             cwd="/",
             timeout=30,
         )
+    # Each step on its own: what one cannot undo must not leave the others undone.
+    for step in (_remove_files, remove_ipc_objects, _remove_cpu_group):
+        try:
+            step(uid)
+        except Exception:
+            log.exception("cleaning up after kernel user %s: %s failed", uid, step.__name__)
+
+
+def _remove_files(uid: int) -> None:
+    """Whatever `uid` owns at the top of the world-writable folders, at any depth (see
+    `autograder.removal`: no recursion)."""
     for folder in shared_folders(uid):
-        with contextlib.suppress(OSError):
-            for entry in os.scandir(folder):
-                with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_uid == uid:
-                        if entry.is_dir(follow_symlinks=False):
-                            shutil.rmtree(entry.path, ignore_errors=True)
-                        else:
-                            Path(entry.path).unlink()
-    remove_ipc_objects(uid)
+        owned = []
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            owned = [e.path for e in entries if _owned_by(e, uid)]
+        for path in owned:
+            remove_tree(path)
+
+
+def _owned_by(entry: os.DirEntry[str], uid: int) -> bool:
+    try:
+        return entry.stat(follow_symlinks=False).st_uid == uid
+    except OSError:
+        return False
+
+
+def _remove_cpu_group(uid: int) -> None:
     group = _CPU_GROUPS.pop(uid, None)
     if group is not None:
         _remove_group(group)

@@ -55,7 +55,7 @@ def _python_line(line: str) -> str:
 def _parses(source: str) -> bool:
     try:
         ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
 
@@ -82,7 +82,8 @@ def parse(source: str) -> ast.Module | None:
     """The cell's statements (None: it is not valid Python even with its magics neutralised)."""
     try:
         return ast.parse(python_source(source))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # Nested too deeply or too large for Python: the kernel cannot compile it either.
         return None
 
 

@@ -32,20 +32,15 @@ from autograder.grade.prime import compile_seed
 from autograder.grade.roster import Roster, build_roster
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
-from autograder.notebook import InvalidNotebook, read_notebook
-from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
+from autograder.notebook import read_notebook
+from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, GRADER_FAILED, TIMEOUT, zero
+from autograder.removal import remove_tree
 from autograder.results import SubmissionResult
 from autograder.sandbox import keep_private
 from autograder.status import Kind, Status
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
 WORKER_GRACE = 120
-# What a student reads when their submission could not be graded at all; the cause is in
-# OUT/<submission>/grader-error.txt and the report.
-GRADER_FAILED = (
-    "This submission could not be graded automatically, so no points were given yet. "
-    "Ask your instructor or TA to grade it again; you do not need to resubmit."
-)
 log = logging.getLogger(__name__)
 
 
@@ -148,8 +143,8 @@ def _stamp(submission: Submission, options: dict[str, Any]) -> str:
         try:
             cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook)]
             notebook = hashlib.sha256(json.dumps(cells).encode("utf-8", "replace")).hexdigest()
-        except InvalidNotebook as error:
-            notebook = f"unreadable: {error}"
+        except Exception as error:  # the worker refuses it with the reason: graded again if it changes
+            notebook = f"unreadable: {type(error).__name__}: {error}"
     settings = {
         name: options.get(name) for name in ("faithful", "cell_timeout", "fast_cell_timeout", "timeout")
     }
@@ -157,12 +152,15 @@ def _stamp(submission: Submission, options: dict[str, Any]) -> str:
 
 
 def _reusable(folder: Path, stamp: str) -> SubmissionResult | None:
+    """The grade kept from an earlier run from the same notebook and options; never a
+    `grader-error`, which says nothing of the notebook (it is graded again)."""
     try:
         if (folder / STAMP_FILE).read_text() != stamp:
             return None
     except OSError:
         return None
-    return _load(folder)
+    result = _load(folder)
+    return None if result is None or result.status.kind is Kind.GRADER_ERROR else result
 
 
 def _keep_stamp(folder: Path, stamp: str) -> None:
@@ -224,7 +222,9 @@ def run_batch(
     nothing to grade, both before anything is graded or written."""
     # The report's plotting libraries load while the workers grade, not after.
     threading.Thread(target=_load_report, daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir:
+    # Removed without recursion: what students uploaded may nest folders thousands deep.
+    workdir = tempfile.mkdtemp(prefix="autograder-sources-")
+    try:
         submissions = collect(paths, Path(workdir))
         if not submissions:
             raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
@@ -247,6 +247,8 @@ def run_batch(
             for s, r in zip(submissions, results, strict=True)
             if s.notebook is not None and s.note and r.score == 0
         ]
+    finally:
+        remove_tree(workdir)
     return Batch(results, written, doubtful)
 
 

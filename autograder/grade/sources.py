@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,7 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from autograder.notebook import MAX_BYTES, InvalidNotebook, read_notebook
+from autograder.notebook import MAX_BYTES, read_notebook
+from autograder.removal import remove_tree
 from autograder.rubric import ASSIGNMENT_QUESTIONS
 from autograder.statements import bound_names, parse
 
@@ -116,14 +116,23 @@ def notebooks_in(folder: Path) -> list[Path]:
     ]
 
 
+# What `grade` writes beside the submissions' folders in --out (and the temporary names it
+# writes them under): a submission named so (`grades.csv.ipynb`) is numbered instead.
+CLASS_FILES = ("grades.csv", "brightspace.csv", "canvas.csv", "changes.csv", "report.html", "report")
+_TAKEN = frozenset(name.casefold() for base in CLASS_FILES for name in (base, f"{base}.partial"))
+
+
 def _unique(submissions: list[Submission]) -> list[Submission]:
-    """Each submission's name is its output folder: number the ones that clash."""
+    """Each submission's name is its output folder: number the ones that clash, with each other
+    or with a class file; a name of dots only (`...ipynb`: `..`) would be a folder outside
+    --out and is `notebook` instead."""
     unique, used = [], set()
     for submission in submissions:
-        name, n = submission.name, 1
-        while name in used:
+        base = submission.name if submission.name.strip(".") else "notebook"
+        name, n = base, 1
+        while name in used or name.casefold() in _TAKEN:
             n += 1
-            name = f"{submission.name}-{n}"
+            name = f"{base}-{n}"
         used.add(name)
         unique.append(replace(submission, name=name))
     return unique
@@ -147,9 +156,9 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
             written = 0
             for member, target in targets:
                 if member.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
+                    _make_folders(target)
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_folders(target.parent)
                 # Written by hand, counting bytes, because a zip's declared sizes can lie.
                 # Symbolic links come out as small text files, never as links.
                 with zf.open(member) as source, target.open("wb") as sink:
@@ -159,10 +168,10 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
                             raise SourceError(f"{archive}: unpacks to more than {limit // 2**20} MB")
                         sink.write(chunk)
     except SourceError:
-        shutil.rmtree(into, ignore_errors=True)
+        remove_tree(into)
         raise
     except UnicodeDecodeError:  # a member name flagged UTF-8 that is not
-        shutil.rmtree(into, ignore_errors=True)
+        remove_tree(into)
         raise SourceError(
             f"{archive}: a member's name is not valid UTF-8 although the zip says it is"
         ) from None
@@ -175,9 +184,20 @@ def extract(archive: Path, into: Path, *, limit: int = MAX_UNZIPPED) -> Path:
         ValueError,
         OSError,
     ) as error:
-        shutil.rmtree(into, ignore_errors=True)
+        remove_tree(into)
         raise SourceError(f"{archive}: not a readable zip ({type(error).__name__}: {error})") from None
     return into
+
+
+def _make_folders(folder: Path) -> None:
+    """`folder` and the folders above it that are missing, without recursion (a student's
+    upload may nest folders thousands deep, where `Path.mkdir(parents=True)` recurses)."""
+    missing = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir(exist_ok=True)
 
 
 def _refuse_clashes(archive: Path, names: list[tuple[str, bool]]) -> None:
@@ -346,7 +366,19 @@ def read_export(root: Path) -> list[Submission]:
 def choose_notebook(folder: Path) -> tuple[Path | None, str]:
     """The notebook to grade among a student's uploads, and a note saying why when there was
     a choice: the one that defines the most of the names the questions ask for; among equals,
-    the one whose otter metadata names this assignment, else one named for it, else the largest."""
+    the one whose otter metadata names this assignment, else one named for it, else the largest.
+    Whatever the uploads make reading them raise, this submission has no notebook, never the
+    batch an error."""
+    try:
+        return _choose(folder)
+    except Exception as error:
+        return None, (
+            f"The files uploaded could not be read ({type(error).__name__}), so no notebook was graded. "
+            f"{ASK_FOR_THE_NOTEBOOK}"
+        )
+
+
+def _choose(folder: Path) -> tuple[Path | None, str]:
     candidates = notebooks_in(folder) if folder.is_dir() else []
     if not candidates:
         uploaded = (
@@ -389,9 +421,9 @@ def _answers(path: Path) -> int:
     """How many of the names the questions ask for the notebook's code binds (0 if unreadable)."""
     try:
         cells = read_notebook(path)
-    except InvalidNotebook:
+        return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
+    except Exception:  # any file a student uploaded, however built, answers nothing and stops nothing
         return 0
-    return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
 
 
 def _largest(paths: list[Path]) -> Path:
@@ -406,5 +438,5 @@ def _assignment_name(path: Path) -> str | None:
         metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
         name = metadata.get("otter", {}).get("assignment_name")
         return name if isinstance(name, str) else None
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+    except Exception:  # unreadable (OSError, ValueError, RecursionError, ...): it names nothing
         return None

@@ -1,18 +1,35 @@
-"""What the autograder zip's run_otter.py runs: take charge of the upload, then otter."""
+"""What the autograder zip's run_otter.py runs: take charge of the upload, then otter.
+
+Whatever happens here or in otter, Gradescope gets a results.json: a student never sees an
+autograder that ended without one."""
 
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 
 from autograder import sandbox
 from autograder.gradescope.results_json import write_refusal
 from autograder.gradescope.uploads import take_charge
+from autograder.notebook import InvalidNotebook, read_notebook
+from autograder.pipeline import GRADER_FAILED
 
 
 def run(autograder_dir: str) -> None:
     """Grade the submission in `autograder_dir` (/autograder on Gradescope) as otter would,
     after leaving otter a submission folder that holds only the notebook to grade."""
+    results_file = Path(autograder_dir) / "results" / "results.json"
+    try:
+        _grade(autograder_dir)
+    except Exception:  # the cause for instructors (Gradescope shows them this output), not students
+        traceback.print_exc()
+    finally:
+        if not results_file.is_file():
+            write_refusal(results_file, GRADER_FAILED)
+
+
+def _grade(autograder_dir: str) -> None:
     root = Path(autograder_dir)
     if os.geteuid() == 0:
         # setup.sh has no hook for plugins: the image's permissions are set here, once per run.
@@ -38,15 +55,20 @@ def run(autograder_dir: str) -> None:
 
 
 def _unreadable(notebook: Path) -> str | None:
-    """Why otter could not read `notebook` (as it does, with nbformat), or None."""
+    """Why the grader (with its limits) or otter (as it does, with nbformat) could not read
+    `notebook`, or None."""
     import nbformat
 
     try:
         # nbformat has no annotations.
         nbformat.read(notebook, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
-    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+    except Exception as error:  # whatever the file makes the reader raise (RecursionError too)
         return (
             f"{notebook.name} could not be read as a Jupyter notebook ({type(error).__name__}). "
             "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand."
         )
+    try:
+        read_notebook(notebook)
+    except InvalidNotebook as error:
+        return f"{notebook.name} could not be graded: {error}"
     return None
