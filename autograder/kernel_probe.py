@@ -641,7 +641,8 @@ def _differences(before: dict[str, Any], now: dict[str, Any], target: str, handl
         if now["builtins"][name] is not original:
             findings.append({"kind": "replaced", "detail": f"builtins.{name}"})
     for name, original in before["guarded"].items():
-        if now["guarded"][name] is not original:
+        # One not loaded at install (None then) is not guarded: it was not there to replace.
+        if original is not None and now["guarded"][name] is not original:
             findings.append({"kind": "replaced", "detail": name})
     for name in ("namespace __builtins__", "comm_open", "comm_manager"):
         if now[name] is not before[name]:

@@ -1,7 +1,7 @@
 """What the grader sees of a kernel from outside it, in `/proc`: no code in the kernel runs.
 
 A kernel's reports are evidence; these are the grader's own observations to hold them to:
-which file a descriptor of the kernel's is (`fd_target`, `holders`: the report pipe's
+which file a descriptor of the kernel's is (`fd_target`, `copies`: the report pipe's
 descriptors), and how long its threads ran or waited to run (`busy_seconds`). A report that
 claims more timed work than the kernel's threads were busy for is contradicted
 (`contradicted_timing`): the claimed seconds are wall-clock time, and a busy thread's
@@ -15,7 +15,6 @@ timed calls) is missing from it. Where schedstat is not available, CPU time alon
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +37,13 @@ def fd_target(pid: int, fd: int) -> str | None:
         return None
 
 
-def holders(target: str, *, skip: Iterable[tuple[int, int | None]] = ()) -> list[tuple[int, int]]:
-    """Every readable (pid, fd) whose descriptor is `target`, but those in `skip` ((pid, None)
-    skips a whole process)."""
-    skipped = set(skip)
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or (int(entry.name), None) in skipped:
-            continue
-        try:
-            descriptors = list((entry / "fd").iterdir())
-        except OSError:
-            continue
-        for descriptor in descriptors:
-            pid, fd = int(entry.name), int(descriptor.name)
-            if (pid, fd) not in skipped and fd_target(pid, fd) == target:
-                found.append((pid, fd))
-    return found
+def copies(pid: int, target: str, *, besides: int) -> list[int]:
+    """The descriptors of process `pid` other than `besides` that are `target`."""
+    try:
+        descriptors = [int(entry.name) for entry in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return []
+    return [fd for fd in descriptors if fd != besides and fd_target(pid, fd) == target]
 
 
 def busy_seconds(pid: int) -> tuple[float, bool] | None:
