@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -14,7 +15,8 @@ import pytest
 
 from autograder import rubric
 from autograder.outside import contradicted_timing
-from autograder.probe_protocol import Finding
+from autograder.probe_protocol import Finding, frame
+from autograder.report_channel import ReportChannel, Unreadable
 from autograder.results import CheckResult, QuestionResult
 from autograder.trust import withhold
 from tests.submissions import notebook, replace, solution
@@ -90,15 +92,17 @@ for fd in range(3, 256):
     except OSError:
         pass
 """
-# Sleeps slipped into every other hundred calls of `jax.block_until_ready`: the probe's timing
-# loop alternates 100 calls of the model with 100 of the reference, so its report claims
-# seconds of calls during which the kernel slept.
+# Sleeps slipped into the reference's calls of `jax.block_until_ready` in the probe's timing
+# loop (100 calls of the model to warm up, 100 of the reference, then 100 of each in turn,
+# the reference first), so that the model looks faster: the report claims seconds of calls
+# during which the kernel slept.
 SLEEPS_IN_TIMING = """import time
 _ready, _calls = jax.block_until_ready, [0]
 def _slow_reference(value):
+    group = _calls[0] // 100
     _calls[0] += 1
-    if (_calls[0] - 1) // 100 % 2 == 1:
-        time.sleep(0.004)
+    if group == 1 or (group >= 2 and group % 2 == 0):
+        time.sleep(0.02)
     return _ready(value)
 jax.block_until_ready = _slow_reference
 """
@@ -229,3 +233,52 @@ def test_a_timing_is_contradicted_only_far_beyond_what_the_kernel_was_busy_for(
     observed, before, after, contradicted
 ):
     assert (contradicted_timing("q4", observed, before, after) is not None) == contradicted
+
+
+def channel_with(*writes: bytes) -> ReportChannel:
+    """A report channel whose kernel end has written `writes` (no kernel: written here)."""
+    channel = ReportChannel()
+    assert channel.write_end is not None
+    for data in writes:
+        os.write(channel.write_end, data)
+    return channel
+
+
+ASKED, OTHER = "a" * 32, "b" * 32
+
+
+def test_the_channel_gives_the_report_of_the_request_in_flight():
+    channel = channel_with(frame(ASKED, "{}"))
+    assert channel.receive(ASKED, 1) == "{}" and channel.findings == []
+    channel.close()
+
+
+@pytest.mark.parametrize(
+    ("writes", "finding"),
+    [
+        ((frame(OTHER, "{}"), frame(ASKED, "{}")), "a report no request asked for"),
+        ((frame(ASKED, "{}"), frame(ASKED, '{"forged": 1}')), "a second report for one request"),
+        ((b"print('hello')\n", frame(ASKED, "{}")), "the report pipe held bytes that are no report"),
+    ],
+)
+def test_anything_but_one_report_per_request_is_a_finding(writes, finding):
+    channel = channel_with(*writes)
+    channel.receive(ASKED, 1)
+    channel.drain()
+    assert channel.findings == [finding]
+    channel.close()
+
+
+def test_a_late_report_of_a_request_given_up_on_is_no_finding():
+    channel = channel_with(frame(OTHER, "{}"))
+    channel.abandon(OTHER)
+    channel.drain()
+    assert channel.findings == []
+    channel.close()
+
+
+def test_a_closed_kernel_end_gives_no_report():
+    channel = channel_with()
+    channel.launched(None)  # the grader's copy of the write end goes, as after a launch
+    assert isinstance(channel.receive(ASKED, 1), Unreadable)
+    channel.close()
