@@ -108,6 +108,19 @@ jax.block_until_ready = _slow_reference
 """
 
 
+# The last cell closes the write end of every pipe it holds, the probe's among them, so that
+# the look at the kernel after the run gets no report.
+CLOSES_EVERY_PIPE = """import os
+for fd in range(3, 256):
+    try:
+        flags = int(open(f'/proc/self/fdinfo/{fd}').read().split('flags:')[1].split()[0], 8)
+        if os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:') and flags & 3 == os.O_WRONLY:
+            os.close(fd)
+    except (OSError, IndexError, ValueError):
+        pass
+"""
+
+
 def after_heading(heading, source, cells):
     position = cells.index(("markdown", heading)) + 1
     return [*cells[:position], ("code", source), *cells[position:]]
@@ -138,6 +151,10 @@ CASES = {
     "sleeps-in-the-timed-calls": (after_heading("## Question 4", SLEEPS_IN_TIMING, SOLUTION),
                                   ["6", "5", "4", "0", "4", "19"],
                                   "kernel: a report contradicted by what the grader saw from outside"),
+    # The inspection gives no report: a flag, and Question 1's display is withheld.
+    "closes-every-pipe-before-the-inspection": ([*SOLUTION, ("code", CLOSES_EVERY_PIPE)],
+                                                ["6", "5", "4", "4", "4", "23"],
+                                                "kernel: the grader's look at the kernel after the run failed"),
 }
 BUSY = "while True:\n    pass"
 
