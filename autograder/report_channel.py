@@ -39,6 +39,8 @@ class ReportChannel:
         self.read_end, write_end = os.pipe()  # both close-on-exec: only `pass_fds` passes one
         self.write_end: int | None = write_end
         os.set_blocking(self.read_end, False)
+        self.poller = select.poll()  # not `select.select`, which takes no descriptor past 1023
+        self.poller.register(self.read_end, select.POLLIN)
         self.pipe = f"pipe:[{os.fstat(self.read_end).st_ino}]"
         self.child_fd = write_end  # `pass_fds` keeps its number in the kernel
         self.reader = FrameReader()
@@ -89,8 +91,7 @@ class ReportChannel:
         """The report answering `nonce`, if it arrives within `wait` seconds; None if not yet."""
         if self.ended:
             return Unreadable("the kernel's end of the report pipe is closed")
-        ready, _, _ = select.select([self.read_end], [], [], max(0.0, wait))
-        if not ready:
+        if not self.poller.poll(max(0.0, wait) * 1000):
             return None
         found: str | Unreadable | None = None
         for _ in range(64):  # at most 4 MB per look: the caller's loop looks again

@@ -57,15 +57,14 @@ IPYTHON_INTERNALS = {
     "control_handlers",
     "register_target",
     "iopub_socket",
-    # The comm layer a report used to leave the kernel through, and `json`'s shared encoder.
+    # The comm layer a report used to leave the kernel through.
     "BaseComm",
     "CommManager",
     "publish_msg",
     "comm_open",
-    "_default_encoder",
-    "c_make_encoder",
-    "encode_basestring_ascii",
 }
+# `json`'s shared encoder, which `json.dumps` looks up on every call.
+JSON_INTERNALS = {"_default_encoder", "c_make_encoder", "encode_basestring_ascii"}
 SHELL_INTERNALS = {"events", "kernel"}
 # Modules an honest notebook for this assignment has no use for.
 FOREIGN_MODULES = {
@@ -277,6 +276,8 @@ def _attribute_findings(node: ast.Attribute, shown: str, names: Names) -> Iterat
         node.attr in SHELL_INTERNALS and _is_shell(node.value, names.shells)
     ):
         yield f"reaches into IPython or the kernel (`{shown}`)"
+    elif node.attr in JSON_INTERNALS:
+        yield f"reaches into json's shared encoder (`{shown}`)"
 
 
 def _findings(tree: ast.Module, names: Names) -> Iterator[str]:
