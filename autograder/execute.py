@@ -2,10 +2,13 @@
 
 The kernel only produces values. Before any student code runs, one execute installs the
 kernel-side probe (`kernel_probe.py`, sent as text) as a comm target under a name chosen now;
-at each checkpoint the grader opens a comm to it with the request and the observation comes
-back on that comm (`probe_protocol.py`). No request ever sits in cell source, and nothing the
-student does to streams, `print` or IPython's cell hooks reaches the channel; code that
-reaches into the kernel's internals to do so is reported by a last request (`Execution.findings`).
+at each checkpoint the grader opens a comm to it with the request, and the observation comes
+back, framed with the request's nonce, on a pipe the kernel inherited at launch
+(`report_channel.py`, `probe_protocol.py`). No request ever sits in cell source, and nothing
+the student does to streams, `print`, IPython's cell hooks, `json` or the comm layer reaches
+the report; code that reaches into the kernel's internals is reported by a last request, by
+what the channel carried, and by what the grader sees of the kernel from outside
+(`outside.py`): all of it in `Execution.findings`.
 Seen with ipykernel 7 (tests/test_execute.py): the comm handler runs on the kernel's main
 thread from the shell handler, without `run_cell`, so no IPython event or input transformer
 fires; an interrupt raises KeyboardInterrupt inside the handler, which reports a timeout and
@@ -50,11 +53,12 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from zmq.utils.monitor import parse_monitor_message
 
-from autograder import probe_protocol, sandbox
+from autograder import outside, probe_protocol, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
 from autograder.removal import remove_tree
+from autograder.report_channel import ReportChannel, Unreadable
 from autograder.status import Kind, Status
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,7 @@ MAX_FILE_MB = 64  # largest file the kernel may write
 STARTUP_TIMEOUT = 120
 RECOVERY_TIMEOUT = 15  # after an interrupt, how long the kernel gets before it is killed
 INSPECT_TIMEOUT = 10  # for the request after the run that lists the kernel's hooks
+REPORT_POLL = 0.1  # how often, waiting for a report, the kernel's other messages are read
 
 
 @dataclass
@@ -85,7 +90,9 @@ class Execution:
     # A cell or probe was interrupted at the per-cell limit (or killed after it): the fast
     # path's short limit may have cost points (see `pipeline.grade_cells`).
     limit_hit: bool = False
-    # Hooks into the kernel found after the run (probe_protocol.Finding): for TAs, never points.
+    # Hooks into the kernel found after the run, a report channel that carried more than the
+    # probe's reports, reports contradicted from outside (probe_protocol.Finding): for TAs,
+    # and `pipeline` withholds the points that rest on what they put in doubt.
     findings: tuple[Finding, ...] = ()
     # The error a step stopped with ("NameError: name 'jnp' is not defined"), by step.
     errors: dict[int, str] = field(default_factory=dict)
@@ -156,18 +163,19 @@ def _text_of(outputs: list[NotebookNode]) -> str:
     return "\n".join(parts)[:MAX_OUTPUT_CHARS]
 
 
-def install_cell(target: str) -> str:
+def install_cell(target: str, channel: int) -> str:
     """The one execute that installs the probe: it leaves no name in the student's namespace.
-    The probe gets a copy of the builtins as they are now, before any student code. Tracebacks
-    are shown in IPython's minimal form (name and message: all that grading keeps)."""
+    The probe gets a copy of the builtins as they are now, before any student code, and the
+    number of the report pipe's write end. Tracebacks are shown in IPython's minimal form
+    (name and message: all that grading keeps)."""
     return (
-        "def _autograder_install(source, target):\n"
+        "def _autograder_install(source, target, channel):\n"
         "    import builtins\n"
         "    scope = {'__name__': '_autograder_probe', '__builtins__': dict(vars(builtins))}\n"
         "    exec(compile(source, '<autograder probe>', 'exec'), scope)\n"
-        "    scope['install'](get_ipython(), target)\n"
+        "    scope['install'](get_ipython(), target, channel)\n"
         "try:\n"
-        f"    _autograder_install({PROBE_SOURCE!r}, {target!r})\n"
+        f"    _autograder_install({PROBE_SOURCE!r}, {target!r}, {channel})\n"
         "finally:\n"
         "    del _autograder_install\n"
         # Only an error's name and message are kept (`_text_of`); IPython's verbose traceback
@@ -219,6 +227,7 @@ class Runner:
         self.started = False
         self.resources = contextlib.ExitStack()
         self.monitor: zmq.Socket[Any] | None = None
+        self.channel: ReportChannel | None = None  # the probe's report pipe (`start`)
 
     def start(self) -> None:
         """Start a fresh kernel: its own user, its own empty directories. `run` calls it when
@@ -236,6 +245,8 @@ class Runner:
             self.resources.callback(sandbox.end, uid)
             env.update(self._private_cache(uid, Path(home)))
             sandbox.give(uid, workdir, home, sockets)
+        self.channel = channel = ReportChannel()
+        self.resources.callback(channel.close)
         context = zmq.asyncio.Context()
         self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
@@ -268,8 +279,10 @@ class Runner:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 preexec_fn=functools.partial(limit_resources, self.memory_mb, uid),
+                pass_fds=(channel.child_fd,),
             )
         )
+        channel.launched(self._pid())
         self._watch_iopub()
         self.started = True
 
@@ -328,6 +341,7 @@ class Runner:
         except Exception as error:  # the kernel would not start, or the client broke
             self._stop(Status(Kind.GRADER_ERROR, detail=f"{type(error).__name__}: {error}"[:185]))
         finally:
+            self._look_at_channel()
             self.close()
         return self.execution
 
@@ -389,15 +403,22 @@ class Runner:
 
     def _kill(self) -> None:
         self.killed = True
-        process = getattr(self.manager.provisioner, "process", None)
-        if process is not None:
+        pid = self._pid()
+        if pid is not None:
             with contextlib.suppress(OSError):
-                os.killpg(process.pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
+
+    def _pid(self) -> int | None:
+        process = getattr(self.manager.provisioner, "process", None)
+        return None if process is None else int(process.pid)
 
     # -- the probe channel -----------------------------------------------------------------
 
     def _install(self) -> None:
-        outputs, _ = self._execute(install_cell(self.target), limit=STARTUP_TIMEOUT, history=False)
+        assert self.channel is not None  # made by `start`
+        outputs, _ = self._execute(
+            install_cell(self.target, self.channel.child_fd), limit=STARTUP_TIMEOUT, history=False
+        )
         error = next((o for o in outputs if o.get("output_type") == "error"), None)
         if error is not None:
             found = f"{error.get('ename')}: {error.get('evalue')}"
@@ -409,20 +430,28 @@ class Runner:
         return observed
 
     async def _ask_async(self, request: Request, limit: float) -> dict[str, Any]:
-        """Send `request` on a new comm to the probe's target; its observation, decoded.
-        Past `limit` the kernel is interrupted (the probe reports it); a kernel that does
-        not answer RECOVERY_TIMEOUT after that is killed."""
+        """Send `request` on a new comm to the probe's target; its report, from the report
+        pipe, decoded. Past `limit` the kernel is interrupted (the probe reports it), unless
+        its report is arriving; a kernel that does not answer RECOVERY_TIMEOUT after that is
+        killed. The kernel's iopub messages meanwhile (a student's prints) are read and dropped."""
         kc = self.kernel_client
         manager: Any = self.manager  # its async methods are typed as run_sync's wrappers
-        comm_id = secrets.token_hex(16)
+        channel = self.channel
+        assert channel is not None  # made by `start`
+        channel.drain()
+        channel.check(self._pid())
         message = kc.session.msg(
-            "comm_open", {"comm_id": comm_id, "target_name": self.target, "data": request.to_wire()}
+            "comm_open",
+            {"comm_id": secrets.token_hex(16), "target_name": self.target, "data": request.to_wire()},
         )
         kc.shell_channel.send(message)
         deadline = time.monotonic() + limit
         interrupted = False
         while True:
-            wait = min(1.0, deadline - time.monotonic())
+            wait = min(REPORT_POLL, deadline - time.monotonic())
+            if wait <= 0 and channel.partial:  # the report is being written: let it finish
+                deadline = time.monotonic() + RECOVERY_TIMEOUT
+                continue
             if wait <= 0:
                 if interrupted:
                     self._kill()
@@ -430,42 +459,74 @@ class Runner:
                 await manager.interrupt_kernel()
                 interrupted, deadline = True, time.monotonic() + RECOVERY_TIMEOUT
                 continue
-            try:
-                reply = await kc.get_iopub_msg(timeout=wait)
-            except queue.Empty:
-                if self._dropped():
+            report = channel.receive(request.nonce, wait)
+            if isinstance(report, str):
+                if interrupted:
+                    self.execution.limit_hit = True
                     return probe_protocol.probe_error(
-                        "OutputTooLarge", "calling your functions printed too much."
+                        "Timeout", f"calling your functions took more than {limit:g} s."
                     )
+                return probe_protocol.decode(request.question, report)
+            await self._drop_iopub()
+            if isinstance(report, Unreadable):
                 if not await manager.is_alive():
                     raise DeadKernelError("the kernel died during a probe") from None
-                continue
-            content = reply.get("content", {})
-            if reply.get("msg_type") != "comm_msg" or content.get("comm_id") != comm_id:
-                continue  # the end of an earlier probe, or output of a student's thread
-            if interrupted:
-                self.execution.limit_hit = True
                 return probe_protocol.probe_error(
-                    "Timeout", f"calling your functions took more than {limit:g} s."
+                    "UnreadableReply", f"the grader could not read the report: {report.why}."
                 )
-            data = content.get("data")
-            return probe_protocol.decode(
-                request.question, data.get(probe_protocol.REPLY_KEY) if isinstance(data, dict) else None
-            )
+            if self._dropped():
+                channel.abandon(request.nonce)
+                return probe_protocol.probe_error(
+                    "OutputTooLarge", "calling your functions printed too much."
+                )
+            if report is None and not await manager.is_alive():
+                raise DeadKernelError("the kernel died during a probe") from None
+
+    async def _drop_iopub(self) -> None:
+        """Read and drop what the kernel published (nothing of a probe's report is there)."""
+        kc = self.kernel_client
+        for _ in range(1000):
+            try:
+                await kc.get_iopub_msg(timeout=0)
+            except queue.Empty:
+                return
 
     def _probe(self, after: int) -> None:
         for capture in (c for c in self.captures if c.after == after):
             limit = min(self.cell_timeout, self._remaining())
             if limit <= 0:
                 return
-            request = Request(capture.question, self.plans[capture.question])
-            self.execution.observations[capture] = self._ask(request, limit)
+            request = Request(capture.question, self.plans[capture.question], secrets.token_hex(16))
+            pid = self._pid()
+            busy_before = outside.busy_seconds(pid) if pid is not None else None
+            observed = self._ask(request, limit)
+            busy_after = outside.busy_seconds(pid) if pid is not None else None
+            self.execution.observations[capture] = observed
+            contradiction = outside.contradicted_timing(capture.question, observed, busy_before, busy_after)
+            if contradiction is not None:
+                self.execution.findings += (contradiction,)
 
     def _inspect(self) -> None:
-        """After the run: the hooks student code left in the kernel (for TAs, never points)."""
-        if self.installed:
-            observed = self._ask(Request(probe_protocol.TAMPER, {}), INSPECT_TIMEOUT)
-            self.execution.findings = probe_protocol.decode_findings(observed)
+        """After the run: the hooks student code left in the kernel. A kernel that dies when
+        asked gives no report, which is itself a finding."""
+        if not self.installed:
+            return
+        observed = probe_protocol.probe_error("NoReport", "the kernel gave no report when inspected")
+        try:
+            observed = self._ask(Request(probe_protocol.TAMPER, {}, secrets.token_hex(16)), INSPECT_TIMEOUT)
+        finally:
+            self.execution.findings += probe_protocol.decode_findings(observed)
+
+    def _look_at_channel(self) -> None:
+        """What the report pipe carried beside the probe's reports, as `channel` findings."""
+        channel = self.channel
+        if channel is None or not self.installed:
+            return
+        with contextlib.suppress(OSError):
+            channel.drain()
+            channel.check(self._pid())
+            channel.check_copies(self._pid())
+        self.execution.findings += tuple(Finding("channel", what) for what in channel.findings)
 
     def _run_cells(self) -> None:
         self._install()

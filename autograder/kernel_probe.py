@@ -2,21 +2,37 @@
 
 This file is never imported by the grader. Its text is sent once, before any student code
 runs, and `install` registers a comm target (its name chosen at grading time) whose handler
-answers the grader's requests: the request comes as a comm message and the observation goes
-back on the same comm, so neither passes through cell source, IPython's hooks or any stream
-the student may redirect. Everything the handler relies on is captured at install time: the
-builtins (a copy, so later patches of the `builtins` module do not reach the probe), JSON,
-the clock, and JAX's own jitted-function type from jaxlib (imported without `jax`, which
-would fix the student's configuration before their first cell). The wire format is described
-in `autograder/probe_protocol.py`; this file only *produces* values, every verdict is made in
-the grading process.
+answers the grader's requests. Requests come as comm messages, so none passes through cell
+source, IPython's hooks or any stream the student may redirect.
+
+Reports go back on a way of their own. Anything the probe looked up on a module at the time
+of a report could be replaced by then (`json.dumps` looks `json._default_encoder` up on each
+call; `comm.send` goes through `BaseComm.send`), so from the probed value to the bytes the
+grader reads the probe uses only what it holds from before the first student step:
+- its own JSON encoder (`_json`), plain Python on captured builtins and the unbound methods
+  of the built-in types (`float.__repr__`, `str.__str__`: those types cannot be patched);
+- its own way out: the write end of a pipe the grader opened and the kernel inherited at
+  launch (`autograder.report_channel`), written with `os.write` captured at install, while
+  SIGINT is held back so that a frame is never cut in half;
+- each report framed with the nonce of its request (`probe_protocol.frame`), so that bytes
+  written on the pipe by anything else are malformed or a second report, which the grader sees.
+A student can still reach the pipe (its number is in `/proc/self/fd`) and the request (by
+patching the comm machinery); both leave traces the grader looks for from outside or after
+the run (see the README's threat model). Everything else the handler relies on is captured
+at install time too: the builtins (a copy, so later patches of the `builtins` module do not
+reach the probe), the clock, and JAX's own jitted-function type from jaxlib (imported without
+`jax`, which would fix the student's configuration before their first cell). The wire format
+is described in `autograder/probe_protocol.py`; this file only *produces* values, every
+verdict is made in the grading process.
 """
 
 from __future__ import annotations
 
 import builtins
-import json
+import json  # noqa: F401  (loaded, so that GUARDED captures its attributes at install)
 import math
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -49,8 +65,39 @@ KNOWN_COMM_TARGETS = {
     "jupyter.widget.control": ("ipywidgets.widgets.widget", "Widget.handle_control_comm_opened"),
 }
 
-_dumps = json.dumps
 _perf_counter = time.perf_counter
+_write = os.write
+_set_blocking = os.set_blocking
+_fstat = os.fstat
+_hold_signals = signal.pthread_sigmask
+_HELD = {signal.SIGINT}
+_BLOCK, _UNBLOCK = signal.SIG_BLOCK, signal.SIG_UNBLOCK
+# The unbound methods of built-in types: those types cannot be patched, so neither can these.
+_str_copy = str.__str__  # an exact `str` from a str or a subclass of it
+_int_text = int.__repr__
+_float_text = float.__repr__
+_join = "".join
+MAGIC = "AGP1"  # probe_protocol.MAGIC
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+# Attributes of the modules a report used to pass through, and of the kernel's comm
+# machinery: the probe no longer relies on them, but replacing them is how reports were
+# forged, so the last request says whether they are still what they were at install.
+GUARDED = (
+    ("json", "dumps"),
+    ("json", "_default_encoder"),
+    ("json", "_default_encoder.encode"),
+    ("json", "_default_encoder.iterencode"),
+    ("json", "JSONEncoder.encode"),
+    ("json", "JSONEncoder.iterencode"),
+    ("json.encoder", "encode_basestring_ascii"),
+    ("comm.base_comm", "BaseComm.send"),
+    ("comm.base_comm", "BaseComm.publish_msg"),
+    ("comm.base_comm", "CommManager.comm_open"),
+    ("comm.base_comm", "CommManager.register_target"),
+    ("ipykernel.comm.comm", "BaseComm.publish_msg"),
+    ("jupyter_client.session", "Session.send"),
+    ("os", "write"),
+)
 try:  # jaxlib's C++ type: it cannot be subclassed, and `type(f) is` it cannot be faked
     from jaxlib._jax import PjitFunction as _PjitFunction
 
@@ -66,6 +113,91 @@ def _text(value: object) -> str:
     except BaseException as error:  # a hostile __repr__ must not stop the probe
         text = f"<unprintable {type(value).__name__}: {type(error).__name__}>"
     return text[:MAX_TEXT]
+
+
+def _quoted(text: str) -> str:
+    parts = ['"']
+    for char in text:
+        if char in _ESCAPES:
+            parts.append(_ESCAPES[char])
+        elif " " <= char <= "~":
+            parts.append(char)
+        else:
+            code = ord(char)
+            if code > 0xFFFF:  # as JSON writes it: a surrogate pair
+                code -= 0x10000
+                parts.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+            else:
+                parts.append(f"\\u{code:04x}")
+    parts.append('"')
+    return _join(parts)
+
+
+def _number(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return _float_text(value)
+
+
+def _json(value: Any) -> str:
+    """The probe's own JSON (ASCII, as `json.dumps` writes it): plain data of the types the
+    probe builds, read through the built-in types' own methods; anything else raises."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is str:
+        return _quoted(value)
+    if kind is int:
+        return _int_text(value)
+    if kind is float:
+        return _number(value)
+    if kind is dict:
+        items = [_quoted(_key(key)) + ": " + _json(item) for key, item in dict.items(value)]
+        return "{" + ", ".join(items) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ", ".join([_json(item) for item in value]) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):  # a subclass (a student's exception message may be one)
+        return _quoted(_str_copy(value))
+    if isinstance(value, int):
+        return _int_text(value)
+    if isinstance(value, float):  # numpy's float64 is one
+        return _number(float(value))
+    raise TypeError("the probe's report holds something that is not plain data")
+
+
+def _key(key: Any) -> str:
+    if type(key) is str:
+        return key
+    if isinstance(key, str):
+        return _str_copy(key)
+    raise TypeError("the probe's report has a key that is not text")
+
+
+def _frame(nonce: str, text: str) -> bytes:
+    """probe_protocol.frame: MAGIC, the nonce, the payload's length, a newline, the payload."""
+    payload = text.encode("ascii")
+    return f"{MAGIC} {nonce} {len(payload)}\n".encode("ascii") + payload
+
+
+def _send(channel: int, data: bytes) -> None:
+    """All of `data` on the pipe, SIGINT held back meanwhile (the grader's interrupt would
+    otherwise cut the frame); a pending interrupt is delivered after it."""
+    _hold_signals(_BLOCK, _HELD)
+    try:
+        view = memoryview(data)
+        while len(view):
+            try:
+                view = view[_write(channel, view) :]
+            except BlockingIOError:  # someone made the pipe non-blocking
+                _set_blocking(channel, True)
+    finally:
+        _hold_signals(_UNBLOCK, _HELD)
 
 
 def encode(value: Any) -> Encoded:
@@ -440,7 +572,7 @@ def _hooks(shell: Any) -> dict[str, Any]:
             name: getattr(builtins, name, None)
             for name in ("exec", "eval", "print", "__import__", "compile", "type", "isinstance")
         },
-        "json.dumps": json.dumps,
+        "guarded": {f"{module}.{path}": _function(_attribute(module, path)) for module, path in GUARDED},
         "namespace __builtins__": shell.user_ns.get("__builtins__"),
         "comm_open": kernel.shell_handlers.get("comm_open"),
         "comm_manager": kernel.comm_manager,
@@ -508,7 +640,11 @@ def _differences(before: dict[str, Any], now: dict[str, Any], target: str, handl
     for name, original in before["builtins"].items():
         if now["builtins"][name] is not original:
             findings.append({"kind": "replaced", "detail": f"builtins.{name}"})
-    for name in ("json.dumps", "namespace __builtins__", "comm_open", "comm_manager"):
+    for name, original in before["guarded"].items():
+        # One not loaded at install (None then) is not guarded: it was not there to replace.
+        if original is not None and now["guarded"][name] is not original:
+            findings.append({"kind": "replaced", "detail": name})
+    for name in ("namespace __builtins__", "comm_open", "comm_manager"):
         if now[name] is not before[name]:
             findings.append({"kind": "replaced", "detail": name})
     if now["comm_manager"].targets.get(target) is not handler:
@@ -516,17 +652,28 @@ def _differences(before: dict[str, Any], now: dict[str, Any], target: str, handl
     return findings
 
 
-def install(shell: Any, target: str) -> None:
-    """Register the probe's comm target. `shell` is the InteractiveShell; `target` the name."""
+def install(shell: Any, target: str, channel: int) -> None:
+    """Register the probe's comm target. `shell` is the InteractiveShell; `target` the name;
+    `channel` the write end of the report pipe the kernel inherited."""
     namespace = shell.user_ns
+    os.set_inheritable(channel, False)  # a student's `!command` gets no copy of it
+    _set_blocking(channel, True)
+    pipe = _fstat(channel)
     before = _hooks(shell)
 
     def handle(comm: Any, message: dict[str, Any]) -> None:
+        request = message["content"]["data"]
+        nonce = request.get("nonce") if type(request) is dict else None
+        if type(nonce) is not str or len(nonce) != 32 or not all(c in "0123456789abcdef" for c in nonce):
+            return  # no request of the grader's: it has no frame to answer with
         try:
-            request = message["content"]["data"]
             observed: Observed
             if request["question"] == TAMPER:
-                observed = {"findings": _differences(before, _hooks(shell), target, handle)}
+                findings = _differences(before, _hooks(shell), target, handle)
+                now = _fstat(channel)
+                if (now.st_dev, now.st_ino) != (pipe.st_dev, pipe.st_ino):
+                    findings.append({"kind": "channel", "detail": "the probe's report pipe was replaced"})
+                observed = {"findings": findings}
             else:
                 observed = PROBES[request["question"]](namespace, request["plan"])
         except KeyboardInterrupt:  # the grader's interrupt: its time limit ran out
@@ -534,11 +681,10 @@ def install(shell: Any, target: str) -> None:
         except BaseException as error:  # SystemExit and anything else from student code
             observed = {"probe_error": failure(error)}
         try:
-            text = _dumps(observed)
+            text = _json(observed)
         except BaseException as error:
-            text = _dumps({"probe_error": failure(error)})
-        comm.send({"observation": text})
-        comm.close()
+            text = _json({"probe_error": failure(error)})
+        _send(channel, _frame(nonce, text))
 
     shell.kernel.comm_manager.register_target(target, handle)
     # `quit()`, `exit()` and `%exit` shut a Jupyter kernel down (ZMQExitAutocall -> ask_exit).

@@ -33,6 +33,7 @@ from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
 from autograder.status import OK, Kind, Status
 from autograder.suspicious import suspicious_code
+from autograder.trust import withhold
 
 if TYPE_CHECKING:
     from autograder.execute import Execution
@@ -166,6 +167,7 @@ def _grade(
             late = {check.name: check for check in _unreached(question, execution.stopped).checks}
             checked = tuple(late[c.name] if c.name.split("_")[0] in unreached else c for c in checked)
         questions.append(QuestionResult(question, checked))
+    questions = withhold(questions, execution.findings)
     cut_short = execution.cut_short
     status = execution.stopped or (cut_short[0] if cut_short else OK)
     messages = tuple(

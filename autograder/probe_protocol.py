@@ -2,11 +2,15 @@
 
 The grader sends a `Request` as the data of a `comm_open` message to a comm target the
 kernel-side probe (`kernel_probe.py`, sent as text, so it cannot import this module) installed
-before any student code ran. The kernel answers on the same comm with `{"observation": text}`,
-`text` being the JSON of one question's observation. `decode` is where that text enters the
-grading process: anything malformed becomes a `probe_error`, never an exception. The contract
-test (tests/test_probe.py) runs the kernel probe on reference answers through `decode` and
-the checks.
+before any student code ran. The request carries a nonce, fresh for each request. The kernel
+answers not on the comm but on a pipe the grader opened and the kernel inherited at launch
+(`autograder.report_channel`), with one frame: `frame(nonce, text)`, `text` being the JSON of
+one question's observation, written by the probe's own encoder. `FrameReader` cuts the pipe's
+bytes into frames; bytes that are no frame, a frame for no request or a second frame for one
+request are `Malformed`. `decode` is where the text enters the grading process: anything
+malformed becomes a `probe_error`, never an exception. The contract test (tests/test_probe.py)
+runs the kernel probe on reference answers through its own encoder, `FrameReader`, `decode`
+and the checks.
 """
 
 from __future__ import annotations
@@ -18,16 +22,86 @@ from typing import Any, Literal, TypedDict
 
 # The last request of a run: not a question, but what the kernel's hooks look like now.
 TAMPER = "tamper"
-REPLY_KEY = "observation"  # the key of the comm message's data that holds the JSON text
+# A frame: MAGIC, the request's nonce (NONCE_CHARS hex digits), the payload's length in bytes,
+# each followed by one space but the last by a newline; then the payload, ASCII JSON.
+MAGIC = b"AGP1"
+NONCE_CHARS = 32
+MAX_REPORT_BYTES = 16 * 2**20  # of one frame's payload: the reader refuses a longer one unread
+_MAX_HEADER = len(MAGIC) + NONCE_CHARS + len(str(MAX_REPORT_BYTES)) + 3
 
 
 @dataclass(frozen=True)
 class Request:
     question: str  # "q1" … "q5", or TAMPER
     plan: dict[str, Any]
+    nonce: str  # NONCE_CHARS hex digits, fresh for each request: its report's frame names it
 
     def to_wire(self) -> dict[str, Any]:
-        return {"question": self.question, "plan": self.plan}
+        return {"question": self.question, "plan": self.plan, "nonce": self.nonce}
+
+
+def frame(nonce: str, text: str) -> bytes:
+    """One report as it crosses the pipe (kernel_probe._frame writes the same bytes)."""
+    payload = text.encode("ascii")
+    return MAGIC + b" " + nonce.encode("ascii") + b" " + str(len(payload)).encode("ascii") + b"\n" + payload
+
+
+class Malformed(Exception):
+    """Bytes on the report channel that are not one frame of the request they answer."""
+
+
+class FrameReader:
+    """Cuts the report channel's bytes into (nonce, text) frames. Holds at most one frame's
+    bytes: a header that is not one, or that announces more than MAX_REPORT_BYTES, is
+    `Malformed` as soon as it is seen, and the bytes held are dropped."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+
+    @property
+    def partial(self) -> bool:
+        """Whether part of a frame has arrived (the probe is writing it)."""
+        return bool(self.buffer)
+
+    def feed(self, data: bytes) -> list[tuple[str, str]]:
+        """The frames `data` completes, in order; raises Malformed (and forgets what it held)."""
+        self.buffer += data
+        frames = []
+        try:
+            while self.buffer:
+                found = self._next()
+                if found is None:
+                    break
+                frames.append(found)
+        except Malformed:
+            self.buffer = b""
+            raise
+        return frames
+
+    def _next(self) -> tuple[str, str] | None:
+        end = self.buffer.find(b"\n", 0, _MAX_HEADER + 1)
+        if end < 0:
+            if len(self.buffer) > _MAX_HEADER or not (MAGIC + b" ").startswith(self.buffer[:5]):
+                raise Malformed("bytes that are no report")
+            return None
+        parts = self.buffer[:end].split(b" ")
+        if len(parts) != 3 or parts[0] != MAGIC or not _is_nonce(parts[1]) or not parts[2].isdigit():
+            raise Malformed("bytes that are no report")
+        length = int(parts[2])
+        if length > MAX_REPORT_BYTES:
+            raise Malformed(f"a report of {length} bytes, more than {MAX_REPORT_BYTES}")
+        if len(self.buffer) < end + 1 + length:
+            return None
+        payload = self.buffer[end + 1 : end + 1 + length]
+        self.buffer = self.buffer[end + 1 + length :]
+        try:
+            return parts[1].decode("ascii"), payload.decode("ascii")
+        except UnicodeDecodeError:
+            raise Malformed("a report that is not ASCII JSON") from None
+
+
+def _is_nonce(word: bytes) -> bool:
+    return len(word) == NONCE_CHARS and all(c in b"0123456789abcdef" for c in word)
 
 
 class ProbeError(TypedDict):
@@ -136,12 +210,33 @@ def decode(question: str, text: Any) -> dict[str, Any]:
     return observed
 
 
+class Seen(StrEnum):
+    """What a finding is, as the grading process weighs it (`pipeline`, README's threat model)."""
+
+    HOOK = "hook"  # the kernel's state after the run: code that could see or alter what it reports
+    CHANNEL = "channel"  # the report channel itself: a frame no request asked for, a copied pipe
+    CONTRADICTED = "contradicted"  # a report the grader's own look from outside contradicts
+
+
+# Finding kinds that concern the report channel, and the one for a contradicted report.
+CHANNEL_KINDS = frozenset({"channel"})
+CONTRADICTED = "contradicted"
+
+
 @dataclass(frozen=True)
 class Finding:
-    """A hook in the kernel that could see or alter the grader's probe: data, for TAs only."""
+    """Something found in or about the kernel that could see or alter the grader's probe:
+    data, for TAs (`runtime_flags`), and what `pipeline` withholds points for."""
 
-    kind: str  # e.g. "ipython_event", "input_transformer", "comm_target", "trace", "replaced"
+    kind: str  # e.g. "ipython_event", "input_transformer", "comm_target", "trace", "replaced", "channel"
     detail: str
+    question: str = ""  # for a contradicted report: the question whose report it was
+
+    @property
+    def seen(self) -> Seen:
+        if self.kind in CHANNEL_KINDS:
+            return Seen.CHANNEL
+        return Seen.CONTRADICTED if self.kind == CONTRADICTED else Seen.HOOK
 
 
 def decode_findings(observed: dict[str, Any]) -> tuple[Finding, ...]:

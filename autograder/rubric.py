@@ -148,6 +148,8 @@ ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
 )
 
 QUESTIONS: tuple[str, ...] = tuple(q.name for q in ASSIGNMENT_QUESTIONS)
+# Items whose evidence is text the notebook printed, not a value the probe read.
+PRINTED: frozenset[str] = frozenset({"displayed"})
 ITEMS: tuple[Item, ...] = tuple(item for q in ASSIGNMENT_QUESTIONS for item in q.items)
 
 

@@ -5,6 +5,11 @@ interpreter, or reaches for the grader could forge what it reports (see the READ
 model). Such code is rare in honest work on this assignment and easy to spot in the source:
 each finding names the cell and what it does. Flags never change points.
 
+What the source names at run time is read as far as it can be: a module reached through an
+alias (`C = cb.BaseComm; C.send = ...`, `m = importlib.import_module("json")`) is that module,
+`getattr(x, "name")` is `x.name`, and an attribute whose name is built at run time
+(`getattr(mod, "na" + "me")`, `setattr(x, name, ...)`) is a finding of its own.
+
 Precision matters as much as coverage: silencing or capturing output (`sys.stdout = ...`,
 `contextlib.redirect_stdout`, `warnings.filterwarnings`) is honest and not flagged, and
 neither is any notebook of the test corpus.
@@ -52,10 +57,29 @@ IPYTHON_INTERNALS = {
     "control_handlers",
     "register_target",
     "iopub_socket",
+    # The comm layer a report used to leave the kernel through.
+    "BaseComm",
+    "CommManager",
+    "publish_msg",
+    "comm_open",
 }
+# `json`'s shared encoder, which `json.dumps` looks up on every call.
+JSON_INTERNALS = {"_default_encoder", "c_make_encoder", "encode_basestring_ascii"}
 SHELL_INTERNALS = {"events", "kernel"}
 # Modules an honest notebook for this assignment has no use for.
-FOREIGN_MODULES = {"ctypes", "autograder", "reference", "otter.test_files", "otter.run", "otter.execute"}
+FOREIGN_MODULES = {
+    "ctypes",
+    "autograder",
+    "reference",
+    "otter.test_files",
+    "otter.run",
+    "otter.execute",
+    # The kernel's own machinery.
+    "comm",
+    "ipykernel",
+    "jupyter_client",
+    "zmq",
+}
 # Words from the grader's side: its probe, its results, its folders.
 GRADER_WORDS = ("autograder", "results.json", "grading.json", "golden")
 # Calls that return a module or a namespace: writes through them patch what they return.
@@ -63,6 +87,8 @@ GRADER_WORDS = ("autograder", "results.json", "grading.json", "golden")
 MODULE_GETTERS = {"__import__", "import_module", "vars", "get_ipython", "getattr"}
 # Calls that run or import what a string names: a string built at run time hides what it is.
 RUNS_CODE = {"exec", "eval", "compile", "__import__", "import_module"}
+# Calls that read or write an attribute named by their second argument.
+ATTRIBUTE_CALLS = {"getattr", "setattr", "delattr"}
 # Replacing these is how an honest notebook silences or captures its output.
 HONEST_REPLACEMENTS = {"sys.stdout", "sys.stderr"}
 
@@ -92,7 +118,7 @@ def _called(node: ast.expr) -> str | None:
 class Names:
     """What the whole notebook binds, for reading any one cell."""
 
-    imported: frozenset[str]  # names bound by importing (modules or their members)
+    imported: frozenset[str]  # names bound by importing (modules or their members), and their aliases
     shells: frozenset[str]  # names bound to IPython's shell, `ip = get_ipython()`
     from_inspect: frozenset[str]  # `inspect` itself and what was imported from it, by their names here
 
@@ -105,7 +131,8 @@ def _names(trees: list[ast.Module]) -> Names:
                 from_inspect |= {a.asname or a.name for a in node.names if a.name == "inspect"}
             elif isinstance(node, ast.ImportFrom) and node.module == "inspect":
                 from_inspect |= {alias.asname or alias.name for alias in node.names}
-    return Names(frozenset(_imported_names(trees)), frozenset(_shells(trees)), frozenset(from_inspect))
+    imported = _aliases(trees, _imported_names(trees))
+    return Names(frozenset(imported), frozenset(_shells(trees)), frozenset(from_inspect))
 
 
 def _imported_names(trees: Iterable[ast.Module]) -> set[str]:
@@ -118,6 +145,32 @@ def _imported_names(trees: Iterable[ast.Module]) -> set[str]:
             elif isinstance(node, ast.ImportFrom):
                 names |= {alias.asname or alias.name for alias in node.names}
     return names
+
+
+def _aliases(trees: list[ast.Module], imported: set[str]) -> set[str]:
+    """`imported` and the names bound to what they reach without a call (`C = cb.BaseComm`,
+    `D = C`) or to what a module getter returns (`m = importlib.import_module("json")`), in
+    any order across the notebook. A call's result (`model = SVC()`) is the student's own."""
+    bindings = [
+        (target.id, node.value)
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+    names = set(imported)
+    while True:
+        more = {name for name, value in bindings if name not in names and _reaches(value, names)}
+        if not more:
+            return names
+        names |= more
+
+
+def _reaches(value: ast.expr, names: set[str]) -> bool:
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        return _root(value) in names and not isinstance(_base(value), ast.Call)
+    return _called(value) in MODULE_GETTERS - {"vars", "get_ipython"}
 
 
 def _foreign(module: str) -> bool:
@@ -155,6 +208,11 @@ def _assignment_findings(
 def _call_findings(node: ast.Call, names: Names) -> Iterator[str]:
     name = _called(node)
     first = node.args[0] if node.args else None
+    named = node.args[1] if len(node.args) > 1 else None
+    if name in ATTRIBUTE_CALLS and named is not None and not isinstance(named, ast.Constant):
+        yield f"names an attribute at run time (`{name}`)"
+    if name == "__import__":
+        yield "imports through `__import__`"
     if (
         name in ("setattr", "delattr")
         and first is not None
@@ -201,19 +259,38 @@ def _is_shell(node: ast.expr, shells: frozenset[str]) -> bool:
     return _called(node) == "get_ipython" or (isinstance(node, ast.Name) and node.id in shells)
 
 
+def _as_attribute(node: ast.Call) -> ast.Attribute | None:
+    """`getattr(x, "name")`, `setattr(x, "name", v)` or `delattr(x, "name")` read as `x.name`."""
+    if _called(node) not in ATTRIBUTE_CALLS or len(node.args) < 2:
+        return None
+    named = node.args[1]
+    if not (isinstance(named, ast.Constant) and isinstance(named.value, str)):
+        return None
+    return ast.Attribute(value=node.args[0], attr=named.value, ctx=ast.Load())
+
+
+def _attribute_findings(node: ast.Attribute, shown: str, names: Names) -> Iterator[str]:
+    if node.attr in FRAME_ATTRIBUTES:
+        yield f"inspects stack frames (`{shown}`)"
+    elif node.attr in IPYTHON_INTERNALS or (
+        node.attr in SHELL_INTERNALS and _is_shell(node.value, names.shells)
+    ):
+        yield f"reaches into IPython or the kernel (`{shown}`)"
+    elif node.attr in JSON_INTERNALS:
+        yield f"reaches into json's shared encoder (`{shown}`)"
+
+
 def _findings(tree: ast.Module, names: Names) -> Iterator[str]:
     for node in ast.walk(tree):
+        attribute = _as_attribute(node) if isinstance(node, ast.Call) else None
+        if attribute is not None:
+            yield from _attribute_findings(attribute, ast.unparse(node), names)
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             yield from _assignment_findings(node, names.imported)
         elif isinstance(node, ast.Call):
             yield from _call_findings(node, names)
-        elif isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRIBUTES:
-            yield f"inspects stack frames (`{ast.unparse(node)}`)"
-        elif isinstance(node, ast.Attribute) and (
-            node.attr in IPYTHON_INTERNALS
-            or (node.attr in SHELL_INTERNALS and _is_shell(node.value, names.shells))
-        ):
-            yield f"reaches into IPython or the kernel (`{ast.unparse(node)}`)"
+        elif isinstance(node, ast.Attribute):
+            yield from _attribute_findings(node, ast.unparse(node), names)
         elif isinstance(node, ast.Import):
             yield from (f"imports `{a.name}`" for a in node.names if _foreign(a.name))
         elif isinstance(node, ast.ImportFrom) and node.module and _foreign(node.module):

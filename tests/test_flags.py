@@ -68,6 +68,28 @@ def test_the_solution_has_no_flags():
         (["import sys", "sys.exc_info()[2].tb_frame.f_back.f_globals"],
          "cell 2: inspects stack frames (`sys.exc_info()[2].tb_frame.f_back.f_globals`)"),
         (["import sys", "sys.stdout.write = print"], "cell 2: replaces `sys.stdout.write`"),
+        # Aliases, and names built at run time.
+        (["import comm.base_comm as cb", "_C = cb.BaseComm", "_C.send = forged"], "cell 3: replaces `_C.send`"),
+        (["import comm.base_comm as cb", "_C = cb.BaseComm", "_D = _C", "_D.send = forged"],
+         "cell 4: replaces `_D.send`"),
+        (["import comm.base_comm as cb"], "cell 1: imports `comm.base_comm`"),
+        (["from comm.base_comm import BaseComm as B", "B.send = forged"], "cell 2: replaces `B.send`"),
+        (["from comm.base_comm import BaseComm as B"], "cell 1: imports from `comm.base_comm`"),
+        (["import importlib", "m = importlib.import_module('json')", "m.dumps = forged"],
+         "cell 3: replaces `m.dumps`"),
+        (["m = __import__('json')", "m.dumps = forged"], "cell 2: replaces `m.dumps`"),
+        (["m = __import__('json')"], "cell 1: imports through `__import__`"),
+        (["import json", "getattr(json, 'du' + 'mps')"], "cell 2: names an attribute at run time (`getattr`)"),
+        (["import json", "name = 'dumps'", "setattr(json, name, forged)"],
+         "cell 3: names an attribute at run time (`setattr`)"),
+        (["import json", "json._default_encoder.encode = forged"],
+         "cell 2: reaches into json's shared encoder (`json._default_encoder`)"),
+        (["import json", "e = getattr(json, '_default_encoder')"],
+         "cell 2: reaches into json's shared encoder (`getattr(json, '_default_encoder')`)"),
+        (["events = getattr(get_ipython(), 'events')", "events.register('post_run_cell', hook)"],
+         "cell 1: reaches into IPython or the kernel (`getattr(get_ipython(), 'events')`)"),
+        (["ip = get_ipython()", "getattr(ip, 'kernel')"],
+         "cell 2: reaches into IPython or the kernel (`getattr(ip, 'kernel')`)"),
     ],
 )
 def test_each_kind_of_tampering_is_named(sources, expected):
@@ -95,6 +117,10 @@ def test_each_kind_of_tampering_is_named(sources, expected):
         "import numpy as np\nresults = vars()\narr = np.zeros(3)\narr[0] = 1",
         "keys = jnp.stack([a, b])\nt = jnp.trace(third)\nimport numpy as np\nnp.stack([a, b])",
         "globals()['first'] = jnp.arange(1, 7).reshape(2, 3)",
+        # A call's result is the student's own object; an alias read from is no patch.
+        "import numpy as np\nrng = np.random.default_rng(0)\nrng.bit_generator.state = rng.bit_generator.state",
+        "import jax\nrandom = jax.random\nkey = random.PRNGKey(0)\nnormal = getattr(random, 'normal')",
+        "from types import SimpleNamespace\nresult = SimpleNamespace()\nresult.value = 3\nsetattr(result, 'other', 4)",
     ],
 )
 def test_ordinary_code_is_not_flagged(source):

@@ -16,7 +16,7 @@ from autograder import checks
 from autograder.checks import Observation, grade_question
 from autograder.execute import PROBE_SOURCE
 from autograder.golden import load
-from autograder.probe_protocol import decode
+from autograder.probe_protocol import FrameReader, Malformed, decode, frame
 from reference import questions as reference
 
 GOLDEN = load()
@@ -47,9 +47,16 @@ def namespace() -> dict:
     return names
 
 
+NONCE = "0123456789abcdef" * 2
+
+
 def observe(question: str, names: dict, plan: dict) -> dict:
-    """What the grading process receives: the probe's report through the wire format."""
-    return decode(question, json.dumps(PROBE["PROBES"][question](names, plan)))
+    """What the grading process receives: the probe's report in the probe's own encoding and
+    frame, cut by the wire format's reader and decoded."""
+    report = PROBE["_frame"](NONCE, PROBE["_json"](PROBE["PROBES"][question](names, plan)))
+    [(nonce, text)] = FrameReader().feed(report)
+    assert nonce == NONCE
+    return decode(question, text)
 
 
 def grade(question: str, names: dict, plan: dict) -> dict[str, bool]:
@@ -127,3 +134,50 @@ def test_functions_that_count_their_own_calls_are_not_compiled():
     results = grade_question(checks.QUESTIONS["q5"], Observation("q5", captures=captures), GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 4
     assert all("not compiled with `jax.jit`" in r.message for r in results)
+
+
+ODD = {"text": 'quote " backslash \\ newline \n tab \t bell \x07 é 中 \U0001f600 lone \ud800',
+       "numbers": [0, -1, 2**70, 1.5, -0.0, 1e-300, 1e300, float("nan"), float("inf"), float("-inf")],
+       "nested": {"none": None, "yes": True, "no": False, "tuple": (1, "a"), "empty": {}}}
+
+
+def test_the_probes_own_encoder_writes_what_json_reads():
+    text = PROBE["_json"](ODD)
+    assert text.isascii()
+    decoded = json.loads(text)
+    assert decoded["text"] == ODD["text"] and decoded["nested"] == {**ODD["nested"], "tuple": [1, "a"]}
+    assert json.dumps(decoded["numbers"]) == json.dumps(ODD["numbers"])
+
+
+def test_the_probes_encoder_takes_subclasses_of_plain_types_as_their_values():
+    class Text(str):
+        def __str__(self):
+            return "forged"
+
+    assert json.loads(PROBE["_json"]({Text("key"): [Text("value"), np.float64(0.25), True]})) == {
+        "key": ["value", 0.25, True]
+    }
+    with pytest.raises(TypeError):
+        PROBE["_json"]({"value": object()})
+
+
+def test_the_probes_frame_is_the_wire_formats_frame():
+    text = PROBE["_json"](ODD)
+    assert PROBE["_frame"](NONCE, text) == frame(NONCE, text)
+
+
+def test_the_frame_reader_cuts_frames_however_the_bytes_arrive():
+    data = frame(NONCE, '{"a": 1}') + frame("f" * 32, "[]")
+    reader = FrameReader()
+    found = [f for i in range(len(data)) for f in reader.feed(data[i : i + 1])]
+    assert found == [(NONCE, '{"a": 1}'), ("f" * 32, "[]")] and not reader.partial
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"hello", b"AGP1 nonce 12\n{}", b"AGP1 " + NONCE.encode() + b" 99999999999\n", b"x" * 200,
+     b"AGP1 " + NONCE.encode() + b" 2\n\xff\xfe"],
+)
+def test_bytes_that_are_no_frame_are_malformed(data):
+    with pytest.raises(Malformed):
+        FrameReader().feed(data)
