@@ -25,6 +25,7 @@ import yaml
 from autograder import rubric
 from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
+from autograder.hints import HintMode, shown
 from autograder.pipeline import grade_notebook
 
 ZIP_NEEDS = (
@@ -147,7 +148,7 @@ def _assign(master: Path, out: Path, verify: bool, progress: Callable[[str], obj
     if verify:
         result = grade_notebook(out / "autograder" / master.name)
         if result.score != result.possible or not result.status.ok:
-            failures = [c.message for q in result.questions for c in q.checks if not c.passed]
+            failures = [shown(c, HintMode.CODE) for q in result.questions for c in q.checks if not c.passed]
             raise BuildError(
                 f"the solution notebook scored {result.score:g}/{result.possible:g} ({result.status}):\n"
                 + "\n".join(failures)
