@@ -94,7 +94,8 @@ def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
         run_otter = archive.read("run_otter.py").decode()
     assert f"files/{PACKAGE_IN_ZIP}/autograder/kernel_probe.py" in names
     assert PACKAGE_ON_GRADESCOPE in environment and "jax==0.10.2" in environment
-    assert config["plugins"] == ["autograder.plugin.Project1Plugin"]  # once: it grades once
+    # Once (it grades once), with the master's settings.
+    assert config["plugins"] == [{"autograder.plugin.Project1Plugin": {"hints": "concept"}}]
     assert "assignment_name" not in config
     assert "from autograder.gradescope import run" in run_otter
 
