@@ -217,3 +217,14 @@ def test_shown_adds_the_hint_to_failures_only() -> None:
     wrong = verdict(item, "`first` has shape (3, 2), expected (2, 3).", hints.FIRST_COLUMN_MAJOR)
     assert shown(wrong, HintMode.CODE).endswith("Hint: " + hints.FIRST_COLUMN_MAJOR.code)
     assert shown(wrong, HintMode.NONE) == wrong.message
+
+
+def test_a_result_keeps_its_hint_through_grading_json() -> None:
+    from autograder.results import CheckResult
+
+    wrong = verdict(rubric.item("q2", "foo"), "`foo` did not pass the two keys.", hints.FOO)
+    reread = CheckResult.from_dict(json.loads(json.dumps(wrong.to_dict())))
+    assert reread == wrong and reread.hint == hints.FOO
+    # grading.json of earlier runs: the hint was in the message.
+    old = {key: value for key, value in wrong.to_dict().items() if key != "hint"}
+    assert CheckResult.from_dict(old).hint is None
