@@ -76,8 +76,11 @@ def table(csv_path: Path) -> str:
 
 def _build(args: argparse.Namespace) -> int:
     from autograder.build import BuildError, build
+    from autograder.build.master import write_messages
 
     try:
+        if args.write_messages:
+            print(f"{args.master}: {write_messages(args.master)} public tests' messages rewritten")
         build(args.master, args.out)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
@@ -243,6 +246,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where student/ and autograder/ are written (default dist; a folder that holds "
         "anything else is refused)",
+    )
+    build.add_argument(
+        "--write-messages",
+        action="store_true",
+        help="first rewrite the master's public tests' messages for its `hints` setting (after changing it)",
     )
     build.set_defaults(run=_build)
     return top

@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder import hints, rubric
-from autograder.build.master import MasterMismatch, check_master, public_messages
+from autograder.build.master import MasterMismatch, check_master, public_messages, public_tests, write_messages
 from autograder.checks.compare import verdict
 from autograder.hints import HintMode, shown
 from autograder.results import QuestionResult
@@ -174,32 +174,38 @@ def test_the_hints_setting_changes_what_gradescope_shows() -> None:
         HintMode.read("answers")
 
 
-def _master_with(tmp_path: Path, mode: str, messages_in: HintMode | None) -> Path:
-    """The master with `hints: mode`, its messages rewritten for `messages_in` (None: as they are)."""
+def _master_with(tmp_path: Path, mode: str) -> Path:
+    """A copy of the master with `hints: mode`, its messages as they are."""
     notebook = json.loads(MASTER.read_text())
     config = notebook["cells"][0]
     config["source"] = _source(config).replace("hints: concept", f"hints: {mode}")
-    for cell in notebook["cells"]:
-        found = re.search(r"\ndef test_(\w+)\(env\):\n", _source(cell))
-        if messages_in is None or not found:
-            continue
-        item = next(i for i in rubric.ITEMS if i.name == found.group(1))
-        success, failure = (m.replace("'", "''") for m in public_messages(item, messages_in))
-        source = re.sub(r"(?m)^success_message: .*$", lambda _: f"success_message: '{success}'", _source(cell))
-        cell["source"] = re.sub(r"(?m)^failure_message: .*$", lambda _: f"failure_message: '{failure}'", source)
-    path = tmp_path / "project1.ipynb"
+    path = tmp_path / mode / "project1.ipynb"
+    path.parent.mkdir()
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
     return path
 
 
+def _failure_messages(master: Path) -> dict[str, str]:
+    return {test.name or "": test.messages[-1] for tests in public_tests(master).values() for test in tests}
+
+
 def test_the_hints_setting_changes_what_grader_check_shows(tmp_path: Path) -> None:
+    as_code = _master_with(tmp_path, "code")
     with pytest.raises(MasterMismatch) as raised:
-        check_master(_master_with(tmp_path, "code", None))  # concept messages, code setting
-    assert "`return functions[0](*keys)`" in str(raised.value) and "(hints: code)" in str(raised.value)
-    check_master(_master_with(tmp_path, "code", HintMode.CODE))
-    check_master(_master_with(tmp_path, "none", HintMode.NONE))
-    _, failure = public_messages(rubric.item("q2", "foo"), HintMode.NONE)
-    assert failure == "`foo` calls the function the shuffle put first with the keys: not yet."
+        check_master(as_code)  # the concept messages under `hints: code`
+    assert "`return functions[0](*keys)`" in str(raised.value) and "--write-messages" in str(raised.value)
+    # Every test whose hint gives code away changes; the others read the same in both modes.
+    assert write_messages(as_code) == sum(h.concept != h.code for h in hints.ITEMS.values()) > 0
+    check_master(as_code)
+    assert write_messages(as_code) == 0
+    code, concept = _failure_messages(as_code), _failure_messages(MASTER)
+    assert code["foo"].endswith("Hint: `return functions[0](*keys)`.")
+    assert "unpacking-argument-lists" in concept["foo"] and "functions[0]" not in concept["foo"]
+    assert code["speedup"].endswith("Note: Gradescope measures the speed-up itself: at least 2x over the uncompiled model.")
+    as_none = _master_with(tmp_path, "none")
+    write_messages(as_none)
+    check_master(as_none)
+    assert _failure_messages(as_none)["foo"] == "`foo` calls the function the shuffle put first with the keys: not yet."
 
 
 def test_the_build_refuses_public_tests_in_otters_doctest_format(tmp_path: Path) -> None:

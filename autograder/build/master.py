@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def item_name(message: str) -> str | None:
 
 def public_messages(item: rubric.Item, mode: HintMode) -> tuple[str, str]:
     """(success_message, failure_message) of the item's public test; a failure message may go on
-    after this one with a note of its own."""
+    after this one with a note of its own (" Note: ...", which `write_messages` keeps)."""
     hint = ITEM_HINTS[item.name].text(mode) if item.name in ITEM_HINTS else ""
     return f"{item.description}: correct.", f"{item.description}: not yet." + (
         f" Hint: {hint}" if hint else ""
@@ -225,7 +226,8 @@ def _item_differences(question: str, item: rubric.Item, test: PublicTest, mode: 
     ):
         if not message.startswith(expected):
             problems.append(
-                f"{where}: `{key}` reads '{message}'; it should start with '{expected}' (hints: {mode.value})."
+                f"{where}: `{key}` reads '{message}'; it should start with '{expected}' (hints: "
+                f"{mode.value}; `python -m autograder build --write-messages` rewrites them all)."
             )
         if any(mark in message for mark in _UNQUOTABLE):
             problems.append(
@@ -242,3 +244,43 @@ def check_master(master: Path) -> None:
     problems = differences(master)
     if problems:
         raise MasterMismatch(f"{master} disagrees with autograder/rubric.py:\n- " + "\n- ".join(problems))
+
+
+_MESSAGE_LINE = re.compile(r"^(?P<key>success_message|failure_message): .*$", re.MULTILINE)
+
+
+def _message_line(wanted: dict[str, str], line: re.Match[str]) -> str:
+    """A message's line of a test config, in YAML's single quotes."""
+    return f"{line['key']}: '" + wanted[line["key"]].replace("'", "''") + "'"
+
+
+def write_messages(master: Path) -> int:
+    """Rewrite the messages of the master's public tests for its `hints` mode (after the
+    instructor changes it): each test whose messages name an item gets `public_messages`,
+    keeping a failure message's note after the hint. Returns how many tests changed."""
+    mode = hint_mode(master)
+    notebook = json.loads(master.read_text())
+    changed = 0
+    for cell in notebook["cells"]:
+        source = _source(cell)
+        match = _CONFIG.match(source.lstrip()) if cell.get("cell_type") == "code" else None
+        config = yaml.safe_load(match.group(1)) if match else None
+        if not isinstance(config, dict):
+            continue
+        name = item_name(str(config.get("success_message") or config.get("failure_message") or ""))
+        if name is None:
+            continue
+        item = next(i for i in rubric.ITEMS if i.name == name)
+        old_failure = str(config.get("failure_message") or "")
+        note = old_failure.split(" Note: ", 1)[1] if " Note: " in old_failure else ""
+        success, failure = public_messages(item, mode)
+        wanted = {"success_message": success, "failure_message": failure + (f" Note: {note}" if note else "")}
+        rewritten = _MESSAGE_LINE.sub(partial(_message_line, wanted), source)
+        if rewritten != source:
+            cell["source"] = (
+                rewritten.splitlines(keepends=True) if isinstance(cell["source"], list) else rewritten
+            )
+            changed += 1
+    if changed:
+        master.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+    return changed
