@@ -78,9 +78,13 @@ def _build(args: argparse.Namespace) -> int:
     from autograder.build import BuildError, build
     from autograder.build.master import write_messages
 
-    try:
-        if args.write_messages:
+    if args.write_messages:
+        try:
             print(f"{args.master}: {write_messages(args.master)} public tests' messages rewritten")
+        except (OSError, ValueError, KeyError, TypeError) as error:  # unreadable: build says it best
+            print(f"build failed: --master {args.master}: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
+    try:
         build(args.master, args.out)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
