@@ -10,9 +10,9 @@ Layers, lowest first; a module imports only from its own layer or the layers bel
 upward (tests/test_layers.py checks every import, including those inside functions):
 
 1. `reference`: the reference solution and golden.json (truth; it knows nothing of grading).
-2. `autograder.golden`, `autograder.rubric`, `autograder.status`, `autograder.results`,
-   `autograder.probe_protocol`: golden values as plain data, the rubric's items and points, how a
-   run ended, the plain result dataclasses, and the probe's wire format (what the checks read
+2. `autograder.golden`, `autograder.rubric`, `autograder.status`, `autograder.hints`,
+   `autograder.results`, `autograder.probe_protocol`: golden values as plain data, the rubric's
+   items and points, how a run ended, the hints (both texts of each), the plain result dataclasses, and the probe's wire format (what the checks read
    and the kernel is asked).
 3. `autograder.checks`: pure comparisons of what a submission produced against the golden
    values, one check per rubric item, each returning its `CheckResult`.

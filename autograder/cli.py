@@ -85,7 +85,14 @@ def table(csv_path: Path) -> str:
 
 def _build(args: argparse.Namespace) -> int:
     from autograder.build import BuildError, build
+    from autograder.build.master import write_messages
 
+    if args.write_messages:
+        try:
+            print(f"{args.master}: {write_messages(args.master)} public tests' messages rewritten")
+        except (OSError, ValueError, KeyError, TypeError) as error:  # unreadable: build says it best
+            print(f"build failed: --master {args.master}: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
     try:
         build(args.master, args.out)
     except BuildError as error:
@@ -254,6 +261,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where student/ and autograder/ are written (default dist; a folder that holds "
         "anything else is refused)",
+    )
+    build.add_argument(
+        "--write-messages",
+        action="store_true",
+        help="first rewrite the master's public tests' messages for its `hints` setting (after changing it)",
     )
     build.set_defaults(run=_build)
     return top

@@ -25,6 +25,6 @@ def foreign(folder: Path, ours: Callable[[Path], bool]) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if not (ours(path) or browser_file(path)))
 
 
-def shown(names: list[str], most: int = 5) -> str:
+def listed(names: list[str], most: int = 5) -> str:
     """`a.txt, notes, ...` for a message."""
     return ", ".join(names[:most]) + (", ..." if len(names) > most else "")

@@ -219,7 +219,8 @@ def _error_notes(layout: Layout, execution: Execution, questions: list[QuestionR
             # IPython names a cell's code after a temporary file: "(3924.py, line 4)" is "(line 4)".
             error = re.sub(r"\(\d+\.py, (line \d+)\)", r"(\1)", error)
             notes.append(
-                f"Question {question.number}: cell {piece.step.cell + 1} (`{first.replace('`', '')}`) stopped with "
+                # Jupyter shows no cell numbers: the cell is named by its first line of code.
+                f"Question {question.number}: the cell that starts `{first.replace('`', '')}` stopped with "
                 f"{error}: anything that cell defines after the line that failed was not defined when "
                 "your answer was graded."
             )

@@ -9,6 +9,7 @@ otter_config.json::
             cell_timeout: 240   # seconds one cell may run (optional)
             timeout: 480        # seconds the whole notebook may run (optional)
             memory_mb: 1024     # the student's kernel's data segment (optional)
+            hints: concept      # after a failed item: concept (default), code or none
 
 During `otter assign` it makes the zip work on Gradescope (`autograder.build.otter_zip`): the
 package goes into the zip, and the zip's run_otter.py first keeps only the notebook to grade in
@@ -35,8 +36,9 @@ from otter.test_files.abstract_test import TestCase, TestCaseResult, TestFile
 
 from autograder import sandbox
 from autograder.build import otter_zip
-from autograder.gradescope.results_json import flags_entry
+from autograder.gradescope.results_json import HIDDEN_FROM_STUDENTS, flags_entry, question_output
 from autograder.gradescope.uploads import recorded_choice
+from autograder.hints import DEFAULT_MODE, HintMode, shown
 from autograder.pipeline import CELL_TIMEOUT, GRADER_FAILED, grade_parsed, zero
 from autograder.results import QuestionResult, SubmissionResult
 from autograder.status import Kind, Status
@@ -52,17 +54,24 @@ GRADESCOPE_MEMORY_MB = 1024
 
 
 class GradedQuestion(TestFile):  # type: ignore[misc]  # otter ships no types: TestFile is Any
-    """A question graded by this package, in the shape otter's results expect."""
+    """A question graded by this package, in the shape otter's results expect; its summary (the
+    test's output on Gradescope) is ours: items by their description, no otter test names."""
+
+    output: str = ""
 
     @classmethod
-    def from_question(cls, question: QuestionResult) -> GradedQuestion:
+    def from_question(cls, question: QuestionResult, mode: HintMode = DEFAULT_MODE) -> GradedQuestion:
         cases = [TestCase(c.name, "", False, c.points, None, None) for c in question.checks]
         graded = cls(question.name, question.name, cases, all_or_nothing=False)
         graded.test_case_results = [
-            TestCaseResult(case, check.message, check.passed)
+            TestCaseResult(case, shown(check, mode), check.passed)
             for case, check in zip(cases, question.checks, strict=True)
         ]
+        graded.output = question_output(question, mode)
         return graded
+
+    def summary(self, public_only: bool = False) -> str:
+        return self.output
 
     @classmethod
     def from_file(cls, path: str) -> TestFile:
@@ -114,25 +123,28 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         results.clear_results()
         # Otter reading its own (empty) run's results may have failed; ours stand regardless.
         results._catastrophic_error = None
+        mode = HintMode.read((self.plugin_config or {}).get("hints"))
         for question in self.result.questions:
-            results.results[question.name] = GradedQuestion.from_question(question)
+            results.results[question.name] = GradedQuestion.from_question(question, mode)
         summary = f"Status: {self.result.status}. Score: {self.result.score:g} / {self.result.possible:g}."
         choice = recorded_choice(Path(self.submission_path).resolve().parents[1])
         graded = choice.message() if choice else f"Graded notebook: {Path(self.submission_path).name}."
         results.set_output("\n".join([graded, summary, *self.result.messages]))
-        if self.result.flags:
-            _add_hidden_entry(results, flags_entry(self.result.flags))
+        _finish_results_json(results, flags_entry(self.result.flags) if self.result.flags else None)
 
 
-def _add_hidden_entry(results: GradingResults, entry: dict[str, Any]) -> None:
-    """Otter gives every test of results.json one visibility (`show_hidden`); this entry
-    keeps its own, added when otter writes results.json."""
+def _finish_results_json(results: GradingResults, entry: dict[str, Any] | None) -> None:
+    """What otter writes into results.json, finished: the flags entry keeps its own visibility
+    (otter gives every test the one `show_hidden` selects), and the autograder's stdout (otter's
+    banner, "No log found with which to verify student scores.") is for instructors only."""
     as_otter_writes = results.to_gradescope_dict
 
-    def with_entry(ag_config: Any) -> dict[str, Any]:
+    def finished(ag_config: Any) -> dict[str, Any]:
         output: dict[str, Any] = as_otter_writes(ag_config)
-        output["tests"] = [*output.get("tests", []), entry]
+        if entry is not None:
+            output["tests"] = [*output.get("tests", []), entry]
+        output["stdout_visibility"] = HIDDEN_FROM_STUDENTS
         return output
 
-    # This instance only: the flags entry of this one submission.
-    results.to_gradescope_dict = with_entry
+    # This instance only: this one submission's results.
+    results.to_gradescope_dict = finished

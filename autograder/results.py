@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from autograder.hints import Hint
 from autograder.status import OK, Status
 
 
@@ -24,6 +25,9 @@ class CheckResult:
     detail: str = ""
     # False when the notebook stopped before the item's question: it says nothing of the answer.
     graded: bool = True
+    # What the student reads after the message when the item failed, in the instructor's chosen
+    # mode (`autograder.hints.shown`); `message` itself holds no hint.
+    hint: Hint | None = None
 
     @property
     def score(self) -> float:
@@ -43,6 +47,7 @@ class CheckResult:
             data["message"],
             data.get("detail", ""),
             bool(graded),
+            Hint(**data["hint"]) if isinstance(data.get("hint"), dict) else None,
         )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from autograder.checks import Observation, grade_question, jit, prng, static
 from autograder.golden import load
+from autograder.hints import shown
 from autograder.probe_protocol import Compiled, decode
 
 GOLDEN = load()
@@ -60,7 +61,8 @@ def q5_probe(values):
 
 
 def failed(results):
-    return {r.name: r.message for r in results if not r.passed}
+    """What the student reads of each failed item, hints in the default mode."""
+    return {r.name: shown(r) for r in results if not r.passed}
 
 
 @pytest.fixture

@@ -94,7 +94,8 @@ def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
         run_otter = archive.read("run_otter.py").decode()
     assert f"files/{PACKAGE_IN_ZIP}/autograder/kernel_probe.py" in names
     assert PACKAGE_ON_GRADESCOPE in environment and "jax==0.10.2" in environment
-    assert config["plugins"] == ["autograder.plugin.Project1Plugin"]  # once: it grades once
+    # Once (it grades once), with the master's settings.
+    assert config["plugins"] == [{"autograder.plugin.Project1Plugin": {"hints": "concept"}}]
     assert "assignment_name" not in config
     assert "from autograder.gradescope import run" in run_otter
 
@@ -217,6 +218,10 @@ def test_the_right_notebook_is_graded(autograder_zip, tmp_path, uploads, graded)
     assert [t["name"] for t in results["tests"]] == list(QUESTIONS)  # no otter summary, no flags
     assert all(t["visibility"] == "visible" for t in results["tests"])
     assert f"Graded notebook: {graded}." in results["output"]
+    # Items by their description, no otter test names; otter's banner (stdout) for instructors only.
+    assert all(" result:" not in t["output"] and t["output"].startswith("Question ") for t in results["tests"])
+    assert "`first` is the 2x3 array 1..6: correct." in results["tests"][0]["output"]
+    assert results["stdout_visibility"] == "hidden"
     if os.geteuid() == 0:  # the kernel's own user cannot read the autograder's source folder
         assert (tmp_path / "autograder" / "source").stat().st_mode & 0o007 == 0
 

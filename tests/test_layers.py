@@ -17,6 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.golden",
         "autograder.rubric",
         "autograder.status",
+        "autograder.hints",
         "autograder.results",
         "autograder.probe_protocol",
     ),

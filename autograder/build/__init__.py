@@ -25,7 +25,8 @@ import yaml
 from autograder import rubric
 from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
-from autograder.folders import foreign, shown
+from autograder.folders import foreign, listed
+from autograder.hints import HintMode, shown
 from autograder.pipeline import grade_notebook
 
 ZIP_NEEDS = (
@@ -94,7 +95,7 @@ def build(
     strangers = foreign(out, lambda path: path.name in BUILT)
     if strangers:
         raise BuildError(
-            f"--out {out} holds files a build did not write ({shown(strangers)}); give an empty or "
+            f"--out {out} holds files a build did not write ({listed(strangers)}); give an empty or "
             "new folder (a build replaces its folder)."
         )
     check_points(master)
@@ -149,7 +150,7 @@ def _assign(master: Path, out: Path, verify: bool, progress: Callable[[str], obj
     if verify:
         result = grade_notebook(out / "autograder" / master.name)
         if result.score != result.possible or not result.status.ok:
-            failures = [c.message for q in result.questions for c in q.checks if not c.passed]
+            failures = [shown(c, HintMode.CODE) for q in result.questions for c in q.checks if not c.passed]
             raise BuildError(
                 f"the solution notebook scored {result.score:g}/{result.possible:g} ({result.status}):\n"
                 + "\n".join(failures)

@@ -1,9 +1,12 @@
 """The master notebook's public tests against the rubric, item by item.
 
 Each autograded question of the master has one public test per rubric item, in the rubric's
-order: its `points` are the item's points and its messages open with `[name] description`
-(the student sees the item's name and description next to what `grader.check` found). The
-build refuses a master that differs, with a message that says what to change where.
+order: its `points` are the item's points and its messages open with the item's description and,
+after a failure, the item's hint in the master's `hints` mode (`public_messages`, from
+`autograder.rubric` and `autograder.hints`): `grader.check` and Gradescope say the same. The
+public tests are otter's exception-based tests (`tests: ok_format: false` in the assignment
+config): a failure prints the assertion's message (what was found, what was expected), not the
+whole test. The build refuses a master that differs, with a message that says what to change where.
 """
 
 from __future__ import annotations
@@ -11,19 +14,22 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from autograder import rubric
+from autograder.hints import ITEMS as ITEM_HINTS
+from autograder.hints import HintMode
 
 _CONFIG = re.compile(
     r'^(?:.\s*=\s*)?"""?\s*#\s*BEGIN\s*TEST\s*CONFIG(.*?)"""?\s*#\s*END\s*TEST\s*CONFIG',
     re.IGNORECASE | re.DOTALL,
 )
-# A message naming its item: "[name] description: ..."
-_NAMED = re.compile(r"^\[(?P<name>[A-Za-z0-9_]+)\] (?P<rest>.*)$", re.DOTALL)
+# Otter writes the messages into a Python string literal of the test file as they are.
+_UNQUOTABLE = ('"', "\\", "\n")
 
 
 class MasterMismatch(ValueError):
@@ -48,9 +54,55 @@ def _source(cell: dict[str, Any]) -> str:
 
 
 def item_name(message: str) -> str | None:
-    """The item a public test's message names (`[first] ...` names `first`)."""
-    match = _NAMED.match(message.strip())
-    return match.group("name") if match else None
+    """The item a public test's message names: the one whose description it opens with."""
+    named = [item for item in rubric.ITEMS if message.strip().startswith(item.description + ":")]
+    return max(named, key=lambda item: len(item.description)).name if named else None
+
+
+def public_messages(item: rubric.Item, mode: HintMode) -> tuple[str, str]:
+    """(success_message, failure_message) of the item's public test; a failure message may go on
+    after this one with a note of its own (" Note: ...", which `write_messages` keeps)."""
+    hint = ITEM_HINTS[item.name].text(mode) if item.name in ITEM_HINTS else ""
+    return f"{item.description}: correct.", f"{item.description}: not yet." + (
+        f" Hint: {hint}" if hint else ""
+    )
+
+
+def _assignment_config(master: Path) -> dict[str, Any]:
+    for cell in json.loads(master.read_text())["cells"]:
+        source = _source(cell).strip()
+        if cell.get("cell_type") == "raw" and source.startswith("# ASSIGNMENT CONFIG"):
+            config = yaml.safe_load(source)
+            return config if isinstance(config, dict) else {}
+    return {}
+
+
+def plugin_config(master: Path) -> dict[str, Any]:
+    """The plugin's settings in the master's assignment config (`plugins:`), as otter passes them."""
+    for entry in _assignment_config(master).get("plugins") or []:
+        if isinstance(entry, dict) and "autograder.plugin.Project1Plugin" in entry:
+            settings = entry["autograder.plugin.Project1Plugin"]
+            return settings if isinstance(settings, dict) else {}
+    return {}
+
+
+def hint_mode(master: Path) -> HintMode:
+    return HintMode.read(plugin_config(master).get("hints"))
+
+
+def _config_differences(master: Path) -> list[str]:
+    problems = []
+    tests = _assignment_config(master).get("tests") or {}
+    if not isinstance(tests, dict) or tests.get("ok_format", True) is not False:
+        problems.append(
+            "the assignment config: set `tests: ok_format: false` (exception-based public tests: a "
+            "failed `grader.check` then prints its reason, not the whole test)."
+        )
+    try:
+        hint_mode(master)
+    except ValueError as error:
+        problems.append(f"the plugin's config: {error}.")
+    return problems
 
 
 def _read_test(question: str, position: int, source: str) -> PublicTest:
@@ -95,15 +147,15 @@ def public_tests(master: Path) -> dict[str, list[PublicTest]]:
     return tests
 
 
-def _expected_message(item: rubric.Item) -> str:
-    return f"[{item.name}] {item.description}"
-
-
 def differences(master: Path) -> list[str]:
     """Every difference between the master's public tests and the rubric, each saying what
     to change; empty when they agree."""
+    problems = _config_differences(master)
+    if problems:
+        return problems
+    mode = hint_mode(master)
     found = public_tests(master)
-    problems = [
+    problems += [
         f"question {q}: the master has it as an autograded question; the rubric has no such "
         "question (remove it, or add it to autograder/rubric.py)."
         for q in found
@@ -117,11 +169,11 @@ def differences(master: Path) -> list[str]:
                 f"cell with `name: {question.name}` and one public test per item)."
             )
             continue
-        problems += _question_differences(question, tests)
+        problems += _question_differences(question, tests, mode)
     return problems
 
 
-def _question_differences(question: rubric.Question, tests: list[PublicTest]) -> list[str]:
+def _question_differences(question: rubric.Question, tests: list[PublicTest], mode: HintMode) -> list[str]:
     problems = []
     wanted = [item.name for item in question.items]
     by_name = {test.name: test for test in tests if test.name is not None}
@@ -129,7 +181,7 @@ def _question_differences(question: rubric.Question, tests: list[PublicTest]) ->
         if test.name is None:
             problems.append(
                 f"question {question.name}, test {test.position}: its messages name no item; "
-                "start `success_message` and `failure_message` with `[item] description`."
+                "start `success_message` and `failure_message` with the item's description."
             )
         elif test.name not in wanted:
             problems.append(
@@ -148,7 +200,7 @@ def _question_differences(question: rubric.Question, tests: list[PublicTest]) ->
                 f"({item.points:g} points, '{item.description}')."
             )
             continue
-        problems += _item_differences(question.name, item, found)
+        problems += _item_differences(question.name, item, found, mode)
     present = [test.name for test in tests if test.name in wanted]
     if not problems and present != wanted:
         problems.append(
@@ -157,7 +209,7 @@ def _question_differences(question: rubric.Question, tests: list[PublicTest]) ->
     return problems
 
 
-def _item_differences(question: str, item: rubric.Item, test: PublicTest) -> list[str]:
+def _item_differences(question: str, item: rubric.Item, test: PublicTest, mode: HintMode) -> list[str]:
     where = f"question {question}, item `{item.name}`"
     problems = []
     if test.hidden:
@@ -168,12 +220,21 @@ def _item_differences(question: str, item: rubric.Item, test: PublicTest) -> lis
             f"{where}: the test has points {shown}, the rubric {item.points:g} "
             f"(set `points: {item.points:g}`)."
         )
-    for message in test.messages:
-        if not message.startswith(_expected_message(item)):
+    wanted = public_messages(item, mode)
+    for key, message, expected in zip(
+        ("success_message", "failure_message"), test.messages, wanted, strict=False
+    ):
+        if not message.startswith(expected):
             problems.append(
-                f"{where}: a message reads '{message[:80]}'; it should start with "
-                f"'{_expected_message(item)}'."
+                f"{where}: `{key}` reads '{message}'; it should start with '{expected}' (hints: "
+                f"{mode.value}; `python -m autograder build --write-messages` rewrites them all)."
             )
+        if any(mark in message for mark in _UNQUOTABLE):
+            problems.append(
+                f"{where}: `{key}` holds a double quote, a backslash or a line break, which otter cannot write."
+            )
+    if len(test.messages) < 2:
+        problems.append(f"{where}: give the test a `success_message` and a `failure_message`.")
     return problems
 
 
@@ -183,3 +244,43 @@ def check_master(master: Path) -> None:
     problems = differences(master)
     if problems:
         raise MasterMismatch(f"{master} disagrees with autograder/rubric.py:\n- " + "\n- ".join(problems))
+
+
+_MESSAGE_LINE = re.compile(r"^(?P<key>success_message|failure_message): .*$", re.MULTILINE)
+
+
+def _message_line(wanted: dict[str, str], line: re.Match[str]) -> str:
+    """A message's line of a test config, in YAML's single quotes."""
+    return f"{line['key']}: '" + wanted[line["key"]].replace("'", "''") + "'"
+
+
+def write_messages(master: Path) -> int:
+    """Rewrite the messages of the master's public tests for its `hints` mode (after the
+    instructor changes it): each test whose messages name an item gets `public_messages`,
+    keeping a failure message's note after the hint. Returns how many tests changed."""
+    mode = hint_mode(master)
+    notebook = json.loads(master.read_text())
+    changed = 0
+    for cell in notebook["cells"]:
+        source = _source(cell)
+        match = _CONFIG.match(source.lstrip()) if cell.get("cell_type") == "code" else None
+        config = yaml.safe_load(match.group(1)) if match else None
+        if not isinstance(config, dict):
+            continue
+        name = item_name(str(config.get("success_message") or config.get("failure_message") or ""))
+        if name is None:
+            continue
+        item = next(i for i in rubric.ITEMS if i.name == name)
+        old_failure = str(config.get("failure_message") or "")
+        note = old_failure.split(" Note: ", 1)[1] if " Note: " in old_failure else ""
+        success, failure = public_messages(item, mode)
+        wanted = {"success_message": success, "failure_message": failure + (f" Note: {note}" if note else "")}
+        rewritten = _MESSAGE_LINE.sub(partial(_message_line, wanted), source)
+        if rewritten != source:
+            cell["source"] = (
+                rewritten.splitlines(keepends=True) if isinstance(cell["source"], list) else rewritten
+            )
+            changed += 1
+    if changed:
+        master.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+    return changed

@@ -7,9 +7,11 @@ import re
 
 import numpy as np
 
+from autograder import hints
 from autograder.checks.compare import as_array, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
+from autograder.hints import Hint
 from autograder.results import CheckResult
 from autograder.rubric import Q1_ARRAYS, item
 
@@ -21,42 +23,35 @@ def plan(rng: random.Random, golden: Golden) -> Plan:
     return {"names": list(NAMES)}
 
 
-def _hint(name: str, found: np.ndarray | None, golden: Golden) -> str:
+def _hint(name: str, found: np.ndarray | None, golden: Golden) -> Hint | None:
     """A diagnosis of the usual mistakes, from the shape and values found."""
     if found is None:
-        return ""
+        return None
     shape = found.shape
     if name == "first":
         if shape == (3, 2):
-            return "row-major order means 2 rows of 3: `jnp.arange(1, 7).reshape(2, 3)`."
+            return hints.FIRST_COLUMN_MAJOR
         if found.size == 6 and sorted(found.ravel()) == [0, 1, 2, 3, 4, 5]:
-            return "the values go from 1 through 6; `jnp.arange(1, 7)` stops before 7."
-    if name == "second":
-        return "`jnp.full((3, 2), 2)` makes a 3x2 array of 2s."
+            return hints.FIRST_FROM_ZERO
     if name == "third":
         if shape == (2, 3):
-            return "did you multiply element-wise instead of a matrix product? Use `first @ second`."
+            return hints.THIRD_ELEMENTWISE
         if shape == (3, 3):
-            return "the order matters: `first @ second`, not `second @ first`."
-        return "`third` is the matrix product `first @ second` (or `jnp.matmul`/`jnp.dot`)."
-    if name == "fourth":
-        return "add the row at the bottom of `second`: `jnp.vstack([second, jnp.array([3, 4])])`."
+            return hints.THIRD_REVERSED
     if name == "fifth":
         if (
             shape == (4, 3)
             and np.all(found[:, 0] == 1)
             and np.array_equal(found[:, 1:], golden.array("fourth"))
         ):
-            return "the column of 1s goes on the right: `jnp.hstack([fourth, jnp.ones((4, 1))])`."
+            return hints.FIFTH_ON_THE_LEFT
         if shape == (5, 2):
-            return "add a column, not a row: `jnp.hstack` or `jnp.append(..., axis=1)`."
-        return "`jnp.hstack([fourth, jnp.ones((4, 1))])` adds the column of 1s."
+            return hints.FIFTH_AS_ROW
     if name == "my_array":
         original = np.array([[2, 2, 2], [2, 1, 3]])
         if shape == original.shape and np.array_equal(found, original):
-            return "`.at[1, 1].set(7)` returns a new array: assign it back, `my_array = my_array.at[1, 1].set(7)`."
-        return "`my_array.at[1, 1].set(7)` changes the element in row 1, column 1."
-    return ""
+            return hints.MY_ARRAY_NOT_KEPT
+    return hints.ITEMS.get(name)
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -150,9 +145,7 @@ def check_displayed(observation: Observation, golden: Golden, plan: Plan) -> Che
     problem = None
     if missing:
         problem = f"the output of Question 1 does not show {', '.join(missing)}."
-    return verdict(
-        item(QUESTION, "displayed"), problem, hint="display each result, e.g. as the last line of a cell."
-    )
+    return verdict(item(QUESTION, "displayed"), problem, hints.DISPLAYED)
 
 
 def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) -> np.ndarray | None:
@@ -186,7 +179,7 @@ def _array_check(name: str) -> Check:
             and mismatch(observed, own, what=f"`{name}`", require_jax=True) is None
         ):
             problem = None
-        hint = _hint(name, found[name], golden) if problem else ""
+        hint = _hint(name, found[name], golden) if problem else None
         return verdict(item(QUESTION, name), problem, hint)
 
     check.__name__ = f"check_{name}"

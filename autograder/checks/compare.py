@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.hints import Hint
 from autograder.results import CheckResult
 from autograder.rubric import Item
 
@@ -143,14 +144,12 @@ def _where_wrong(found: np.ndarray, want: np.ndarray, close: np.ndarray) -> str:
     return f" ({count}largest difference {error[worst]:.4g}{where})"
 
 
-def verdict(item: Item, problem: str | None, hint: str = "", detail: str = "") -> CheckResult:
-    """A check's result: passed when there is no problem; the hint only follows a failure."""
+def verdict(item: Item, problem: str | None, hint: Hint | None = None, detail: str = "") -> CheckResult:
+    """A check's result: passed when there is no problem; the hint is kept for a failure only
+    (rendered in the instructor's chosen mode where the student reads it, `autograder.hints`)."""
     if problem is None:
         return CheckResult(item.name, True, item.points, f"{item.description}: correct.", detail)
-    message = f"{item.description}: {problem}"
-    if hint:
-        message += f" Hint: {hint}"
-    return CheckResult(item.name, False, item.points, message, detail)
+    return CheckResult(item.name, False, item.points, f"{item.description}: {problem}", detail, hint=hint)
 
 
 def informative(values: np.ndarray | None) -> bool:

@@ -12,6 +12,7 @@ import random
 
 import numpy as np
 
+from autograder import hints
 from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
@@ -28,14 +29,6 @@ OWN = "judged on the derivative of the student's own (wrong) `my_function`"
 def plan(rng: random.Random, golden: Golden) -> Plan:
     indexes = rng.sample(range(len(golden.points)), PROBES)
     return {"indexes": indexes, "points": [golden.points[i] for i in indexes]}
-
-
-HINTS = {
-    "my_function_17": "`my_function(x)` returns `14 * x**3 + 13 * x`.",
-    "my_function": "`my_function(x)` must compute 14x^3 + 13x for any x it is given.",
-    "my_gradient_17": "`my_gradient = jax.grad(my_function)`; call it with a float, `my_gradient(17.0)`.",
-    "my_gradient": "`my_gradient` must compute the derivative at the x it is given: `jax.grad(my_function)`.",
-}
 
 
 def _problems(
@@ -88,7 +81,7 @@ def _check(name: str, at_17: bool) -> Check:
             and _gradient_of_own(observation, at_17)
         ):
             problem, detail = None, OWN
-        return verdict(item(QUESTION, key), problem, HINTS[key], detail=detail)
+        return verdict(item(QUESTION, key), problem, hints.ITEMS[key], detail=detail)
 
     return check
 

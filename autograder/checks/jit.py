@@ -20,9 +20,11 @@ import random
 import statistics
 from typing import Any
 
+from autograder import hints
 from autograder.checks.compare import first_problem, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
+from autograder.hints import Hint
 from autograder.probe_protocol import Compiled
 from autograder.results import CheckResult
 from autograder.rubric import item
@@ -53,7 +55,7 @@ def plan(rng: random.Random, golden: Golden) -> Plan:
 
 def _check_values(
     observation: Observation, golden: Golden, plan: Plan, values: dict[str, Any] | None = None
-) -> tuple[str | None, str]:
+) -> tuple[str | None, Hint | None]:
     """The model may take the list of two subkeys (as the loop passes them) or one key.
     `values` holds the forms' observations (by default the calls of the student's `my_model`)."""
     mode = golden.mode(observation.values.get("flags") or {}) or golden.mode(_DEFAULT_FLAGS)
@@ -72,18 +74,12 @@ def _check_values(
             for found, i in zip(observed, plan["indexes"], strict=False)
         )
         if problems[form] is None:
-            return None, ""
+            return None, None
     kinds = {form: (values.get(form) or [{}])[0].get("kind") for form in forms}
     # Speak of the form the model accepts; when it accepts neither, of the loop's (a pair).
     problem = problems["single"] if kinds["single"] == "array" != kinds["pair"] else problems["pair"]
-    if all(kind == "error" for kind in kinds.values()):
-        hint = (
-            "on current JAX `jax.random.normal` takes a single key: draw from `keys[0]` and `keys[1]`, "
-            "or pass one subkey to `my_model`."
-        )
-    else:
-        hint = "the model is `14 * normal(keys[0])**2 + 13 * normal(keys[1])`: check the formula."
-    return problem, hint
+    one_key = all(kind == "error" for kind in kinds.values())
+    return problem, hints.MODEL_ONE_KEY if one_key else hints.MODEL_FORMULA
 
 
 def speedup(timing: dict[str, Any]) -> float:
@@ -148,8 +144,7 @@ def check_my_model(observation: Observation, golden: Golden, plan: Plan) -> Chec
 
 def check_compiled(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
     _, problem = _compiled(observation, golden, plan)
-    hint = "decorate it with `@jax.jit` (or `my_model = jax.jit(my_model)`)."
-    return verdict(item(QUESTION, "compiled"), problem, hint)
+    return verdict(item(QUESTION, "compiled"), problem, hints.COMPILED)
 
 
 def check_speedup(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
@@ -158,12 +153,8 @@ def check_speedup(observation: Observation, golden: Golden, plan: Plan) -> Check
     values_problem, _ = _check_values(observation, golden, plan)
     if values_problem and not problem:  # a fast wrong model is no speed-up
         problem = "it cannot count while `my_model` gives wrong values."
-    hint = "compile `my_model` with `jax.jit`."
-    if (observation.values.get("flags") or {}).get("jax_disable_jit"):
-        hint = (
-            "`jax_disable_jit` is still switched on at the end of Question 4, so nothing is compiled: "
-            "`jax.config.update('jax_disable_jit', False)` before timing."
-        )
+    disabled = (observation.values.get("flags") or {}).get("jax_disable_jit")
+    hint = hints.JIT_DISABLED if disabled else hints.SPEEDUP
     return verdict(item(QUESTION, "speedup"), problem, hint, detail=detail)
 
 

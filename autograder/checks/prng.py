@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder import hints
 from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
@@ -75,31 +76,28 @@ def _in_mode(name: str, check: ModeCheck) -> Check:
         mode = golden.mode(flags)
         if mode is None:
             problem = f"the grader has no golden values for the PRNG configuration {flags}."
-            return verdict(item(QUESTION, name), problem, "use JAX's default threefry PRNG.")
+            return verdict(item(QUESTION, name), problem, hints.PRNG_MODE)
         return check(observation, golden, plan, mode)
 
     return checked
 
 
-_HINT_DRAW = "return `jax.random.uniform(key)` with the key passed in."
-
-
 def _draws(name: str) -> ModeCheck:
     def check(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
         problem = _check_draws(name, observation.listed(name), plan, mode, golden)
-        return verdict(item(QUESTION, name), problem, _HINT_DRAW)
+        return verdict(item(QUESTION, name), problem, hints.DRAW)
 
     return check
 
 
 def _foo1_foo2(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
     problem = _check_foo12(observation, plan, mode, golden)
-    return verdict(item(QUESTION, "foo1_foo2"), problem, "each should add bar(key1) and 2*baz(key2).")
+    return verdict(item(QUESTION, "foo1_foo2"), problem, hints.FOO1_FOO2)
 
 
 def _foo(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
     problem = _check_foo(observation.listed("foo"), plan, mode, golden)
-    return verdict(item(QUESTION, "foo"), problem, "`return functions[0](*keys)`.")
+    return verdict(item(QUESTION, "foo"), problem, hints.FOO)
 
 
 def _value(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
@@ -158,7 +156,7 @@ def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str
         return verdict(
             item(QUESTION, "value"),
             split_problem,
-            "`key, *subkeys = jax.random.split(jax.random.PRNGKey(0), num=3)`.",
+            hints.SPLIT,
         )
     expressions = {
         "value": "`foo((foo1, foo2), (subkeys[0], subkeys[1]))`",
@@ -171,7 +169,7 @@ def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str
     return verdict(
         item(QUESTION, "value"),
         problem,
-        "the split is right: check `bar`, `baz`, `foo1`, `foo2` and `foo` above.",
+        hints.VALUE,
     )
 
 

@@ -16,6 +16,7 @@ import itertools
 import random
 from typing import Any
 
+from autograder import hints
 from autograder.checks.compare import verdict, why_absent
 from autograder.checks.observation import Check, Observation, Plan, probe_failure
 from autograder.golden import Golden
@@ -104,7 +105,7 @@ def _check(variant: str, recompiles: bool) -> Check:
 
     def check(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
         runs, recompiled = _problems(chosen(observation.captures, plan).get(variant), argument, plan)
-        hint = f"`jax.jit(my_function, static_argnums=(1,))` or `static_argnames=('{argument}',)`."
+        hint = hints.static(argument)
         name = f"{variant}_recompiles" if recompiles else f"{variant}_static"
         return verdict(item(QUESTION, name), recompiled if recompiles else runs, hint)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from autograder.grade.output import format_points, write_text
 from autograder.grade.sources import Student, Submission
+from autograder.hints import shown
 from autograder.results import CheckResult, SubmissionResult
 
 TITLE = "TDM 40200 Project 1"
@@ -51,7 +52,7 @@ def _student(student: Student) -> str:
 def _check(check: CheckResult) -> str:
     mark = "passed" if check.passed else "not passed"
     # Continuation lines indented so that a multi-line message stays inside its list item.
-    message = _escaped(check.message.strip()).replace("\n", "\n  ")
+    message = _escaped(shown(check).strip()).replace("\n", "\n  ")
     return f"- **{mark}** ({format_points(check.score)}/{format_points(check.points)}): {message}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.folders import browser_file, foreign, shown
+from autograder.folders import browser_file, foreign, listed
 from autograder.grade.batch import RETIRED_FILES, STAMP_FILE
 from autograder.grade.lms import BRIGHTSPACE, CANVAS
 from autograder.grade.output import GRADER_ERROR_FILE
@@ -45,6 +45,6 @@ def refuse_foreign_out(out: Path) -> None:
         raise SourceError(f"--out {out}: exists and is not a folder; give a new or empty folder")
     if strangers:
         raise SourceError(
-            f"--out {out} holds files grade did not write ({shown(strangers)}); give a new or empty "
+            f"--out {out} holds files grade did not write ({listed(strangers)}); give a new or empty "
             "folder, or the one an earlier run of grade wrote (a rerun there grades only what is new)"
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.grade.sources import Student
+from autograder.hints import shown
 from autograder.results import QuestionResult, SubmissionResult
 from autograder.rubric import QUESTIONS
 
@@ -38,7 +39,7 @@ def feedback(question: QuestionResult) -> str:
     for check in question.checks:
         mark = "PASS" if check.passed else "FAIL"
         lines.append(
-            f"  [{mark}] ({format_points(check.score)}/{format_points(check.points)}) {check.message}"
+            f"  [{mark}] ({format_points(check.score)}/{format_points(check.points)}) {shown(check)}"
         )
     return "\n".join(lines)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder import rubric
+from autograder.hints import HintMode, shown
+from autograder.results import QuestionResult
 
 FLAGS_ENTRY = "Flags for instructors"
 HIDDEN_FROM_STUDENTS = "hidden"
@@ -44,3 +46,14 @@ def write_refusal(results_file: Path, message: str) -> None:
     results = {"score": 0, "output": message, "tests": tests}
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=4, ensure_ascii=True), encoding="utf-8")
+
+
+def question_output(question: QuestionResult, mode: HintMode) -> str:
+    """A question's entry as the student reads it: its items by their description, each with
+    what was found and (after a failure) a hint in the instructor's chosen mode."""
+    number = rubric.question(question.name).number
+    lines = [f"Question {number}: {question.score:g} / {question.possible:g}"]
+    for check in question.checks:
+        mark = "✓" if check.passed else "✗"
+        lines.append(f"{mark} ({check.score:g}/{check.points:g}) {shown(check, mode)}")
+    return "\n".join(lines)
