@@ -11,19 +11,23 @@ upward (tests/test_layers.py checks every import, including those inside functio
 
 1. `reference`: the reference solution and golden.json (truth; it knows nothing of grading).
 2. `autograder.golden`, `autograder.rubric`, `autograder.status`, `autograder.hints`,
-   `autograder.results`, `autograder.probe_protocol`: golden values as plain data, the rubric's
-   items and points, how a run ended, the hints (both texts of each), the plain result dataclasses, and the probe's wire format (what the checks read
-   and the kernel is asked).
-3. `autograder.checks`: pure comparisons of what a submission produced against the golden
-   values, one check per rubric item, each returning its `CheckResult`.
+   `autograder.results`, `autograder.probe_protocol`, `autograder.folders`, `autograder.removal`:
+   golden values as plain data, the rubric's items and points, how a run ended, the hints (both
+   texts of each), the plain result dataclasses, the probe's wire format (what the checks read
+   and the kernel is asked), and the file-system helpers every verb shares (what an output
+   folder holds, removing a tree of any depth).
+3. `autograder.checks`, `autograder.trust`: pure comparisons of what a submission produced
+   against the golden values, one check per rubric item, each returning its `CheckResult`;
+   and the points withheld when the kernel's report was put in doubt.
 4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
    `autograder.suspicious`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
-   `autograder.runtime_flags`, `autograder.compile_cache`: running the notebook in a kernel of
-   its own, as a user of its own, probing what it left, what the kernel looked like afterwards,
-   and the compiled code a kernel may start from.
+   `autograder.runtime_flags`, `autograder.compile_cache`, `autograder.report_channel`,
+   `autograder.outside`: running the notebook in a kernel of its own, as a user of its own,
+   probing what it left, what the kernel looked like afterwards, the compiled code a kernel may
+   start from, the pipe the probe reports on, and what the grader sees of the kernel from outside.
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).
 7. `autograder.grade`: the `grade` verb, from a batch to its gradebook, feedback and report.
 8. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this
