@@ -17,7 +17,7 @@ upward (tests/test_layers.py checks every import, including those inside functio
 3. `autograder.checks`: pure comparisons of what a submission produced against the golden
    values, one check per rubric item, each returning its `CheckResult`.
 4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
-   `autograder.suspicious`, `autograder.fast_path`: reading a notebook and finding, in one pass,
+   `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
