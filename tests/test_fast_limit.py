@@ -1,5 +1,6 @@
 """The fast path's short per-cell limit (`grade_cells(fast_cell_timeout=...)`): a cell interrupted
-at it costs a faithful regrade with the long limit only when the grade lost points."""
+at it costs a faithful regrade with the long limit, unless it never ends (a faithful run stops
+there too; `tests/test_fast_path.py` has the cases where a cut cost nothing)."""
 
 from __future__ import annotations
 
