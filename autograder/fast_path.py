@@ -161,17 +161,10 @@ class _Planner:
     def _functions(self) -> dict[int, dict[str, tuple[int, Limit]]]:
         """Plain functions' timing loops: a literal count is shortened in the function; a count
         that is a parameter gives (its position, its loop's limit), by `id` of the function."""
-        passed = {
-            n.id
-            for tree in self.trees.values()
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        } - {
-            c.func.id
-            for t in self.trees.values()
-            for c in ast.walk(t)
-            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
-        }
+        nodes = [n for tree in self.trees.values() for n in ast.walk(tree)]
+        called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        # Names used otherwise than called (`jax.jit(my_function)`): such a function is not plain.
+        passed = {n.id for n in nodes if isinstance(n, ast.Name) and _loads(n) and id(n) not in called}
         counted: dict[int, dict[str, tuple[int, Limit]]] = {}
         for piece in self.layout.pieces:
             tree = self.trees.get(piece.step.index)
@@ -190,9 +183,8 @@ class _Planner:
 
     def _function_loops(self, piece: Piece, function: ast.FunctionDef) -> dict[str, tuple[int, Limit]]:
         arguments = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
-        local = (
-            set(arguments) | {a.arg for a in function.args.kwonlyargs} | stored(function) - {function.name}
-        )
+        bound = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and not _loads(n)}
+        local = set(arguments) | {a.arg for a in function.args.kwonlyargs} | bound
         counts: dict[str, tuple[int, Limit]] = {}
         for loop in timing_loops(function.body):
             changes = self._changes(loop.node)
@@ -242,6 +234,10 @@ class _Planner:
 
 def _definitions(statement: ast.stmt) -> list[ast.FunctionDef]:
     return [s for block in blocks([statement]) for s in block if isinstance(s, ast.FunctionDef)]
+
+
+def _loads(node: ast.Name) -> bool:
+    return isinstance(node.ctx, ast.Load)
 
 
 def _may_shorten(piece: Piece) -> bool:

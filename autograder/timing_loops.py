@@ -30,7 +30,9 @@ class Limit:
     inclusive: bool = False
 
     def iterations(self, value: int) -> int:
-        return len(range(self.start, value + (1 if self.inclusive else 0), self.step))
+        stop = value + (1 if self.inclusive else 0)
+        # As len(range(...)), which refuses counts past sys.maxsize (`range(10**20)`).
+        return max(0, -((self.start - stop) // self.step))
 
     def shortened(self) -> int:
         """The value of `node` that makes the loop run SHORT_LOOP passes."""

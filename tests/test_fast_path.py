@@ -105,11 +105,13 @@ def test_a_function_called_with_the_count_is_called_with_the_short_count() -> No
         ("range(1000, 101000, 2)", "range(1000, 1020, 2)"),
         ("range(100000, 0, -1)", "range(100000, 99990, -1)"),
         ("range(0, 100_000)", "range(0, 10)"),
+        ("range(10**30)", "range(10**30)"),  # not a literal: kept
+        ("range(1000000000000000000000000)", "range(10)"),  # past sys.maxsize: no crash
     ],
 )
 def test_a_range_keeps_its_start_and_step(loop: str, short: str) -> None:
     pairs = [md("## Question 4"), code(f"for i in {loop}:\n    my_value = 1")]
-    assert _fast(pairs) == [pairs[1][1].replace(loop, short)]
+    assert _fast(pairs) == ([pairs[1][1].replace(loop, short)] if loop != short else [])
 
 
 @pytest.mark.parametrize(
@@ -125,8 +127,11 @@ def test_a_range_keeps_its_start_and_step(loop: str, short: str) -> None:
         "count = 0\nwhile count < 100000:\n    count += 1\n    count += 1",
         # Decorated functions are not plain Python: their count may be a compiled static value.
         "@jax.jit\ndef run(n):\n    for i in range(n):\n        pass\n\nrun(100000)",
-        # The function hands back what its loop made.
+        # The function hands back what its loop made, or changes what lives outside it.
         "def run(n):\n    for i in range(n):\n        value = 1\n    return value\n\nrun(100000)",
+        "times = []\ndef run(n):\n    for i in range(n):\n        times.append(1)\n\nrun(100000)",
+        # A function also handed to something else is not only called: `jax.jit` may compile it.
+        "def run(n):\n    for i in range(n):\n        pass\n\nfast = jax.jit(run, static_argnums=0)\nrun(100000)",
     ],
 )
 def test_loops_that_are_not_provably_timing_loops_are_kept(source: str) -> None:
