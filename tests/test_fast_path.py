@@ -211,6 +211,7 @@ def test_a_loop_that_never_ends_costs_only_the_fast_limit_even_with_points_lost(
     """A faithful run stops at `while True: pass` too: the same grade, no regrade."""
     cells = replace(solution(loops=50), "second = jnp.full((3, 2), 2)", "second = jnp.full((3, 2), 3)")
     cells = [*cells, ("code", "while True:\n    pass")]
-    result = grade_notebook(write(tmp_path / "endless.ipynb", cells), cell_timeout=600, fast_cell_timeout=3)
-    assert runs == [3]
-    assert result.score < result.possible and "ran past 3 s" in str(result.status)
+    # 20 s: probes share the fast limit, and a probe past it (a very busy machine) costs a regrade.
+    result = grade_notebook(write(tmp_path / "endless.ipynb", cells), cell_timeout=600, fast_cell_timeout=20)
+    assert runs == [20]
+    assert result.score < result.possible and "ran past 20 s" in str(result.status)
