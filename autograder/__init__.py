@@ -20,7 +20,7 @@ upward (tests/test_layers.py checks every import, including those inside functio
    against the golden values, one check per rubric item, each returning its `CheckResult`;
    and the points withheld when the kernel's report was put in doubt.
 4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
-   `autograder.suspicious`, `autograder.fast_path`: reading a notebook and finding, in one pass,
+   `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,

@@ -208,7 +208,8 @@ def parser() -> argparse.ArgumentParser:
         default=FAST_CELL_TIMEOUT,
         metavar="S",
         help=f"the same limit on the fast path (default {FAST_CELL_TIMEOUT:g}); a notebook that "
-        "hit it and lost points is graded again with --faithful and --cell-timeout; "
+        "hit it is graded again with --faithful and --cell-timeout (not one whose cell never ends, "
+        "`while True: pass`); "
         "e.g. --fast-cell-timeout 90",
     )
     grade.add_argument(

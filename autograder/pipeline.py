@@ -16,13 +16,14 @@ from autograder import checks, rubric
 from autograder.checks.compare import verdict
 from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
-from autograder.fast_path import shorten_for_grading
+from autograder.fast_path import shorten_for_grading, step_never_ends
 from autograder.golden import load
 from autograder.layout import Layout, Region, read_layout
 from autograder.notebook import (
     Capture,
     Cell,
     InvalidNotebook,
+    Step,
     WrongAssignment,
     beyond_limits,
     cells_of,
@@ -42,7 +43,8 @@ log = logging.getLogger(__name__)
 CELL_TIMEOUT = 240.0
 TIMEOUT = 900.0
 # The fast path's limit for one cell: an honest cell with its timing loops shortened ends in
-# seconds. A run interrupted at it is graded again faithfully when it lost points (`grade_cells`).
+# seconds. A run interrupted at it is graded again faithfully (`grade_cells`), unless what was
+# interrupted is a loop that never ends, where a faithful run stops too.
 FAST_CELL_TIMEOUT = 45.0
 
 
@@ -89,9 +91,10 @@ def grade_cells(
     the kernel starts from `compile_cache` when given (see `autograder.compile_cache`).
 
     With `fast_cell_timeout`, the fast path interrupts a cell (or probe) at that shorter limit;
-    when it did so and the grade lost points, the notebook is graded again faithfully with
-    `cell_timeout`, in what remains of `timeout`, and that grade is final. An interrupted cell
-    whose names nothing graded needs (a student's leftover infinite loop) costs no regrade."""
+    when it did so, the notebook is graded again faithfully with `cell_timeout`, in what remains
+    of `timeout`, and that grade (its status and messages too) is final: the fast limit never
+    shows in a result. Only a cell that never ends (`while True: pass`, left over) costs no
+    regrade: a faithful run stops there too, with the same grade and the same advice."""
     # Imported here: the batch process, which only orchestrates, never needs a kernel client.
     from autograder.execute import execute
 
@@ -115,7 +118,7 @@ def grade_cells(
         to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **kernel_settings
     )
     result = _grade(submission, layout, plans, execution, static_flags)
-    if short and execution.limit_hit and result.score < result.possible:
+    if short and execution.limit_hit and not _cut_only_where_nothing_ends(to_run, execution):
         remaining = max(1.0, timeout - (time.monotonic() - started))
         return grade_cells(
             submission,
@@ -127,6 +130,22 @@ def grade_cells(
             memory_mb=memory_mb,
         )
     return result
+
+
+def _cut_only_where_nothing_ends(steps: list[Step], execution: Execution) -> bool:
+    """Whether everything the limit interrupted is a step that never ends (a probe that ran
+    past it, or a cell that may have ended later, could give a faithful run another grade)."""
+    if any(_timed_out(observation) for observation in execution.observations.values()):
+        return False
+    cut = [index for index, error in execution.errors.items() if error.startswith("KeyboardInterrupt")]
+    if execution.stopped is not None and execution.stopped.kind is Kind.CELL_STUCK:
+        cut.append(execution.completed + 1)  # killed: no error was recorded for it
+    return bool(cut) and all(index < len(steps) and step_never_ends(steps[index]) for index in cut)
+
+
+def _timed_out(observation: dict[str, Any]) -> bool:
+    error = observation.get("probe_error")
+    return isinstance(error, dict) and error.get("type") == "Timeout"
 
 
 def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.versions",
         "autograder.layout",
         "autograder.suspicious",
+        "autograder.timing_loops",
         "autograder.fast_path",
     ),
     (
