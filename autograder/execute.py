@@ -54,7 +54,7 @@ from autograder import probe_protocol, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
-from autograder.status import Kind, Status
+from autograder.status import OUT_OF_MEMORY, Kind, Status
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
@@ -215,6 +215,7 @@ class Runner:
         self.current = -1  # the notebook cell running now, for messages
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
         self.started = False
+        self.uid: int | None = None  # the kernel's own user, when it has one
         self.resources = contextlib.ExitStack()
         self.monitor: zmq.Socket[Any] | None = None
 
@@ -234,6 +235,8 @@ class Runner:
             self.resources.callback(sandbox.end, uid)
             env.update(self._private_cache(uid, Path(home)))
             sandbox.give(uid, workdir, home, sockets)
+            sandbox.confine(uid, self.memory_mb, (workdir, home, sockets))
+        self.uid = uid
         context = zmq.asyncio.Context()
         self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
@@ -316,6 +319,8 @@ class Runner:
             if self.killed:
                 self.execution.limit_hit = True
                 self._stop(Status(Kind.CELL_STUCK, cell))
+            elif self.uid is not None and sandbox.ran_out_of_memory(self.uid):
+                self._stop(Status(Kind.KERNEL_DIED, cell, detail=OUT_OF_MEMORY))
             else:
                 self._stop(Status(Kind.KERNEL_DIED, cell))
         except Exception as error:  # the kernel would not start, or the client broke

@@ -22,7 +22,7 @@ from autograder.notebook import Capture, Cell, InvalidNotebook, WrongAssignment,
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
-from autograder.status import OK, Kind, Status
+from autograder.status import OK, OUT_OF_MEMORY, Kind, Status
 from autograder.suspicious import suspicious_code
 
 if TYPE_CHECKING:
@@ -224,6 +224,13 @@ def student_message(status: Status, *, stopped: bool) -> str:
         return (
             f"Your notebook printed more than the grader can read ({where}): that cell's output was "
             "cut off. The rest of your notebook still ran and was graded."
+        )
+    if status.kind is Kind.KERNEL_DIED and status.detail == OUT_OF_MEMORY:
+        return (
+            f"Your notebook ran out of memory (cell {status.cell}): its Python process, with everything "
+            "it kept in memory, shared memory and temporary files, went past the grader's limit and was "
+            "stopped. Questions completed before it were graded; later ones got no points. Look for a "
+            "very large array or a list that keeps growing."
         )
     if status.kind is Kind.KERNEL_DIED:
         return (

@@ -37,7 +37,8 @@ class Kind(Enum):
 @dataclass(frozen=True)
 class Status:
     """`cell` is 1-based, as the student counts cells; `seconds` the limit that ran out;
-    `detail` what only a grader error carries (what failed, for instructors)."""
+    `detail` what only a grader error carries (what failed, for instructors), or OUT_OF_MEMORY
+    for a kernel killed at its memory ceiling."""
 
     kind: Kind = Kind.OK
     cell: int | None = None
@@ -63,6 +64,8 @@ class Status:
             return f"cell {cell} ran past {seconds:g} s"
         if self.kind is Kind.CELL_STUCK:
             return f"cell {cell} ran past its limit and could not be interrupted"
+        if self.kind is Kind.KERNEL_DIED and self.detail:
+            return f"cell {cell}, {self.detail}"
         if self.kind in (Kind.KERNEL_DIED, Kind.OUTPUT_TOO_LARGE):
             return f"cell {cell}"
         return self.detail
@@ -83,6 +86,8 @@ class Status:
 
 
 OK = Status()
+# The detail of a kernel that died because its processes reached their memory ceiling.
+OUT_OF_MEMORY = "out of memory"
 
 # The texts earlier runs wrote, one pattern each (read once, when an old grading.json is loaded).
 _OLD_FORMS: tuple[tuple[re.Pattern[str], Kind], ...] = (
