@@ -33,7 +33,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from autograder import mounts
@@ -63,6 +63,7 @@ CLONE_NEWIPC = 0x08000000
 IPC_RMID = 0
 CPU_GROUP_PREFIX = "autograder-kernel-"
 PRIVATE_IPC = True  # try an IPC namespace per kernel (tests turn it off to see the cleanup at work)
+PRIVATE_VIEW = True  # likewise a view of the file system per kernel (see `autograder.mounts`)
 # Resolved now, in the grading process: the child that becomes the kernel only calls it
 # (loading a library between fork and exec could deadlock).
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -138,8 +139,36 @@ def confine(uid: int, memory_mb: int, own: Iterable[str]) -> None:
     group = memory_group(uid, memory_mb * 2**20)
     if group is not None:
         _MEMORY_GROUPS[uid] = group
-    if mounts.available(FIRST_UID):
+    if private_view_available():
         _VIEWS[uid] = mounts.view(own, HIDDEN, max(1, memory_mb // PRIVATE_FOLDER_SHARE))
+
+
+def private_view_available() -> bool:
+    return PRIVATE_VIEW and mounts.available(FIRST_UID)
+
+
+@contextlib.contextmanager
+def withheld(paths: Iterable[Path]) -> Iterator[None]:
+    """While the block runs, kernels that have no view of their own (the grader lacks
+    CAP_SYS_ADMIN) cannot enter `paths` either: other users' permissions on them are taken
+    away, and given back after. Elsewhere (not root, or each kernel covers them) nothing changes."""
+    modes: dict[Path, int] = {}
+    python = Path(sys.prefix).resolve()  # the kernels' own Python stays within reach
+    if unavailable() is None and not private_view_available():
+        for path in paths:
+            if path == python or path in python.parents:
+                continue
+            with contextlib.suppress(OSError):
+                mode = path.lstat().st_mode
+                if not stat.S_ISLNK(mode) and mode & 0o007:
+                    path.chmod(stat.S_IMODE(mode) & ~0o007)
+                    modes[path] = stat.S_IMODE(mode)
+    try:
+        yield
+    finally:
+        for path, mode in modes.items():
+            with contextlib.suppress(OSError):
+                path.chmod(mode)
 
 
 def become(uid: int) -> None:
@@ -479,6 +508,18 @@ def main() -> int:
         print(f"CPU share per kernel: {'a cgroup beside ' + str(group.parent) if group else 'no'}")
         if group is not None:
             _remove_group(group)
+        memory = memory_group(FIRST_UID, 2**30)
+        print(
+            "memory ceiling per kernel (shared memory and tmpfs included): "
+            + (f"a cgroup beside {memory.parent}" if memory else "no (only the data-segment limit)")
+        )
+        if memory is not None:
+            _remove_group(memory)
+        print(
+            "view of its own per kernel (private /tmp and /dev/shm, inputs and output covered, "
+            "other users' processes hidden): "
+            + ("yes" if private_view_available() else "no (inputs are made private while a batch runs)")
+        )
     return 0
 
 

@@ -34,7 +34,7 @@ from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.notebook import InvalidNotebook, read_notebook
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
 from autograder.results import SubmissionResult
-from autograder.sandbox import keep_private
+from autograder.sandbox import keep_private, withheld
 from autograder.status import Kind, Status
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
@@ -66,8 +66,10 @@ def worker_options(
     faithful: bool = False,
     fast_cell_timeout: float | None = None,
     compile_seed: Path | None = None,
+    hidden: tuple[Path, ...] = (),
 ) -> list[str]:
-    """The worker's command-line options besides the submission."""
+    """The worker's command-line options besides the submission (`hidden`: what its kernel
+    must not see, see `autograder.sandbox.hide`)."""
     return [
         "--cell-timeout",
         str(cell_timeout),
@@ -76,6 +78,7 @@ def worker_options(
         *(["--faithful"] if faithful else []),
         *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
         *(["--compile-cache", str(compile_seed)] if compile_seed is not None else []),
+        *(option for path in hidden for option in ("--hide", str(path))),
     ]
 
 
@@ -89,6 +92,7 @@ def grade_one(
     faithful: bool = False,
     fast_cell_timeout: float | None = None,
     compile_seed: Path | None = None,
+    hidden: tuple[Path, ...] = (),
     workers: WarmWorkers | None = None,
 ) -> SubmissionResult:
     """Grade in a worker process (one of `workers` when given, else one started now);
@@ -99,6 +103,7 @@ def grade_one(
         faithful=faithful,
         fast_cell_timeout=fast_cell_timeout,
         compile_seed=compile_seed,
+        hidden=hidden,
     )
     if workers is not None:
         code, stderr = hand_over(workers.take(), path, folder, name, timeout + WORKER_GRACE)
@@ -216,7 +221,10 @@ def run_batch(
     nothing to grade, both before anything is graded or written."""
     # The report's plotting libraries load while the workers grade, not after.
     threading.Thread(target=_load_report, daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir:
+    with (
+        withheld([path.resolve() for path in paths]),
+        tempfile.TemporaryDirectory(prefix="autograder-sources-") as workdir,
+    ):
         submissions = collect(paths, Path(workdir))
         if not submissions:
             raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
@@ -230,6 +238,8 @@ def run_batch(
             faithful=faithful,
             fast_cell_timeout=fast_cell_timeout,
             progress=progress,
+            # Students' records: covered in every kernel's view where the machine allows.
+            hidden=(*paths, out, Path(workdir)),
         )
         written = write_outputs(
             list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
