@@ -50,10 +50,11 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from zmq.utils.monitor import parse_monitor_message
 
-from autograder import probe_protocol, sandbox
+from autograder import probe_protocol, receive, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
+from autograder.receive import Budget
 from autograder.status import OUT_OF_MEMORY, Kind, Status
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
@@ -109,10 +110,11 @@ class CappedClient(NotebookClient):
 
 class KernelManager(AsyncKernelManager):
     """Hands the connection file to the kernel's own user (when it has one), and gives the
-    client sockets that refuse oversized messages."""
+    client sockets that refuse oversized messages and channels that read within `budget`."""
 
     owner: int | None = None
     client_context: zmq.asyncio.Context | None = None
+    budget: Budget | None = None
 
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
@@ -122,7 +124,10 @@ class KernelManager(AsyncKernelManager):
     def client(self, **kwargs: Any) -> Any:
         if self.client_context is not None:
             kwargs.setdefault("context", self.client_context)
-        return super().client(**kwargs)
+        client = super().client(**kwargs)
+        if self.budget is not None:
+            client.shell_channel_class = client.iopub_channel_class = receive.channel_class(self.budget)
+        return client
 
 
 def limit_resources(memory_mb: int, uid: int | None = None) -> None:
@@ -218,6 +223,8 @@ class Runner:
         self.uid: int | None = None  # the kernel's own user, when it has one
         self.resources = contextlib.ExitStack()
         self.monitor: zmq.Socket[Any] | None = None
+        self.budget = Budget()  # what this kernel may still send (see `autograder.receive`)
+        self.drops_seen = 0
 
     def start(self) -> None:
         """Start a fresh kernel: its own user, its own empty directories. `run` calls it when
@@ -240,6 +247,8 @@ class Runner:
         context = zmq.asyncio.Context()
         self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        context.setsockopt(zmq.RCVHWM, receive.RECEIVE_QUEUE)
+        self.budget = Budget()
         self.client = CappedClient(
             nbformat.v4.new_notebook(),  # type: ignore[no-untyped-call]  # nbformat is unannotated
             kernel_name="python3",
@@ -260,6 +269,7 @@ class Runner:
         manager.connection_file = str(Path(sockets) / "kernel.json")
         manager.owner = uid
         manager.client_context = context
+        manager.budget = self.budget
         self.client.km = manager
         self.resources.callback(self._close_monitor)
         self.resources.enter_context(
@@ -345,21 +355,28 @@ class Runner:
         self.monitor.connect(address)
 
     def _dropped(self) -> bool:
-        """Whether the kernel sent a message too large since the last look; if so, the
-        connection is made again (zmq does not reconnect after refusing a message)."""
+        """Whether the kernel sent a message too large, or large ones past its budget (dropped
+        unread, see `autograder.receive`), since the last look."""
+        over_budget = self.budget.dropped > self.drops_seen
+        self.drops_seen = self.budget.dropped
+        return self._refused() or over_budget
+
+    def _refused(self) -> bool:
+        """Whether zmq refused a message too large since the last look; if so, the connection
+        is made again (zmq does not reconnect after refusing a message)."""
         assert self.monitor is not None
-        dropped = False
+        disconnected = False
         while self.monitor.poll(0):
             event = parse_monitor_message(self.monitor.recv_multipart())
-            dropped = dropped or event["event"] == zmq.EVENT_DISCONNECTED
-        if dropped:
+            disconnected = disconnected or event["event"] == zmq.EVENT_DISCONNECTED
+        if disconnected:
             kc = self.kernel_client
             kc.iopub_channel.close()
             kc._iopub_channel = None  # jupyter_client connects a new one on next use
             self.monitor.close(linger=0)
             self._watch_iopub()
             time.sleep(0.3)  # let the new subscription reach the kernel before the next cell
-        return dropped
+        return disconnected
 
     # -- cells ---------------------------------------------------------------------------
 
@@ -416,6 +433,7 @@ class Runner:
         message = kc.session.msg(
             "comm_open", {"comm_id": comm_id, "target_name": self.target, "data": request.to_wire()}
         )
+        self.budget.expected.add(message["header"]["msg_id"])  # its reply is read whatever its size
         kc.shell_channel.send(message)
         deadline = time.monotonic() + limit
         interrupted = False
@@ -431,7 +449,7 @@ class Runner:
             try:
                 reply = await kc.get_iopub_msg(timeout=wait)
             except queue.Empty:
-                if self._dropped():
+                if self._refused():  # the reply may have been the message refused
                     return probe_protocol.probe_error(
                         "OutputTooLarge", "calling your functions printed too much."
                     )
