@@ -54,8 +54,8 @@ from autograder import probe_protocol, receive, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
-from autograder.receive import Budget
-from autograder.status import OUT_OF_MEMORY, Kind, Status
+from autograder.receive import Budget, MemoryGuard
+from autograder.status import OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
 
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
@@ -225,6 +225,7 @@ class Runner:
         self.monitor: zmq.Socket[Any] | None = None
         self.budget = Budget()  # what this kernel may still send (see `autograder.receive`)
         self.drops_seen = 0
+        self.guard: MemoryGuard | None = None
 
     def start(self) -> None:
         """Start a fresh kernel: its own user, its own empty directories. `run` calls it when
@@ -282,6 +283,8 @@ class Runner:
             )
         )
         self._watch_iopub()
+        self.guard = MemoryGuard(self._kill_kernel)
+        self.resources.callback(self.guard.stop)
         self.started = True
 
     def _private_cache(self, uid: int, home: Path) -> dict[str, str]:
@@ -329,6 +332,8 @@ class Runner:
             if self.killed:
                 self.execution.limit_hit = True
                 self._stop(Status(Kind.CELL_STUCK, cell))
+            elif self.guard is not None and self.guard.tripped:
+                self._stop(Status(Kind.KERNEL_DIED, cell, detail=SENT_TOO_MUCH))
             elif self.uid is not None and sandbox.ran_out_of_memory(self.uid):
                 self._stop(Status(Kind.KERNEL_DIED, cell, detail=OUT_OF_MEMORY))
             else:
@@ -404,6 +409,9 @@ class Runner:
 
     def _kill(self) -> None:
         self.killed = True
+        self._kill_kernel()
+
+    def _kill_kernel(self) -> None:
         process = getattr(self.manager.provisioner, "process", None)
         if process is not None:
             with contextlib.suppress(OSError):

@@ -9,14 +9,22 @@ each is queued by zmq, then decoded as JSON. So, per kernel:
 - messages larger than SMALL_MESSAGE_BYTES are read only up to BUDGET_BYTES in all; past it,
   they are dropped before any decoding (counted, and the cell is reported as output too large).
   Small messages (a cell's status, its reply, an error) are always read, so the notebook goes on;
-  so is the one reply each probe request expects (its parent is the request), whatever its size.
+  so is the one reply each probe request expects (its parent is the request), whatever its size;
+- zmq caps each frame, not the frames of a message, and holds a message whole before anything
+  can refuse it: one message of forty 15 MB buffers is 600 MB. `MemoryGuard` kills the kernel
+  as soon as the grading process has grown GRACE_BYTES past where it was when the kernel
+  started (sampled every 10 ms, far quicker than such a message arrives).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from queue import Empty
 from typing import Any, cast
 
@@ -25,6 +33,8 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 RECEIVE_QUEUE = 2  # zmq's receive high-water mark, in whole messages, on each client socket
 SMALL_MESSAGE_BYTES = 64 * 2**10
 BUDGET_BYTES = 128 * 2**20  # of large messages per kernel (an honest notebook's plots are a few MB)
+GRACE_BYTES = 192 * 2**20  # what a kernel's messages may add to the grading process's memory
+GUARD_INTERVAL = 0.01  # seconds between two looks at it
 
 
 @dataclass
@@ -90,3 +100,34 @@ class BudgetedChannel(AsyncZMQSocketChannel):
 def channel_class(budget: Budget) -> type[BudgetedChannel]:
     """The channel class of one kernel's client (jupyter_client makes channels from a class)."""
     return type("KernelChannel", (BudgetedChannel,), {"budget": budget})
+
+
+def resident_bytes() -> int:
+    """The grading process's resident memory (0 where /proc cannot say)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+class MemoryGuard:
+    """Calls `kill` (once) when the grading process's resident memory grows GRACE_BYTES past
+    what it was when the guard started; `tripped` says whether it did."""
+
+    def __init__(self, kill: Callable[[], None]) -> None:
+        self.kill = kill
+        self.baseline = resident_bytes()
+        self.tripped = False
+        self.stopped = threading.Event()
+        threading.Thread(target=self._watch, daemon=True, name="autograder-memory-guard").start()
+
+    def _watch(self) -> None:
+        while not self.stopped.wait(GUARD_INTERVAL):
+            if resident_bytes() > self.baseline + GRACE_BYTES:
+                self.tripped = True
+                self.kill()
+                return
+
+    def stop(self) -> None:
+        self.stopped.set()

@@ -37,8 +37,8 @@ class Kind(Enum):
 @dataclass(frozen=True)
 class Status:
     """`cell` is 1-based, as the student counts cells; `seconds` the limit that ran out;
-    `detail` what only a grader error carries (what failed, for instructors), or OUT_OF_MEMORY
-    for a kernel killed at its memory ceiling."""
+    `detail` what only a grader error carries (what failed, for instructors), or why a kernel
+    was killed (OUT_OF_MEMORY, SENT_TOO_MUCH)."""
 
     kind: Kind = Kind.OK
     cell: int | None = None
@@ -88,6 +88,8 @@ class Status:
 OK = Status()
 # The detail of a kernel that died because its processes reached their memory ceiling.
 OUT_OF_MEMORY = "out of memory"
+# ... or because it sent the grader more at once than it may hold (see `autograder.receive`).
+SENT_TOO_MUCH = "sent too much at once"
 
 # The texts earlier runs wrote, one pattern each (read once, when an old grading.json is loaded).
 _OLD_FORMS: tuple[tuple[re.Pattern[str], Kind], ...] = (

@@ -250,3 +250,34 @@ def test_a_flood_of_messages_under_the_cap_from_four_threads_is_bounded():
     assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
     assert result["stopped"] is None and result["outputs"]["3"].strip() == "still here"
     assert [item["data"] for item in result["first"]["items"]] == [[1.0], [2.0], [3.0]]
+
+
+MANY_FRAMES = """
+kernel = get_ipython().kernel
+blob = b'y' * 15_000_000
+for i in range(3):  # each message: forty buffers under the 16 MB cap, 600 MB in all
+    kernel.session.send(kernel.iopub_socket, 'comm_msg', content={'comm_id': 'x', 'data': {}}, buffers=[blob] * 40)
+"""
+RUN_MANY_FRAMES = f"""
+import json
+from autograder.execute import execute
+from autograder.notebook import Step
+execution = execute([Step(0, 0, "x = 1"), Step(1, 1, {MANY_FRAMES!r}), Step(2, 2, "print(x)")], [], {{}},
+                    cell_timeout=120, timeout=600)
+print(json.dumps({{"outputs": execution.outputs, "stopped": str(execution.stopped)}}))
+"""
+
+
+def test_a_message_of_many_frames_each_under_the_cap_stops_the_kernel_not_the_grader():
+    """zmq caps frames, not messages, and holds a message whole: the kernel is stopped before
+    the grading processes pass 400 MB, and the student is told why."""
+    with subprocess.Popen([sys.executable, "-c", RUN_MANY_FRAMES], stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parents[1]) as process:
+        grader, peak = psutil.Process(process.pid), 0
+        while process.poll() is None:
+            peak = max(peak, _grading_tree_rss(grader))
+            time.sleep(0.01)
+        result = json.loads(process.stdout.read().strip().splitlines()[-1])
+    print(f"grading processes' peak RSS {peak / 2**20:.0f} MB")
+    assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert result["stopped"] == "kernel-died (cell 2, sent too much at once)"
