@@ -248,8 +248,8 @@ def test_a_flood_of_messages_under_the_cap_from_four_threads_is_bounded():
         result = json.loads(process.stdout.read().strip().splitlines()[-1])
     print(f"grading processes' peak RSS {peak / 2**20:.0f} MB")
     assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
-    assert result["stopped"] is None and result["outputs"]["3"].strip() == "still here"
-    assert [item["data"] for item in result["first"]["items"]] == [[1.0], [2.0], [3.0]]
+    assert result["stopped"] is None and result["outputs"]["3"].strip() == "still here", result
+    assert [item["data"] for item in result["first"]["items"]] == [[1.0], [2.0], [3.0]], result
 
 
 MANY_FRAMES = """
