@@ -280,4 +280,5 @@ def test_a_message_of_many_frames_each_under_the_cap_stops_the_kernel_not_the_gr
         result = json.loads(process.stdout.read().strip().splitlines()[-1])
     print(f"grading processes' peak RSS {peak / 2**20:.0f} MB")
     assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
-    assert result["stopped"] == "kernel-died (cell 2, sent too much at once)"
+    # The cell it is charged to is the one running when the grader reads the message (2 or 3).
+    assert re.fullmatch(r"kernel-died \(cell [23], sent too much at once\)", result["stopped"]), result
