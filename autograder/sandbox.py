@@ -336,12 +336,14 @@ def _new_group(uid: int, controller: str, settings: dict[int, list[tuple[str, st
     for parent, version in _parents(controller):
         group = parent / f"{CPU_GROUP_PREFIX}{uid}"
         (needed, value), *optional = settings[version]
+        existed = group.exists()  # under cgroup v2 the CPU group is this same folder
         try:
             group.mkdir(exist_ok=True)
             (group / needed).write_text(value)
         except OSError:
-            with contextlib.suppress(OSError):
-                group.rmdir()
+            if not existed:
+                with contextlib.suppress(OSError):
+                    group.rmdir()
             continue
         for name, value in optional:
             with contextlib.suppress(OSError):
