@@ -132,6 +132,19 @@ def hide(paths: Iterable[str | Path]) -> None:
     HIDDEN.extend(Path(path).resolve() for path in paths)
 
 
+def covering(paths: Iterable[Path]) -> tuple[Path, ...]:
+    """What to cover so that none of `paths` is in sight of a kernel, in few mounts: a file's
+    folder (one mount for many notebooks) unless that folder is the root or holds the kernels'
+    Python, then the file itself; each once, none inside another."""
+    needed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    found = set()
+    for path in (Path(p).resolve() for p in paths):
+        folder = path if path.is_dir() else path.parent
+        holds_python = any(folder == n or folder in n.parents for n in needed)
+        found.add(path if folder == Path("/") or holds_python else folder)
+    return tuple(sorted(p for p in found if not any(q in p.parents for q in found)))
+
+
 def confine(uid: int, memory_mb: int, own: Iterable[str]) -> None:
     """Where the machine allows, give the kernel of `uid` a memory ceiling of `memory_mb` and a
     view of the file system in which its `own` folders are all it can reach of the grader's

@@ -34,7 +34,7 @@ from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.notebook import InvalidNotebook, read_notebook
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, zero
 from autograder.results import SubmissionResult
-from autograder.sandbox import keep_private, withheld
+from autograder.sandbox import covering, keep_private, withheld
 from autograder.status import Kind, Status
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
@@ -239,7 +239,7 @@ def run_batch(
             fast_cell_timeout=fast_cell_timeout,
             progress=progress,
             # Students' records: covered in every kernel's view where the machine allows.
-            hidden=(*paths, out, Path(workdir)),
+            hidden=covering([*paths, out, Path(workdir)]),
         )
         written = write_outputs(
             list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
