@@ -53,13 +53,14 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from zmq.utils.monitor import parse_monitor_message
 
-from autograder import outside, probe_protocol, sandbox
+from autograder import outside, probe_protocol, receive, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
 from autograder.probe_protocol import Finding, Request
+from autograder.receive import Budget, MemoryGuard
 from autograder.removal import remove_tree
 from autograder.report_channel import ReportChannel, Unreadable
-from autograder.status import Kind, Status
+from autograder.status import OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
 
 log = logging.getLogger(__name__)
 PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
@@ -118,10 +119,11 @@ class CappedClient(NotebookClient):
 
 class KernelManager(AsyncKernelManager):
     """Hands the connection file to the kernel's own user (when it has one), and gives the
-    client sockets that refuse oversized messages."""
+    client sockets that refuse oversized messages and channels that read within `budget`."""
 
     owner: int | None = None
     client_context: zmq.asyncio.Context | None = None
+    budget: Budget | None = None
 
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
@@ -131,7 +133,10 @@ class KernelManager(AsyncKernelManager):
     def client(self, **kwargs: Any) -> Any:
         if self.client_context is not None:
             kwargs.setdefault("context", self.client_context)
-        return super().client(**kwargs)
+        client = super().client(**kwargs)
+        if self.budget is not None:
+            client.shell_channel_class = client.iopub_channel_class = receive.channel_class(self.budget)
+        return client
 
 
 def limit_resources(memory_mb: int, uid: int | None = None) -> None:
@@ -225,9 +230,13 @@ class Runner:
         self.current = -1  # the notebook cell running now, for messages
         self.killed = False  # the watchdog killed a kernel that ignored an interrupt
         self.started = False
+        self.uid: int | None = None  # the kernel's own user, when it has one
         self.resources = contextlib.ExitStack()
         self.monitor: zmq.Socket[Any] | None = None
         self.channel: ReportChannel | None = None  # the probe's report pipe (`start`)
+        self.budget = Budget()  # what this kernel may still send (see `autograder.receive`)
+        self.drops_seen = 0
+        self.guard: MemoryGuard | None = None
 
     def start(self) -> None:
         """Start a fresh kernel: its own user, its own empty directories. `run` calls it when
@@ -245,11 +254,15 @@ class Runner:
             self.resources.callback(sandbox.end, uid)
             env.update(self._private_cache(uid, Path(home)))
             sandbox.give(uid, workdir, home, sockets)
+            sandbox.confine(uid, self.memory_mb, (workdir, home, sockets))
+        self.uid = uid
         self.channel = channel = ReportChannel()
         self.resources.callback(channel.close)
         context = zmq.asyncio.Context()
         self.resources.callback(context.destroy, linger=0)
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        context.setsockopt(zmq.RCVHWM, receive.RECEIVE_QUEUE)
+        self.budget = Budget()
         self.client = CappedClient(
             nbformat.v4.new_notebook(),  # type: ignore[no-untyped-call]  # nbformat is unannotated
             kernel_name="python3",
@@ -270,6 +283,7 @@ class Runner:
         manager.connection_file = str(Path(sockets) / "kernel.json")
         manager.owner = uid
         manager.client_context = context
+        manager.budget = self.budget
         self.client.km = manager
         self.resources.callback(self._close_monitor)
         self.resources.enter_context(
@@ -284,6 +298,8 @@ class Runner:
         )
         channel.launched(self._pid())
         self._watch_iopub()
+        self.guard = MemoryGuard(self._kill_kernel)
+        self.resources.callback(self.guard.stop)
         self.started = True
 
     def _private_cache(self, uid: int, home: Path) -> dict[str, str]:
@@ -336,6 +352,10 @@ class Runner:
             if self.killed:
                 self.execution.limit_hit = True
                 self._stop(Status(Kind.CELL_STUCK, cell))
+            elif self.guard is not None and self.guard.tripped:
+                self._stop(Status(Kind.KERNEL_DIED, cell, detail=SENT_TOO_MUCH))
+            elif self.uid is not None and sandbox.ran_out_of_memory(self.uid):
+                self._stop(Status(Kind.KERNEL_DIED, cell, detail=OUT_OF_MEMORY))
             else:
                 self._stop(Status(Kind.KERNEL_DIED, cell))
         except Exception as error:  # the kernel would not start, or the client broke
@@ -361,21 +381,28 @@ class Runner:
         self.monitor.connect(address)
 
     def _dropped(self) -> bool:
-        """Whether the kernel sent a message too large since the last look; if so, the
-        connection is made again (zmq does not reconnect after refusing a message)."""
+        """Whether the kernel sent a message too large, or large ones past its budget (dropped
+        unread, see `autograder.receive`), since the last look."""
+        over_budget = self.budget.dropped > self.drops_seen
+        self.drops_seen = self.budget.dropped
+        return self._refused() or over_budget
+
+    def _refused(self) -> bool:
+        """Whether zmq refused a message too large since the last look; if so, the connection
+        is made again (zmq does not reconnect after refusing a message)."""
         assert self.monitor is not None
-        dropped = False
+        disconnected = False
         while self.monitor.poll(0):
             event = parse_monitor_message(self.monitor.recv_multipart())
-            dropped = dropped or event["event"] == zmq.EVENT_DISCONNECTED
-        if dropped:
+            disconnected = disconnected or event["event"] == zmq.EVENT_DISCONNECTED
+        if disconnected:
             kc = self.kernel_client
             kc.iopub_channel.close()
             kc._iopub_channel = None  # jupyter_client connects a new one on next use
             self.monitor.close(linger=0)
             self._watch_iopub()
             time.sleep(0.3)  # let the new subscription reach the kernel before the next cell
-        return dropped
+        return disconnected
 
     # -- cells ---------------------------------------------------------------------------
 
@@ -403,6 +430,9 @@ class Runner:
 
     def _kill(self) -> None:
         self.killed = True
+        self._kill_kernel()
+
+    def _kill_kernel(self) -> None:
         pid = self._pid()
         if pid is not None:
             with contextlib.suppress(OSError):
@@ -444,13 +474,16 @@ class Runner:
             "comm_open",
             {"comm_id": secrets.token_hex(16), "target_name": self.target, "data": request.to_wire()},
         )
+        self.budget.expected.add(message["header"]["msg_id"])  # its reply is read whatever its size
         kc.shell_channel.send(message)
         deadline = time.monotonic() + limit
-        interrupted = False
+        interrupted = finishing = False
         while True:
             wait = min(REPORT_POLL, deadline - time.monotonic())
-            if wait <= 0 and channel.partial:  # the report is being written: let it finish
-                deadline = time.monotonic() + RECOVERY_TIMEOUT
+            if wait <= 0 and channel.partial and not finishing:
+                # The report is being written: it gets one more while to finish (once: a half
+                # frame the student wrote must not hold the grader forever).
+                finishing, deadline = True, time.monotonic() + RECOVERY_TIMEOUT
                 continue
             if wait <= 0:
                 if interrupted:
@@ -474,7 +507,7 @@ class Runner:
                 return probe_protocol.probe_error(
                     "UnreadableReply", f"the grader could not read the report: {report.why}."
                 )
-            if self._dropped():
+            if self._refused():  # zmq refused a message too large: the kernel may be in a bad way
                 channel.abandon(request.nonce)
                 return probe_protocol.probe_error(
                     "OutputTooLarge", "calling your functions printed too much."

@@ -32,7 +32,7 @@ from autograder.notebook import (
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
-from autograder.status import OK, Kind, Status
+from autograder.status import OK, OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
 from autograder.suspicious import suspicious_code
 from autograder.trust import withhold
 
@@ -275,6 +275,19 @@ def student_message(status: Status, *, stopped: bool) -> str:
         return (
             f"Your notebook printed more than the grader can read ({where}): that cell's output was "
             "cut off. The rest of your notebook still ran and was graded."
+        )
+    if status.kind is Kind.KERNEL_DIED and status.detail == OUT_OF_MEMORY:
+        return (
+            f"Your notebook ran out of memory (cell {status.cell}): its Python process, with everything "
+            "it kept in memory, shared memory and temporary files, went past the grader's limit and was "
+            "stopped. Questions completed before it were graded; later ones got no points. Look for a "
+            "very large array or a list that keeps growing."
+        )
+    if status.kind is Kind.KERNEL_DIED and status.detail == SENT_TOO_MUCH:
+        return (
+            f"Your notebook was stopped (cell {status.cell}): it sent the grader more data at once than "
+            "it can hold (for example huge messages or outputs sent from threads). Questions completed "
+            "before it were graded; later ones got no points."
         )
     if status.kind is Kind.KERNEL_DIED:
         return (

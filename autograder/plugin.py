@@ -100,7 +100,9 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         # Gradescope's autograder folder holds this package's source and otter's tests; otter
         # copies the zip's files (this package) into the submission folder.
         autograder_dir = Path(self.submission_path).resolve().parents[1]
-        sandbox.keep_private([autograder_dir / name for name in ("source", "submission", "results")])
+        graders = [autograder_dir / name for name in ("source", "submission", "results")]
+        sandbox.keep_private(graders)
+        sandbox.hide(graders)  # covered too, where each kernel gets a view of its own
         name = Path(self.submission_path).stem
         try:
             self.result = grade_parsed(

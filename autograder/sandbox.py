@@ -7,8 +7,11 @@ outside its own folders (results, the grader's files), and cannot reach another 
 kernel. When the submission is done, everything that uid left is removed: its processes, its
 files in the world-writable folders, its SysV IPC objects (shared memory, semaphores, message
 queues). Where the grader may (CAP_SYS_ADMIN, found by trying), each kernel also gets an IPC
-namespace of its own; where it can create a cgroup, a CPU share of its own (equal weight per
-kernel, so a hundred busy children of one hand-in cannot starve another's kernel).
+namespace of its own and a view of the file system of its own (`autograder.mounts`: private
+/tmp and /dev/shm, the grader's inputs and output covered, other users' processes hidden);
+where it can create cgroups, a CPU share of its own (equal weight per kernel, so a hundred busy
+children of one hand-in cannot starve another's kernel) and a memory ceiling that counts
+everything its processes hold, shared memory and tmpfs files included.
 
 `python -m autograder.sandbox --prepare` (run by ./setup.sh and by the Gradescope image's
 set-up) makes that possible: it lets other users *enter* (not list) the directories on the
@@ -30,9 +33,10 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from autograder import mounts
 from autograder.removal import remove_tree
 
 # Kernel uids come from a range no Debian-style system gives to users or services
@@ -60,10 +64,16 @@ CLONE_NEWIPC = 0x08000000
 IPC_RMID = 0
 CPU_GROUP_PREFIX = "autograder-kernel-"
 PRIVATE_IPC = True  # try an IPC namespace per kernel (tests turn it off to see the cleanup at work)
+PRIVATE_VIEW = True  # likewise a view of the file system per kernel (see `autograder.mounts`)
 # Resolved now, in the grading process: the child that becomes the kernel only calls it
 # (loading a library between fork and exec could deadlock).
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _CPU_GROUPS: dict[int, Path] = {}  # kernel uid -> the cgroup its processes join
+_MEMORY_GROUPS: dict[int, Path] = {}  # kernel uid -> the cgroup that holds its memory ceiling
+_VIEWS: dict[int, mounts.View] = {}  # kernel uid -> what it sees of the file system
+# The grader's inputs and output folder (`hide`): covered in every kernel's view.
+HIDDEN: list[Path] = []
+PRIVATE_FOLDER_SHARE = 4  # each private tmpfs holds at most this fraction of the memory ceiling
 # Processes and threads a kernel's user may have at once. Threads count: XLA sizes its pools
 # by the number of CPUs, so the limit grows with them, far above what a notebook needs.
 PROCESS_LIMIT = 256 + 8 * (os.cpu_count() or 1)
@@ -119,15 +129,78 @@ def kernel_uid() -> int | None:
     return uid
 
 
+def hide(paths: Iterable[str | Path]) -> None:
+    """Cover `paths` (the grader's inputs and output) in the view of every kernel started later."""
+    HIDDEN.extend(Path(path).resolve() for path in paths)
+
+
+def covering(paths: Iterable[Path]) -> tuple[Path, ...]:
+    """What to cover so that none of `paths` is in sight of a kernel, in few mounts: a file's
+    folder (one mount for many notebooks) unless that folder is the root or holds the kernels'
+    Python, then the file itself; each once, none inside another."""
+    needed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    found = set()
+    for path in (Path(p).resolve() for p in paths):
+        folder = path if path.is_dir() else path.parent
+        holds_python = any(folder == n or folder in n.parents for n in needed)
+        found.add(path if folder == Path("/") or holds_python else folder)
+    return tuple(sorted(p for p in found if not any(q in p.parents for q in found)))
+
+
+def confine(uid: int, memory_mb: int, own: Iterable[str]) -> None:
+    """Where the machine allows, give the kernel of `uid` a memory ceiling of `memory_mb` and a
+    view of the file system in which its `own` folders are all it can reach of the grader's
+    (see `autograder.mounts`); `become` puts the kernel in them, `end` removes them."""
+    group = memory_group(uid, memory_mb * 2**20)
+    if group is not None:
+        _MEMORY_GROUPS[uid] = group
+    if private_view_available():
+        _VIEWS[uid] = mounts.view(own, HIDDEN, max(1, memory_mb // PRIVATE_FOLDER_SHARE))
+
+
+def private_view_available() -> bool:
+    return PRIVATE_VIEW and mounts.available(FIRST_UID)
+
+
+@contextlib.contextmanager
+def withheld(paths: Iterable[Path]) -> Iterator[None]:
+    """While the block runs, kernels that have no view of their own (the grader lacks
+    CAP_SYS_ADMIN) cannot enter `paths` either: other users' permissions on them are taken
+    away, and given back after. Elsewhere (not root, or each kernel covers them) nothing changes."""
+    modes: dict[Path, int] = {}
+    python = Path(sys.prefix).resolve()  # the kernels' own Python stays within reach
+    if unavailable() is None and not private_view_available():
+        for path in paths:
+            if path == python or path in python.parents:
+                continue
+            with contextlib.suppress(OSError):
+                mode = path.lstat().st_mode
+                if not stat.S_ISLNK(mode) and mode & 0o007:
+                    path.chmod(stat.S_IMODE(mode) & ~0o007)
+                    modes[path] = stat.S_IMODE(mode)
+    try:
+        yield
+    finally:
+        for path, mode in modes.items():
+            with contextlib.suppress(OSError):
+                path.chmod(mode)
+
+
 def become(uid: int) -> None:
-    """Runs in the child before exec: a CPU share and SysV IPC of its own where the machine
-    allows, then drop every privilege for `uid` (group too)."""
+    """Runs in the child before exec: a CPU share, a memory ceiling, SysV IPC and a view of the
+    file system of its own where the machine allows, then drop every privilege for `uid`."""
     group = _CPU_GROUPS.get(uid)
     if group is not None:
         with contextlib.suppress(OSError):  # the kernel then shares the grader's CPU share
             (group / "cgroup.procs").write_text(str(os.getpid()))
+    memory = _MEMORY_GROUPS.get(uid)
+    if memory is not None:  # not joining it would leave the kernel without its ceiling
+        (memory / "cgroup.procs").write_text(str(os.getpid()))
     if PRIVATE_IPC:
         _LIBC.unshare(CLONE_NEWIPC)  # fails (EPERM) without CAP_SYS_ADMIN: the IPC cleanup in `end` remains
+    seen = _VIEWS.get(uid)
+    if seen is not None:
+        mounts.enter(seen)  # raises rather than start a kernel that sees more than it should
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
@@ -184,6 +257,10 @@ def _remove_cpu_group(uid: int) -> None:
     group = _CPU_GROUPS.pop(uid, None)
     if group is not None:
         _remove_group(group)
+    memory = _MEMORY_GROUPS.pop(uid, None)
+    if memory is not None:
+        _remove_group(memory)
+    _VIEWS.pop(uid, None)
 
 
 def shared_folders(uid: int) -> list[str]:
@@ -252,50 +329,92 @@ def cpu_group(uid: int) -> Path | None:
     the default weight, each kernel's processes together get one kernel's share of the CPU.
     cgroup v2 where its cpu controller can be enabled, else v1's cpu hierarchy; None where
     the grader may create neither (then the README's threat model applies)."""
-    for parent, setting, value in _cpu_parents():
+    return _new_group(uid, "cpu", {2: [("cpu.weight", "100")], 1: [("cpu.shares", "1024")]})
+
+
+def memory_group(uid: int, limit: int) -> Path | None:
+    """A new cgroup whose processes together may hold at most `limit` bytes: their own memory,
+    shared memory and the tmpfs files they write (beyond it the kernel reclaims what it can,
+    then kills). v2's memory.max (no swap beyond it) where its memory controller can be
+    enabled, else v1's memory.limit_in_bytes; None where the grader may create neither."""
+    ceiling = str(limit)
+    return _new_group(
+        uid,
+        "memory",
+        {
+            2: [("memory.max", ceiling), ("memory.swap.max", "0")],
+            1: [("memory.limit_in_bytes", ceiling), ("memory.memsw.limit_in_bytes", ceiling)],
+        },
+    )
+
+
+def ran_out_of_memory(uid: int) -> bool:
+    """Whether the kernel of `uid` had a process killed at its memory ceiling (the cgroup's
+    own OOM counter: v2's memory.events, v1's memory.oom_control)."""
+    group = _MEMORY_GROUPS.get(uid)
+    if group is None:
+        return False
+    for name in ("memory.events", "memory.oom_control"):
+        with contextlib.suppress(OSError, ValueError):
+            counts = dict(line.split() for line in (group / name).read_text().splitlines())
+            return int(counts.get("oom_kill", 0)) > 0
+    return False
+
+
+def _new_group(uid: int, controller: str, settings: dict[int, list[tuple[str, str]]]) -> Path | None:
+    """A cgroup for the kernel of `uid` in the first hierarchy with `controller` where the
+    grader may make one, set with `settings` for that cgroup version (the first setting is
+    needed; the others, such as swap limits the machine may not account, where they exist)."""
+    for parent, version in _parents(controller):
         group = parent / f"{CPU_GROUP_PREFIX}{uid}"
+        (needed, value), *optional = settings[version]
+        existed = group.exists()  # under cgroup v2 the CPU group is this same folder
         try:
             group.mkdir(exist_ok=True)
-            (group / setting).write_text(value)
+            (group / needed).write_text(value)
         except OSError:
-            with contextlib.suppress(OSError):
-                group.rmdir()
+            if not existed:
+                with contextlib.suppress(OSError):
+                    group.rmdir()
             continue
+        for name, value in optional:
+            with contextlib.suppress(OSError):
+                (group / name).write_text(value)
         return group
     return None
 
 
-def _cpu_parents() -> list[tuple[Path, str, str]]:
-    """Where a CPU group may go: the grader's own cgroup in each hierarchy with a cpu
-    controller, with the file that sets a group's share and its default value."""
+def _parents(controller: str) -> list[tuple[Path, int]]:
+    """Where a group with `controller` may go: the grader's own cgroup in each hierarchy that
+    has it, with that hierarchy's cgroup version (2 first)."""
     try:
-        mounts = [line.split() for line in Path("/proc/self/mounts").read_text().splitlines()]
+        mounted = [line.split() for line in Path("/proc/self/mounts").read_text().splitlines()]
         memberships = [line.split(":", 2) for line in Path("/proc/self/cgroup").read_text().splitlines()]
     except OSError:
         return []
     own = {controllers: path for _, controllers, path in (m for m in memberships if len(m) == 3)}
     parents = []
-    for fields in mounts:
+    for fields in mounted:
         if len(fields) < 4:
             continue
         mount, kind, options = Path(fields[1]), fields[2], fields[3].split(",")
-        if kind == "cgroup2" and "" in own and _enable_cpu(mount / own[""].lstrip("/")):
-            parents.append((mount / own[""].lstrip("/"), "cpu.weight", "100"))
-        elif kind == "cgroup" and "cpu" in options:
-            path = next((p for c, p in own.items() if "cpu" in c.split(",")), "/")
-            parents.append((mount / path.lstrip("/"), "cpu.shares", "1024"))
-    return parents
+        if kind == "cgroup2" and "" in own and _enable(mount / own[""].lstrip("/"), controller):
+            parents.append((mount / own[""].lstrip("/"), 2))
+        elif kind == "cgroup" and controller in options:
+            path = next((p for c, p in own.items() if controller in c.split(",")), "/")
+            parents.append((mount / path.lstrip("/"), 1))
+    return sorted(parents, key=lambda parent: -parent[1])
 
 
-def _enable_cpu(parent: Path) -> bool:
-    """Whether v2's cpu controller is (or can now be) enabled for the children of `parent`
+def _enable(parent: Path, controller: str) -> bool:
+    """Whether v2's `controller` is (or can now be) enabled for the children of `parent`
     (not where `parent` itself holds processes, cgroup v2's rule for inner groups)."""
     try:
-        if "cpu" in (parent / "cgroup.subtree_control").read_text().split():
+        if controller in (parent / "cgroup.subtree_control").read_text().split():
             return True
-        if "cpu" not in (parent / "cgroup.controllers").read_text().split():
+        if controller not in (parent / "cgroup.controllers").read_text().split():
             return False
-        (parent / "cgroup.subtree_control").write_text("+cpu")
+        (parent / "cgroup.subtree_control").write_text(f"+{controller}")
     except OSError:
         return False
     return True
@@ -423,6 +542,18 @@ def main() -> int:
         print(f"CPU share per kernel: {'a cgroup beside ' + str(group.parent) if group else 'no'}")
         if group is not None:
             _remove_group(group)
+        memory = memory_group(FIRST_UID, 2**30)
+        print(
+            "memory ceiling per kernel (shared memory and tmpfs included): "
+            + (f"a cgroup beside {memory.parent}" if memory else "no (only the data-segment limit)")
+        )
+        if memory is not None:
+            _remove_group(memory)
+        print(
+            "view of its own per kernel (private /tmp and /dev/shm, inputs and output covered, "
+            "other users' processes hidden): "
+            + ("yes" if private_view_available() else "no (inputs are made private while a batch runs)")
+        )
     return 0
 
 

@@ -37,7 +37,8 @@ class Kind(Enum):
 @dataclass(frozen=True)
 class Status:
     """`cell` is 1-based, as the student counts cells; `seconds` the limit that ran out;
-    `detail` what only a grader error carries (what failed, for instructors)."""
+    `detail` what only a grader error carries (what failed, for instructors), or why a kernel
+    was killed (OUT_OF_MEMORY, SENT_TOO_MUCH)."""
 
     kind: Kind = Kind.OK
     cell: int | None = None
@@ -63,6 +64,8 @@ class Status:
             return f"cell {cell} ran past {seconds:g} s"
         if self.kind is Kind.CELL_STUCK:
             return f"cell {cell} ran past its limit and could not be interrupted"
+        if self.kind is Kind.KERNEL_DIED and self.detail:
+            return f"cell {cell}, {self.detail}"
         if self.kind in (Kind.KERNEL_DIED, Kind.OUTPUT_TOO_LARGE):
             return f"cell {cell}"
         return self.detail
@@ -83,6 +86,10 @@ class Status:
 
 
 OK = Status()
+# The detail of a kernel that died because its processes reached their memory ceiling.
+OUT_OF_MEMORY = "out of memory"
+# ... or because it sent the grader more at once than it may hold (see `autograder.receive`).
+SENT_TOO_MUCH = "sent too much at once"
 
 # The texts earlier runs wrote, one pattern each (read once, when an old grading.json is loaded).
 _OLD_FORMS: tuple[tuple[re.Pattern[str], Kind], ...] = (

@@ -198,3 +198,87 @@ def test_oversized_messages_never_reach_the_graders_memory():
     assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
     assert result["stopped"] is None and result["outputs"]["2"].strip() == "still here"
     assert "output-too-large (cell 2)" in result["cut_short"]
+
+
+THREAD_FLOOD = """
+import json, threading
+kernel = get_ipython().kernel
+# Signed with the kernel's own session: each a valid comm message just under the 16 MB cap.
+content = json.dumps({'comm_id': 'flood', 'data': {'blob': 'y' * 15_700_000}}).encode()
+def flood():
+    for i in range(25):
+        kernel.session.send(kernel.iopub_socket, 'comm_msg', content=content)
+threads = [threading.Thread(target=flood) for _ in range(4)]
+for thread in threads:
+    thread.start()
+"""
+RUN_THREAD_FLOOD = f"""
+import json
+from autograder.execute import execute
+from autograder.notebook import Capture, Step
+steps = [Step(0, 0, {THREAD_FLOOD!r}), Step(1, 1, "first = [1, 2, 3]"),
+         Step(2, 2, "for thread in threads:\\n    thread.join()"), Step(3, 3, "print('still here')")]
+execution = execute(steps, [Capture("q1", 1)], {{"q1": {{"names": ["first"]}}}}, cell_timeout=120, timeout=600)
+found = {{"outputs": execution.outputs, "stopped": execution.stopped,
+          "first": execution.observations[Capture("q1", 1)].get("first")}}
+print(json.dumps(found))
+"""
+
+
+def _grading_tree_rss(grader: psutil.Process) -> int:
+    """Resident memory of the grading process and its children, the kernel's (its own) apart."""
+    total = 0
+    for process in [grader, *grader.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            if not any("ipykernel" in part for part in process.cmdline()):
+                total += process.memory_info().rss
+    return total
+
+
+def test_a_flood_of_messages_under_the_cap_from_four_threads_is_bounded():
+    """100 signed comm messages of 15.7 MB (each under the 16 MB cap) from four threads: the
+    grading processes stay under 400 MB in all (857 MB and growing before), the probe's own
+    reply gets through, and the notebook goes on."""
+    with subprocess.Popen([sys.executable, "-c", RUN_THREAD_FLOOD], stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parents[1]) as process:
+        grader, peak = psutil.Process(process.pid), 0
+        while process.poll() is None:
+            peak = max(peak, _grading_tree_rss(grader))
+            time.sleep(0.02)
+        result = json.loads(process.stdout.read().strip().splitlines()[-1])
+    print(f"grading processes' peak RSS {peak / 2**20:.0f} MB")
+    assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert result["stopped"] is None and result["outputs"]["3"].strip() == "still here", result
+    assert [item["data"] for item in result["first"]["items"]] == [[1.0], [2.0], [3.0]], result
+
+
+MANY_FRAMES = """
+kernel = get_ipython().kernel
+blob = b'y' * 15_000_000
+for i in range(3):  # each message: forty buffers under the 16 MB cap, 600 MB in all
+    kernel.session.send(kernel.iopub_socket, 'comm_msg', content={'comm_id': 'x', 'data': {}}, buffers=[blob] * 40)
+"""
+RUN_MANY_FRAMES = f"""
+import json
+from autograder.execute import execute
+from autograder.notebook import Step
+execution = execute([Step(0, 0, "x = 1"), Step(1, 1, {MANY_FRAMES!r}), Step(2, 2, "print(x)")], [], {{}},
+                    cell_timeout=120, timeout=600)
+print(json.dumps({{"outputs": execution.outputs, "stopped": str(execution.stopped)}}))
+"""
+
+
+def test_a_message_of_many_frames_each_under_the_cap_stops_the_kernel_not_the_grader():
+    """zmq caps frames, not messages, and holds a message whole: the kernel is stopped before
+    the grading processes pass 400 MB, and the student is told why."""
+    with subprocess.Popen([sys.executable, "-c", RUN_MANY_FRAMES], stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parents[1]) as process:
+        grader, peak = psutil.Process(process.pid), 0
+        while process.poll() is None:
+            peak = max(peak, _grading_tree_rss(grader))
+            time.sleep(0.01)
+        result = json.loads(process.stdout.read().strip().splitlines()[-1])
+    print(f"grading processes' peak RSS {peak / 2**20:.0f} MB")
+    assert peak <= 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    # The cell it is charged to is the one running when the grader reads the message (2 or 3).
+    assert re.fullmatch(r"kernel-died \(cell [23], sent too much at once\)", result["stopped"]), result

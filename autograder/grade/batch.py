@@ -36,7 +36,7 @@ from autograder.notebook import read_notebook
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, GRADER_FAILED, TIMEOUT, zero
 from autograder.removal import remove_tree
 from autograder.results import SubmissionResult
-from autograder.sandbox import keep_private
+from autograder.sandbox import covering, keep_private, withheld
 from autograder.status import Kind, Status
 
 # Beyond the notebook's own limit, what a worker may take to start and to write its files.
@@ -62,8 +62,10 @@ def worker_options(
     faithful: bool = False,
     fast_cell_timeout: float | None = None,
     compile_seed: Path | None = None,
+    hidden: tuple[Path, ...] = (),
 ) -> list[str]:
-    """The worker's command-line options besides the submission."""
+    """The worker's command-line options besides the submission (`hidden`: what its kernel
+    must not see, see `autograder.sandbox.hide`)."""
     return [
         "--cell-timeout",
         str(cell_timeout),
@@ -72,6 +74,7 @@ def worker_options(
         *(["--faithful"] if faithful else []),
         *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
         *(["--compile-cache", str(compile_seed)] if compile_seed is not None else []),
+        *(option for path in hidden for option in ("--hide", str(path))),
     ]
 
 
@@ -85,6 +88,7 @@ def grade_one(
     faithful: bool = False,
     fast_cell_timeout: float | None = None,
     compile_seed: Path | None = None,
+    hidden: tuple[Path, ...] = (),
     workers: WarmWorkers | None = None,
 ) -> SubmissionResult:
     """Grade in a worker process (one of `workers` when given, else one started now);
@@ -95,6 +99,7 @@ def grade_one(
         faithful=faithful,
         fast_cell_timeout=fast_cell_timeout,
         compile_seed=compile_seed,
+        hidden=hidden,
     )
     # What an earlier run wrote here must not pass for this run's result if the worker writes none.
     for stale in ("grading.json", "results.json", GRADER_ERROR_FILE):
@@ -225,28 +230,31 @@ def run_batch(
     # Removed without recursion: what students uploaded may nest folders thousands deep.
     workdir = tempfile.mkdtemp(prefix="autograder-sources-")
     try:
-        submissions = collect(paths, Path(workdir))
-        if not submissions:
-            raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
-        results = _grade_all(
-            submissions,
-            out,
-            jobs=jobs,
-            cell_timeout=cell_timeout,
-            timeout=timeout,
-            force=force,
-            faithful=faithful,
-            fast_cell_timeout=fast_cell_timeout,
-            progress=progress,
-        )
-        written = write_outputs(
-            list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
-        )
-        doubtful = [
-            s.name
-            for s, r in zip(submissions, results, strict=True)
-            if s.notebook is not None and s.note and r.score == 0
-        ]
+        with withheld([path.resolve() for path in paths]):
+            submissions = collect(paths, Path(workdir))
+            if not submissions:
+                raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
+            results = _grade_all(
+                submissions,
+                out,
+                jobs=jobs,
+                cell_timeout=cell_timeout,
+                timeout=timeout,
+                force=force,
+                faithful=faithful,
+                fast_cell_timeout=fast_cell_timeout,
+                progress=progress,
+                # Students' records: covered in every kernel's view where the machine allows.
+                hidden=covering([*paths, out, Path(workdir)]),
+            )
+            written = write_outputs(
+                list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
+            )
+            doubtful = [
+                s.name
+                for s, r in zip(submissions, results, strict=True)
+                if s.notebook is not None and s.note and r.score == 0
+            ]
     finally:
         remove_tree(workdir)
     return Batch(results, written, doubtful)

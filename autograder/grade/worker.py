@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from autograder import sandbox
 from autograder.compile_cache import CompileCache
 from autograder.grade.output import write_submission
 from autograder.pipeline import grade_notebook
@@ -30,7 +31,9 @@ def main() -> None:
     parser.add_argument("--fast-cell-timeout", type=float, default=None)
     parser.add_argument("--compile-cache", type=Path, help="the seed of the kernel's compilation cache")
     parser.add_argument("--warm", action="store_true", help="start the kernel, then read the job from stdin")
+    parser.add_argument("--hide", type=Path, action="append", default=[], help="a path kernels must not see")
     args = parser.parse_args()
+    sandbox.hide(args.hide)
     notebook, folder, name = args.notebook, args.folder, args.name
     cache = CompileCache(seed=args.compile_cache) if args.compile_cache else None
     if args.warm:
