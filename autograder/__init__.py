@@ -25,9 +25,11 @@ upward (tests/test_layers.py checks every import, including those inside functio
    runs.
 5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
    `autograder.runtime_flags`, `autograder.compile_cache`, `autograder.report_channel`,
-   `autograder.outside`: running the notebook in a kernel of its own, as a user of its own,
-   probing what it left, what the kernel looked like afterwards, the compiled code a kernel may
-   start from, the pipe the probe reports on, and what the grader sees of the kernel from outside.
+   `autograder.outside`, `autograder.receive`, `autograder.mounts`: running the notebook in a
+   kernel of its own, as a user of its own with a view of the file system of its own, probing
+   what it left, what the kernel looked like afterwards, the compiled code a kernel may start
+   from, the pipe the probe reports on, what the grader sees of the kernel from outside, and
+   how much of what the kernel sends the grader reads.
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).
 7. `autograder.grade`: the `grade` verb, from a batch to its gradebook, feedback and report.
 8. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this

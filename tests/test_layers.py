@@ -41,6 +41,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.compile_cache",
         "autograder.report_channel",
         "autograder.outside",
+        "autograder.receive",
+        "autograder.mounts",
     ),
     ("autograder.pipeline",),
     ("autograder.grade.*",),
