@@ -155,12 +155,13 @@ case("print-displays", template(q1=[*Q1[:3], "print(third.shape)\nprint(third * 
                                     "print(third * jnp.array([[1, 2], [3, 4]]))", *Q1[6:]]))
 case("q5-not-attempted", template(q5=[]), [7, 5, 4, 4, 0])
 # `third` element-wise (its displays are judged on the student's own `third`), the gradient of
-# the wrong function (both gradient items), `my_model` not compiled (compiled and speed-up).
+# the wrong function (both gradient items), `my_model` never compiled (the assignment's own model,
+# run as given, earns nothing: all of Question 4).
 case("several-mistakes", template(
     q1=[Q1[0], Q1[1], "third = first * second.T[:, :3].reshape(2, 3)\nthird", *Q1[3:]],
     q3=[Q3[0], "my_gradient = jax.grad(lambda x: 14*x**3)\nmy_gradient(17.0)"],
     q4cells=[c.replace("@jax.jit\n", "") for c in q4()]),
-    [6, 5, 2, 2, 4])
+    [6, 5, 2, 0, 4])
 case("zeros-garbage", template(
     q1=["first = jnp.zeros((2, 3))", "second = jnp.zeros((3, 2))", "third = jnp.zeros((2, 2))",
         "third.shape", "third * 2", "fourth = 1\nfifth = 2\nmy_array = 3"],
@@ -182,7 +183,7 @@ case("fake-jit-memo", template(q4cells=[
     "_memo = {}\ndef my_model(keys):\n    k = tuple(int(x) for x in jnp.ravel(jnp.asarray(keys)))\n"
     "    if k not in _memo:\n        _memo[k] = 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
     "    return _memo[k]\nmy_model.lower = None\nmy_model._cache_size = lambda: 1"]),
-     [7, 5, 4, 2, 4])
+     [7, 5, 4, 0, 4])
 
 case("quit-mid-notebook", template(q3=[*Q3, "quit()"]))
 case("sys-exit-mid-notebook", template(q2=(Q2, Q2_RUN + "\nimport sys\nsys.exit()")))
@@ -229,7 +230,7 @@ case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
     "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]))
 # A jitted function that merely claims to wrap `my_model` computes something else: no credit.
 case("q4-forged-wrapped", template(q4cells=[q4()[0],
-    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), [7, 5, 4, 2, 4])
+    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), [7, 5, 4, 0, 4])
 
 
 # Common wrong answers, each losing exactly its items.

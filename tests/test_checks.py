@@ -150,10 +150,12 @@ def test_q4_speedup_is_judged_on_medians():
     assert set(slow) == {"speedup"} and "1.2x" in slow["speedup"]
 
 
-def test_q4_unjitted_model_loses_compiled_and_speedup():
+def test_q4_unjitted_model_earns_nothing():
+    # The uncompiled model is the assignment's own code: right values earn nothing until compiled.
     plan = jit.plan(random.Random(2), GOLDEN)
     found = failed(grade_question(jit, q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
-    assert set(found) == {"compiled", "speedup"} and "plain Python function" in found["compiled"]
+    assert set(found) == {"my_model", "compiled", "speedup"} and "plain Python function" in found["compiled"]
+    assert "code the assignment gives you" in found["my_model"] and "compile" in found["my_model"]
 
 
 def test_q4_an_undefined_model_is_called_undefined_not_uncompiled():
@@ -174,7 +176,7 @@ def test_q4_a_model_compiled_apart_counts_only_when_its_compiled_code_computes_t
     assert failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=genuine), GOLDEN, plan)) == {}
     other = {"pair": [number(0.5)] * 3, "single": right.values["single"]}
     found = failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=other), GOLDEN, plan))
-    assert set(found) == {"compiled", "speedup"}
+    assert set(found) == {"my_model", "compiled", "speedup"}
 
 
 def test_a_probe_that_timed_out_says_so_in_every_item():

@@ -345,12 +345,13 @@ Q3_MISTAKES = [
 ]
 
 Q4_MISTAKES = [
-    # Not compiled: the compiled check fails and so, necessarily, does the speed-up.
+    # Not compiled: the model is then the assignment's own code, run as given, and earns nothing
+    # (its values count for the compiled model); the speed-up fails with it.
     mistake(
         "my-model-not-jitted",
         edit(("@jax.jit\n", "")),
-        (7, 5, 4, 2, 4), {"compiled", "speedup"},
-        {"compiled": "plain Python function", "speedup": "speed-up of"},
+        (7, 5, 4, 0, 4), {"my_model", "compiled", "speedup"},
+        {"my_model": "code the assignment gives you", "compiled": "plain Python function", "speedup": "speed-up of"},
     ),
     mistake(
         "my-model-jitted-wrong-formula",
