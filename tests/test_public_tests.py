@@ -157,6 +157,15 @@ MISTAKES: dict[str, list[Edit]] = {
         ("key, *subkeys = jax.random.split(key, num=3)\nprint(",
          "key, *subkeys = jax.random.split(key, num=2)\nprint("),
     ],
+    # `third` element-wise with `second.T` (2x3): its displays are judged on it, as the grade does;
+    # bar and baz drawing from the global `subkeys`, not their key: foo1/foo2 keep their item.
+    "third_transposed_bar_baz_global_subkeys": [
+        ("third = first @ second", "third = first * second.T"),
+        ("def bar(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(key)",
+         "def bar(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(subkeys[0])"),
+        ("def baz(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(key)",
+         "def baz(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(subkeys[1])"),
+    ],
     "fifth": [("jnp.hstack([fourth, jnp.ones((4, 1), dtype=fourth.dtype)])",
                "jnp.hstack([jnp.ones((4, 1), dtype=fourth.dtype), fourth])")],
     "my_array": [("my_array = my_array.at[1, 1].set(7)", "my_array.at[1, 1].set(7)")],
