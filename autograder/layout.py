@@ -52,6 +52,7 @@ from autograder.statements import (
 from autograder.versions import TARGET, Version, Versions
 
 MAX_CUTS = 64  # pieces of one cell cut after bindings of `fast_my_function` (each is probed)
+MAX_SPLITS = 8  # Question 2's steps probed where they use its split (the last ones)
 _NUMBER = r"(?:question|problem|q)\s*#?\s*(\d+)\b"
 _QUESTION = re.compile(r"^\s*(?:\*\*|__)?\s*" + _NUMBER, re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -73,7 +74,7 @@ _PART_OF_ANSWER = re.compile(
 # "Answer to Q3". It replaces that answer.
 _CORRECTION = re.compile(
     r"\b(revisit\w*|correct(ed|ions?)?|fix(ed|es)?|re-?do(ne)?|revis(ed|ions?)|updated?|again|"
-    r"answers?|re-?attempt\w*|second attempt|final)\b",
+    r"answers?|re-?attempt\w*|attempt|final)\b",
     re.IGNORECASE,
 )
 _CORRECTION_FIRST = re.compile(
@@ -198,8 +199,9 @@ class _Reader:
             or (again and number == self.question)
             or (0 < number < self.question and self.unanswered(number))
         ):
-            self.question, self.graded, self.named_end = number, True, False
+            # Going on with a revisited answer keeps it one; any other question is entered afresh.
             self.revisit = self.revisit and number == self.question
+            self.question, self.graded, self.named_end = number, True, False
             self.reached = max(self.reached, number)
             self.level = level if level is not None else self.level
 
@@ -223,7 +225,7 @@ class _Reader:
             return
         if (
             match
-            and _CORRECTION.search(text[match.end() :])
+            and _names_correction(text[match.end() :])
             and self.revisited(int(match.group(1)), level, text)
         ):
             return
@@ -327,7 +329,7 @@ class _Reader:
         """A comment line announcing Question `number` (`# Question 3`, `# Q3 - corrected`)."""
         match = _QUESTION_COMMENT.match(line)
         title = line.strip().lstrip("#").strip()
-        if match and _CORRECTION.search(line[match.end() :]) and self.revisited(number, None, title):
+        if match and _names_correction(line[match.end() :]) and self.revisited(number, None, title):
             return
         self.enter(number, None, again=False)
 
@@ -402,18 +404,26 @@ def _checkpoints(pieces: list[Piece]) -> dict[str, int]:
     return ends
 
 
-def _split_step(pieces: list[Piece]) -> int | None:
-    """The last step of Question 2's answer that uses the keys it split from a key (`subkeys`, or
-    names of the student's own) without deleting them: where its value is read when the end of the
-    answer no longer has them (`del subkeys`)."""
+def _names_correction(after_number: str) -> bool:
+    """Whether what follows a question's number names the section a correction or the answer:
+    one of its first two words ("(revisited)", "- corrected", ", fixed", "answer (corrected)")."""
+    return any(
+        _CORRECTION.fullmatch(word) for word in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", after_number)[:2]
+    )
+
+
+def _split_steps(pieces: list[Piece]) -> list[int]:
+    """The steps of Question 2's answer that use the keys it split from a key (`subkeys`, or names
+    of the student's own) without deleting them, the last `MAX_SPLITS`: where its value is read
+    when the end of the answer no longer has the split (`del subkeys`, a split of another key)."""
     answer = [p for p in pieces if p.region.question == 2 and p.region.graded]
     names = split_names([s for p in answer for s in p.statements])
-    found = None
+    found = []
     for piece in answer:
         used, deleted = uses(list(piece.statements), names)
         if used and not deleted:
-            found = piece.step.index
-    return found
+            found.append(piece.step.index)
+    return found[-MAX_SPLITS:]
 
 
 def read_layout(cells: list[Cell] | tuple[Cell, ...]) -> Layout:
@@ -427,9 +437,7 @@ def read_layout(cells: list[Cell] | tuple[Cell, ...]) -> Layout:
             reader.code(cell)
     ends = _checkpoints(reader.pieces)
     captures = [Capture(question, ends[question]) for question in QUESTIONS if question != "q5"]
-    split = _split_step(reader.pieces)
-    if split is not None and split < ends["q2"]:
-        captures.append(Capture("q2", split, SPLIT))
+    captures += [Capture("q2", step, SPLIT) for step in _split_steps(reader.pieces) if step < ends["q2"]]
     captures += list(dict.fromkeys(reader.q5))
     captures.sort(key=lambda c: (c.after, QUESTIONS.index(c.question)))
     return Layout(tuple(cells), tuple(reader.pieces), tuple(captures), ends, _graded_revisits(reader))

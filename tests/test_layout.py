@@ -389,7 +389,7 @@ def test_question_2_is_also_probed_where_its_split_is_last_used_before_a_del():
         ("markdown", "## Question 3"),
         ("code", "def my_function(x): return x"),
     )
-    assert [(c.after, c.tag) for c in found.captures if c.question == "q2"] == [(1, SPLIT), (2, "end")]
+    assert [(c.after, c.tag) for c in found.captures if c.question == "q2"] == [(0, SPLIT), (1, SPLIT), (2, "end")]
 
 
 def test_no_split_capture_when_the_answer_ends_with_its_split():
@@ -448,3 +448,12 @@ def test_after_a_correction_code_of_later_questions_moves_nothing_and_the_last_q
 def test_a_correction_with_no_code_is_not_reported():
     found = layout(*ANSWERS, ("markdown", "## Question 3 (revisited)\n\nThe gradient matches after all."))
     assert found.revisits == () and ends(found)["q3"] == 1
+
+
+def test_the_next_question_after_a_correction_is_entered_afresh():
+    found = layout(("markdown", "## Question 1"), ("code", "first = 1"), ("markdown", "## Question 2"),
+                   ("code", "def bar(k): return k"), ("code", "# Q1 - corrected\nfirst = 2"),
+                   ("markdown", "## Question 3"), ("code", "def my_function(x): return x"),
+                   ("markdown", "## Question 5"), ("code", "fast_my_function = jax.jit(my_function, static_argnums=(1,))"))
+    assert [p.region for p in found.pieces] == [Region(1), Region(2), Region(1, True, True), Region(3), Region(5)]
+    assert ends(found) == {"q1": 2, "q2": 1, "q3": 3, "q4": 3} and any(c.question == "q5" for c in found.captures)
