@@ -75,8 +75,9 @@ def test_the_feedback_names_the_section_graded_in_place_of_an_earlier_answer(gra
     assert notes.pop("q2-fixed-after-q4") == [
         'Question 2 was graded on your answer under "Question 2, fixed" (cell 37), which replaces your '
         "earlier answer to it."]
-    assert [n[:60] for n in notes.pop("q1-corrected-by-a-comment-after-q2")] == [
-        'Question 1 was graded on your answer under "Q1 - corrected: the']
+    assert notes.pop("q1-corrected-by-a-comment-after-q2") == [
+        'Question 1 was graded on your answer under "Q1 - corrected: the new row goes at the bottom" (cell 18), '
+        "which replaces your earlier answer to it."]
     assert not any(notes.values()), {name: n for name, n in notes.items() if n}
 
 
