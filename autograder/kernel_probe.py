@@ -37,7 +37,7 @@ import sys
 import time
 from collections.abc import Callable
 from itertools import pairwise
-from types import MethodType
+from types import FunctionType, MethodType
 from typing import Any, TypeGuard
 
 # The probe's types, for the type checker only: what it sends is described, and checked on
@@ -324,8 +324,41 @@ def probe_q2(namespace: Namespace, plan: Plan) -> Observed:
     observed["baz_second"] = [call(namespace, "baz", pair[1]) for pair in pairs]
     for name in ("foo1", "foo2"):
         observed[name] = [call(namespace, name, *pair) for pair in pairs]
+    # foo1/foo2 with stand-ins for bar and baz: what they do with bar and baz, whatever those draw.
+    observed["composed"] = {
+        name: [_with_stand_ins(namespace, name, pair, plan["markers"]) for pair in pairs]
+        for name in ("foo1", "foo2")
+    }
     observed["foo"] = [_spy_on_foo(namespace, pair, plan["markers"]) for pair in pairs]
     return observed
+
+
+def _with_stand_ins(namespace: Namespace, name: str, pair: list[Any], markers: list[float]) -> Observed:
+    """`namespace[name](*pair)` run as its own code with recording stand-ins for `bar` and `baz`
+    (returning `markers[0]` and `markers[1]`) in a copy of its globals: the student's globals and
+    functions are left as they are. Only a plain Python function can be rebuilt so (a jitted one
+    would cache the stand-ins); anything else is reported missing."""
+    function = namespace.get(name)
+    if type(function) is not FunctionType:
+        return {"result": {"kind": "missing", "name": name}, "calls": []}
+    calls: list[Encoded] = []
+
+    def stand_in(called: str, marker: float) -> Callable[..., float]:
+        def record(*args: Any, **kwargs: Any) -> float:
+            calls.append({"function": called, "args": encode(list(args)), "kwargs": sorted(kwargs)})
+            return marker
+
+        return record
+
+    scope = dict(function.__globals__)
+    scope.update(bar=stand_in("bar", markers[0]), baz=stand_in("baz", markers[1]))
+    try:
+        rebuilt = FunctionType(function.__code__, scope, name, function.__defaults__, function.__closure__)
+        rebuilt.__kwdefaults__ = function.__kwdefaults__
+        result = encode(rebuilt(*pair))
+    except Exception as error:  # not BaseException: the grader's interrupt must reach the handler
+        result = failure(error)
+    return {"result": result, "calls": calls}
 
 
 def _values_on(namespace: Namespace, pair: Any) -> Observed:

@@ -38,12 +38,21 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from autograder.notebook import Capture, Cell, Step
+from autograder.notebook import SPLIT, Capture, Cell, Step
 from autograder.rubric import ASSIGNMENT_QUESTIONS, QUESTIONS
-from autograder.statements import PYTHON_CELL_MAGICS, bound_names, cell_magic, first_line, parse
+from autograder.statements import (
+    PYTHON_CELL_MAGICS,
+    bound_names,
+    cell_magic,
+    first_line,
+    parse,
+    split_names,
+    uses,
+)
 from autograder.versions import TARGET, Version, Versions
 
 MAX_CUTS = 64  # pieces of one cell cut after bindings of `fast_my_function` (each is probed)
+MAX_SPLITS = 8  # Question 2's steps probed where they use its split (the last ones)
 _NUMBER = r"(?:question|problem|q)\s*#?\s*(\d+)\b"
 _QUESTION = re.compile(r"^\s*(?:\*\*|__)?\s*" + _NUMBER, re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -60,15 +69,41 @@ _PART_OF_ANSWER = re.compile(
     r"versions?|methods?|approach)\b|^\(?([a-h]|[ivx]+|\d+)[.):]",
     re.IGNORECASE,
 )
+# A section that names itself the answer, or a correction, to a question answered earlier:
+# "Question 3 (revisited)", "Q3 - corrected", "Question 3, fixed", "Corrected Question 3",
+# "Answer to Q3". It replaces that answer.
+_CORRECTION = re.compile(
+    r"\b(revisit\w*|correct(ed|ions?)?|fix(ed|es)?|re-?do(ne)?|revis(ed|ions?)|updated?|again|"
+    r"answers?|re-?attempt\w*|attempt|final)\b",
+    re.IGNORECASE,
+)
+_CORRECTION_FIRST = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:(?:corrected|revised|fixed|updated|redone|new|final)\s+(?:answer\s+(?:to|for)\s+)?|"
+    r"(?:answer|correction|fix|update|redo)\s*(?:to|for|of|:)\s*)" + _NUMBER,
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Region:
     """Where a step stands: in `question` (0 before Question 1), or, when not `graded`, in a
-    section after it that is not a question (its bindings are never graded)."""
+    section after it that is not a question (its bindings are never graded). `revisit`: a later
+    section that replaces the answer to `question` (it counts for that question's checkpoint
+    only, never for the others')."""
 
     question: int
     graded: bool = True
+    revisit: bool = False
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """A section that replaces an earlier answer: its question, the cell of its heading (or
+    comment) and that heading's text, for the student's feedback."""
+
+    question: int
+    cell: int
+    title: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +124,7 @@ class Layout:
     pieces: tuple[Piece, ...]
     captures: tuple[Capture, ...]
     checkpoints: dict[str, int]
+    revisits: tuple[Revisit, ...] = ()  # the sections graded in place of an earlier answer
 
     @property
     def steps(self) -> list[Step]:
@@ -121,6 +157,10 @@ class _Reader:
 
     question: int = 0
     graded: bool = True
+    revisit: bool = False  # the current region replaces an earlier answer to `question`
+    reached: int = 0  # the furthest question entered
+    cell: int = 0  # the cell being read
+    revisits: list[Revisit] = field(default_factory=list)
     level: int | None = None  # of the heading that started the current question
     named_end: bool = False  # the region was ended by a section named as no question (Pledge, ...)
     end_level: int | None = None  # of the heading that ended the region
@@ -131,7 +171,7 @@ class _Reader:
 
     @property
     def region(self) -> Region:
-        return Region(self.question, self.graded)
+        return Region(self.question, self.graded, self.revisit)
 
     def unanswered(self, number: int) -> bool:
         return not self.bound & ASSIGNMENT_QUESTIONS[number - 1].binds
@@ -142,18 +182,53 @@ class _Reader:
         if number > len(QUESTIONS):  # a question this assignment does not have
             self.end(named=True, level=level)
         elif (
+            self.revisit
+            and number != self.question
+            and number <= self.reached
+            and not self.unanswered(number)
+        ):
+            # After a revisited answer, a heading of the furthest question goes back to it; any other
+            # answered question must name itself a correction, and a binding moves nothing.
+            if again and number == self.reached:
+                self.question, self.graded, self.named_end, self.revisit = number, True, False, False
+                self.level = level if level is not None else self.level
+            elif again:
+                self.end(named=False, level=level)
+        elif (
             number > self.question
             or (again and number == self.question)
             or (0 < number < self.question and self.unanswered(number))
         ):
+            # Going on with a revisited answer keeps it one; any other question is entered afresh.
+            self.revisit = self.revisit and number == self.question
             self.question, self.graded, self.named_end = number, True, False
+            self.reached = max(self.reached, number)
             self.level = level if level is not None else self.level
+
+    def revisited(self, number: int, level: int | None, title: str) -> bool:
+        """Enter a section that replaces the answer to Question `number`, answered earlier and
+        left since; False (nothing changes) when it is no such question."""
+        if not 0 < number < self.reached or number == self.question or self.unanswered(number):
+            return False
+        self.question, self.graded, self.named_end, self.revisit = number, True, False, True
+        self.level = level if level is not None else self.level
+        self.revisits.append(Revisit(number, self.cell, title.strip()))
+        return True
 
     def end(self, *, named: bool, level: int | None) -> None:
         self.graded, self.named_end, self.end_level = False, named, level
 
     def heading(self, level: int | None, text: str) -> None:
         match = _QUESTION.match(text)
+        correction = _CORRECTION_FIRST.match(text)
+        if correction and self.revisited(int(correction.group(1)), level, text):
+            return
+        if (
+            match
+            and _names_correction(text[match.end() :])
+            and self.revisited(int(match.group(1)), level, text)
+        ):
+            return
         if match:
             self.enter(int(match.group(1)), level)
         elif _NOT_A_QUESTION.search(text):
@@ -232,7 +307,7 @@ class _Reader:
             begin, end = first_line(statement) - 1, statement.end_lineno or statement.lineno
             for number, line in self._comments(lines, start, begin):
                 before = self.region
-                self.enter(number, None, again=False)
+                self._comment(number, lines[line])
                 if self.region != before:
                     drafts.append(_Draft(line, self.region))
             before = self.region
@@ -246,9 +321,17 @@ class _Reader:
                 if position < binds_target[-1] and len(drafts) < MAX_CUTS:
                     drafts.append(_Draft(end, self.region))
             start = end
-        for number, _line in self._comments(lines, start, len(lines)):
-            self.enter(number, None, again=False)
+        for number, line in self._comments(lines, start, len(lines)):
+            self._comment(number, lines[line])
         self._cut(cell, lines, drafts)
+
+    def _comment(self, number: int, line: str) -> None:
+        """A comment line announcing Question `number` (`# Question 3`, `# Q3 - corrected`)."""
+        match = _QUESTION_COMMENT.match(line)
+        title = line.strip().lstrip("#").strip()
+        if match and _names_correction(line[match.end() :]) and self.revisited(number, None, title):
+            return
+        self.enter(number, None, again=False)
 
     @staticmethod
     def _comments(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
@@ -310,22 +393,63 @@ def _checkpoints(pieces: list[Piece]) -> dict[str, int]:
         ours = [
             p.step.index
             for p in pieces
-            if p.region.question == 0 or (p.region.graded and p.region.question <= number)
+            if p.region.question == 0
+            or (
+                p.region.graded
+                and p.region.question <= number
+                and (p.region.question == number or not p.region.revisit)
+            )
         ]
         ends[name] = ours[-1] if ours else -1
     return ends
+
+
+def _names_correction(after_number: str) -> bool:
+    """Whether what follows a question's number names the section a correction or the answer:
+    one of its first two words ("(revisited)", "- corrected", ", fixed", "answer (corrected)")."""
+    return any(
+        _CORRECTION.fullmatch(word) for word in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", after_number)[:2]
+    )
+
+
+def _split_steps(pieces: list[Piece]) -> list[int]:
+    """The steps of Question 2's answer that use the keys it split from a key (`subkeys`, or names
+    of the student's own) without deleting them, the last `MAX_SPLITS`: where its value is read
+    when the end of the answer no longer has the split (`del subkeys`, a split of another key)."""
+    answer = [p for p in pieces if p.region.question == 2 and p.region.graded]
+    names = split_names([s for p in answer for s in p.statements])
+    found = []
+    for piece in answer:
+        used, deleted = uses(list(piece.statements), names)
+        if used and not deleted:
+            found.append(piece.step.index)
+    return found[-MAX_SPLITS:]
 
 
 def read_layout(cells: list[Cell] | tuple[Cell, ...]) -> Layout:
     """The notebook's layout: one pass over its cells."""
     reader = _Reader()
     for cell in cells:
+        reader.cell = cell.index
         if cell.kind == "markdown":
             reader.markdown(cell.source)
         elif cell.kind == "code":
             reader.code(cell)
     ends = _checkpoints(reader.pieces)
     captures = [Capture(question, ends[question]) for question in QUESTIONS if question != "q5"]
+    captures += [Capture("q2", step, SPLIT) for step in _split_steps(reader.pieces) if step < ends["q2"]]
     captures += list(dict.fromkeys(reader.q5))
     captures.sort(key=lambda c: (c.after, QUESTIONS.index(c.question)))
-    return Layout(tuple(cells), tuple(reader.pieces), tuple(captures), ends)
+    return Layout(tuple(cells), tuple(reader.pieces), tuple(captures), ends, _graded_revisits(reader))
+
+
+def _graded_revisits(reader: _Reader) -> tuple[Revisit, ...]:
+    """For each question, the last section that replaced its answer and holds code of it."""
+    found: dict[int, Revisit] = {}
+    for revisit in reader.revisits:
+        if any(
+            p.region == Region(revisit.question, True, True) and p.step.cell >= revisit.cell
+            for p in reader.pieces
+        ):
+            found[revisit.question] = revisit
+    return tuple(found[number] for number in sorted(found))

@@ -18,8 +18,9 @@ from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
 from autograder.fast_path import shorten_for_grading, step_never_ends
 from autograder.golden import load
-from autograder.layout import Layout, Region, read_layout
+from autograder.layout import Layout, read_layout
 from autograder.notebook import (
+    SPLIT,
     Capture,
     Cell,
     InvalidNotebook,
@@ -192,6 +193,7 @@ def _grade(
     messages = tuple(
         [student_message(p, stopped=False) for p in cut_short]
         + ([student_message(execution.stopped, stopped=True)] if execution.stopped else [])
+        + _revisit_notes(layout)
         + _timeit_notes(layout.bound_only_in_timeit())
         + _error_notes(layout, execution, questions)
     )
@@ -205,7 +207,7 @@ def _versions_unreached(question: str, layout: Layout, execution: Execution) -> 
     they are bound, so a version probed before the stop is graded."""
     if execution.stopped is None or execution.completed >= layout.needs(question):
         return set()
-    captures = [c for c in layout.captures if c.question == question and c.tag != "end"]
+    captures = [c for c in layout.captures if c.question == question and c.tag not in ("end", SPLIT)]
     missed = {c.tag for c in captures if c.after > execution.completed}
     taken = {c.tag for c in captures if c.after <= execution.completed} - missed
     return missed if taken else None
@@ -229,7 +231,7 @@ def _error_notes(layout: Layout, execution: Execution, questions: list[QuestionR
         names = question.binds | question.reads
         for step, error in sorted(execution.errors.items()):
             piece = layout.pieces[step]
-            if piece.region != Region(question.number):
+            if piece.region.question != question.number or not piece.region.graded:
                 continue
             if piece.statements and not bound_names(list(piece.statements)) & names:
                 continue
@@ -245,6 +247,15 @@ def _error_notes(layout: Layout, execution: Execution, questions: list[QuestionR
             )
             break
     return notes
+
+
+def _revisit_notes(layout: Layout) -> list[str]:
+    """Which section was graded for a question the student answered again further on."""
+    return [
+        f'Question {revisit.question} was graded on your answer under "{revisit.title}" (cell '
+        f"{revisit.cell + 1}), which replaces your earlier answer to it."
+        for revisit in layout.revisits
+    ]
 
 
 def _timeit_notes(names: tuple[str, ...]) -> list[str]:

@@ -135,6 +135,9 @@ class Q2Observation(TypedDict):
     foo1: list[Value]
     foo2: list[Value]
     foo: list[dict[str, Any]]  # {"result": Value, "calls": [{"marker", "args", "kwargs"}]}
+    # foo1/foo2 (by name) run with stand-ins for bar and baz that return the plan's markers, one
+    # per pair: {"result": Value, "calls": [{"function": "bar" | "baz", "args", "kwargs"}]}.
+    composed: dict[str, list[dict[str, Any]]]
 
 
 class Q3Observation(TypedDict):

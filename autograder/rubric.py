@@ -127,7 +127,7 @@ ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
         {"my_model"},
         {"my_model"},
         [
-            ("my_model", 2, "`my_model` gives the model's values for new keys"),
+            ("my_model", 2, "the compiled `my_model` gives the model's values for new keys"),
             ("compiled", 1, "`my_model` is compiled with `jax.jit`"),
             ("speedup", 1, "the compiled `my_model` is faster than the uncompiled model"),
         ],

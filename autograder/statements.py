@@ -128,3 +128,32 @@ def first_line(statement: ast.stmt) -> int:
     """The statement's first line (1-based), its decorators included."""
     decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
     return min([statement.lineno, *(d.lineno for d in decorators)])
+
+
+def split_names(statements: list[ast.stmt]) -> set[str]:
+    """The names module-level statements bind to keys split from another (`key, *subkeys =
+    jax.random.split(key, num=3)` binds `subkeys`; the key split, `key`, is not counted)."""
+    names: set[str] = set()
+    for node in top_level(statements):
+        if not isinstance(node, ast.Assign):
+            continue
+        calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call) and _named(n.func) == "split"]
+        if not calls:
+            continue
+        split = {
+            n.id for call in calls for a in call.args[:1] for n in ast.walk(a) if isinstance(n, ast.Name)
+        }
+        names |= bound_names([node]) - split
+    return names
+
+
+def uses(statements: list[ast.stmt], names: set[str]) -> tuple[bool, bool]:
+    """(whether the statements read or bind any of `names`, whether they delete any of them)."""
+    found = [n for s in statements for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in names]
+    return any(not isinstance(n.ctx, ast.Del) for n in found), any(isinstance(n.ctx, ast.Del) for n in found)
+
+
+def _named(function: ast.expr) -> str | None:
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return function.id if isinstance(function, ast.Name) else None

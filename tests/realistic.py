@@ -155,12 +155,13 @@ case("print-displays", template(q1=[*Q1[:3], "print(third.shape)\nprint(third * 
                                     "print(third * jnp.array([[1, 2], [3, 4]]))", *Q1[6:]]))
 case("q5-not-attempted", template(q5=[]), [7, 5, 4, 4, 0])
 # `third` element-wise (its displays are judged on the student's own `third`), the gradient of
-# the wrong function (both gradient items), `my_model` not compiled (compiled and speed-up).
+# the wrong function (both gradient items), `my_model` never compiled (the assignment's own model,
+# run as given, earns nothing: all of Question 4).
 case("several-mistakes", template(
     q1=[Q1[0], Q1[1], "third = first * second.T[:, :3].reshape(2, 3)\nthird", *Q1[3:]],
     q3=[Q3[0], "my_gradient = jax.grad(lambda x: 14*x**3)\nmy_gradient(17.0)"],
     q4cells=[c.replace("@jax.jit\n", "") for c in q4()]),
-    [6, 5, 2, 2, 4])
+    [6, 5, 2, 0, 4])
 case("zeros-garbage", template(
     q1=["first = jnp.zeros((2, 3))", "second = jnp.zeros((3, 2))", "third = jnp.zeros((2, 2))",
         "third.shape", "third * 2", "fourth = 1\nfifth = 2\nmy_array = 3"],
@@ -182,7 +183,7 @@ case("fake-jit-memo", template(q4cells=[
     "_memo = {}\ndef my_model(keys):\n    k = tuple(int(x) for x in jnp.ravel(jnp.asarray(keys)))\n"
     "    if k not in _memo:\n        _memo[k] = 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
     "    return _memo[k]\nmy_model.lower = None\nmy_model._cache_size = lambda: 1"]),
-     [7, 5, 4, 2, 4])
+     [7, 5, 4, 0, 4])
 
 case("quit-mid-notebook", template(q3=[*Q3, "quit()"]))
 case("sys-exit-mid-notebook", template(q2=(Q2, Q2_RUN + "\nimport sys\nsys.exit()")))
@@ -229,7 +230,7 @@ case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
     "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]))
 # A jitted function that merely claims to wrap `my_model` computes something else: no credit.
 case("q4-forged-wrapped", template(q4cells=[q4()[0],
-    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), [7, 5, 4, 2, 4])
+    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), [7, 5, 4, 0, 4])
 
 
 # Common wrong answers, each losing exactly its items.
@@ -304,3 +305,48 @@ case("autoreload-and-tqdm", [code("%load_ext autoreload\n%autoreload 2"),
                                        imports=IMPORTS + "\nfrom tqdm.auto import tqdm")])
 # The kernel dies between Question 5's two versions: the version probed before it keeps its points.
 case("kernel-dies-between-q5-versions", template(q5=[*Q5[:4], "import os\nos._exit(0)", *Q5[4:]]), [7, 5, 4, 4, 2])
+
+
+# Round 3 (issue 22), written as students write them around its cases.
+# Handed-out code run as handed out earns nothing: Question 4 left as it came (the given model run,
+# the `...` of the jitted cell never filled), and a decorator commented out by mistake.
+HANDED_OUT_Q4 = [q4()[0], "%%time\n\nkey = jax.random.PRNGKey(0)\n\n...\n\nfor i in range(100000):\n"
+                 "    key, *subkeys = jax.random.split(key, 3)\n    my_value = my_model(subkeys)",
+                 "%%time\n\nkey = jax.random.PRNGKey(0)\n\nfor i in range(100000):\n"
+                 "    key, *subkeys = jax.random.split(key, 3)\n    my_value = ..."]
+case("q4-left-as-handed-out", template(q4cells=HANDED_OUT_Q4), [7, 5, 4, 0, 4])
+case("q4-jit-decorator-commented-out", template(q4cells=[c.replace("@jax.jit", "# @jax.jit") for c in q4()]),
+     [7, 5, 4, 0, 4])
+# bar and baz draw from the global `subkeys`, not the key they are given: that one mistake costs
+# bar and baz; foo1/foo2, written as given, and the value printed keep their points.
+# (bar and baz read the global `subkeys`, which Question 4's loops rebind, so no fast path may
+# shorten those loops: short loops keep this case quick.)
+case("bar-baz-draw-global-subkeys", template(q4cells=q4(1000), q2=(
+    Q2.replace("def bar(key):\n    return jax.random.uniform(key)", "def bar(key):\n    return jax.random.uniform(subkeys[0])")
+      .replace("def baz(key):\n    return jax.random.uniform(key)", "def baz(key):\n    return jax.random.uniform(subkeys[1])"),
+    Q2_RUN)), [7, 3, 4, 4, 4])
+# The value printed right, then the keys deleted, or split again to see what happens.
+case("q2-del-subkeys-to-tidy-up", template(q2=(Q2, Q2_RUN, "# tidy up before Question 4\ndel key, subkeys")))
+case("q2-split-again-to-experiment", template(q2=(Q2, Q2_RUN, md("What if I split the new key again?"),
+                                                  "key, *subkeys = jax.random.split(key, num=3)\n"
+                                                  "print(foo((foo1, foo2), (subkeys[0], subkeys[1])))")))
+# Corrections further on, each naming the question it corrects: graded on the correction.
+case("q3-revisited-after-q5", template(
+    q3=["def my_function(x):\n    return 14*x**2 + 13*x\n\nmy_function(17.0)", Q3[1]],
+    after=[md("## Question 3 (revisited)\n\nI noticed my function was squared, not cubed."), code(Q3[0]), code(Q3[1])]))
+case("q1-corrected-by-a-comment-after-q2", template(
+    q1=_q1_with(6, "fourth = jnp.vstack([jnp.array([3, 4]), second])\nfourth"),
+    q2=(Q2, Q2_RUN, "# Q1 - corrected: the new row goes at the bottom\n"
+        "fourth = jnp.append(second, jnp.array([[3, 4]]), axis=0)\n"
+        "fifth = jnp.append(fourth, jnp.ones((4, 1)), axis=1)\nfourth, fifth")))
+# (Question 4's loops rebind `subkeys` before the correction is probed, so no fast path may shorten
+# them: short loops keep this case quick.)
+case("q2-fixed-after-q4", template(
+    q2=(Q2.replace("def bar(key):\n    return jax.random.uniform(key)", "def bar(key):\n    return jax.random.normal(key)"),
+        Q2_RUN), q4cells=q4(1000),
+    after=[md("### Question 2, fixed"), code("def bar(key):\n    return jax.random.uniform(key)"), code(Q2_RUN)]))
+# A heading in Question 5 that only mentions Question 3 corrects nothing.
+case("q5-heading-mentions-q3", template(q5=[md("### Question 3's `my_function` is shadowed from here on"), *Q5]))
+# `third` element-wise with `second.T` (2x3), its displays printed: `third` alone is lost.
+case("third-transposed-printed", template(q1=[*Q1[:2], "third = first * second.T\nprint(third)",
+                                              "print(third.shape)\nprint(third * 2)", *Q1[6:]]), [6, 5, 4, 4, 4])

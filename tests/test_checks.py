@@ -11,6 +11,7 @@ import pytest
 from autograder.checks import Observation, grade_question, jit, prng, static
 from autograder.golden import load
 from autograder.hints import shown
+from autograder.notebook import SPLIT
 from autograder.probe_protocol import Compiled, decode
 
 GOLDEN = load()
@@ -19,6 +20,14 @@ DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_def
 
 def number(value):
     return {"kind": "array", "jax": True, "shape": [], "dtype": "float32", "data": [value]}
+
+
+def composed(plan, bar_args, baz_args, result=None):
+    """What foo1/foo2 did with the probe's stand-ins for bar and baz (by default: bar(key1) + 2*baz(key2))."""
+    bar, baz = plan["markers"]
+    return {"result": number(bar + 2 * baz if result is None else result),
+            "calls": [{"function": "bar", "args": bar_args, "kwargs": []},
+                      {"function": "baz", "args": baz_args, "kwargs": []}]}
 
 
 def q2_observation(plan, flags=DEFAULT, **changes):
@@ -47,6 +56,7 @@ def q2_observation(plan, flags=DEFAULT, **changes):
         "foo2": [number(u[a] + 2 * u[b]) for a, b in pairs],
         "foo": [{"result": number(plan["markers"][0]),
                  "calls": [{"marker": plan["markers"][0], "args": keys(a, b), "kwargs": []}]} for a, b in pairs],
+        "composed": {name: [composed(plan, keys(a), keys(b)) for a, b in pairs] for name in ("foo1", "foo2")},
     }
     values.update(changes)
     return observed("q2", values)
@@ -106,8 +116,32 @@ def test_q2_foo1_on_a_wrong_bar_and_baz_counts_only_when_their_draws_vary(q2_pla
         observation.values[name] = [number(k * varying + 0.5) for k, _ in enumerate(observation.values[name])]
     observation.values["foo1"] = observation.values["foo2"] = [
         number(k * varying + 0.5 + 2 * (k * varying + 0.5)) for k, _ in enumerate(observation.values["foo1"])]
+    # foo1/foo2 that return numbers of their own, calling neither bar nor baz.
+    observation.values["composed"] = {name: [{"result": f, "calls": []} for f in observation.values["foo1"]]
+                                      for name in ("foo1", "foo2")}
     found = failed(grade_question(prng, observation, GOLDEN, q2_plan))
     assert {"bar", "baz"} <= set(found) and ("foo1_foo2" in found) is not varying
+
+
+def test_q2_foo1_on_bar_and_baz_that_ignore_their_key_costs_only_bar_and_baz(q2_plan):
+    """bar and baz draw from the global `subkeys` (the same number for every key): foo1 and foo2,
+    written as asked, are judged on what they do with bar and baz, not charged a third time."""
+    observation = q2_observation(q2_plan)
+    mode = GOLDEN.mode(DEFAULT)
+    drawn = [GOLDEN.seeds[0], GOLDEN.seeds[1]]  # what the global subkeys draw, whatever the key
+    u = [mode["uniform"][GOLDEN.seed_index(s)] for s in drawn]
+    for name, value in (("bar", u[0]), ("bar_first", u[0]), ("baz", u[1]), ("baz_second", u[1])):
+        observation.values[name] = [number(value)] * len(observation.values[name])
+    observation.values["foo1"] = observation.values["foo2"] = [number(u[0] + 2 * u[1])] * 3
+    assert set(failed(grade_question(prng, observation, GOLDEN, q2_plan))) == {"bar", "baz"}
+    # foo2 giving 2*baz(key1) + bar(key2): the stand-ins show the keys swapped.
+    key = {s: {"kind": "array", "shape": [2], "dtype": "uint32", "data": mode["keys"][GOLDEN.seed_index(s)]}
+           for s in GOLDEN.seeds}
+    observation.values["composed"]["foo2"] = [
+        composed(q2_plan, {"kind": "list", "length": 1, "items": [key[b]]},
+                 {"kind": "list", "length": 1, "items": [key[a]]}) for a, b in q2_plan["pairs"]]
+    found = failed(grade_question(prng, observation, GOLDEN, q2_plan))
+    assert set(found) == {"bar", "baz", "foo1_foo2"} and "`foo2(key1, key2)`" in found["foo1_foo2"]
 
 
 def test_q2_foo_that_calls_both_functions_fails(q2_plan):
@@ -152,10 +186,12 @@ def test_q4_speedup_is_judged_on_medians():
     assert set(slow) == {"speedup"} and "1.2x" in slow["speedup"]
 
 
-def test_q4_unjitted_model_loses_compiled_and_speedup():
+def test_q4_unjitted_model_earns_nothing():
+    # The uncompiled model is the assignment's own code: right values earn nothing until compiled.
     plan = jit.plan(random.Random(2), GOLDEN)
     found = failed(grade_question(jit, q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
-    assert set(found) == {"compiled", "speedup"} and "plain Python function" in found["compiled"]
+    assert set(found) == {"my_model", "compiled", "speedup"} and "plain Python function" in found["compiled"]
+    assert "code the assignment gives you" in found["my_model"] and "compile" in found["my_model"]
 
 
 def test_q4_an_undefined_model_is_called_undefined_not_uncompiled():
@@ -176,7 +212,7 @@ def test_q4_a_model_compiled_apart_counts_only_when_its_compiled_code_computes_t
     assert failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=genuine), GOLDEN, plan)) == {}
     other = {"pair": [number(0.5)] * 3, "single": right.values["single"]}
     found = failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=other), GOLDEN, plan))
-    assert set(found) == {"compiled", "speedup"}
+    assert set(found) == {"my_model", "compiled", "speedup"}
 
 
 def test_a_probe_that_timed_out_says_so_in_every_item():
@@ -227,3 +263,17 @@ def test_q4_jit_left_disabled_is_named_in_the_speedup_hint():
     assert "jax_disable_jit" not in failed(grade_question(jit, observation, GOLDEN, plan))["speedup"]
     observation.values["flags"] = {**DEFAULT, "jax_disable_jit": True}
     assert "`jax_disable_jit` is still switched on" in failed(grade_question(jit, observation, GOLDEN, plan))["speedup"]
+
+
+def test_q2_value_is_read_where_the_split_was_used_when_the_end_lost_it(q2_plan):
+    """`del subkeys` after the value was printed: the step that last used the split is judged."""
+    right = q2_observation(q2_plan).values
+    gone = {**right, "subkeys": {"kind": "missing", "name": "subkeys"},
+            **{name: {"kind": "missing", "name": "subkeys"} for name in ("value", "value_foo1", "value_foo2")}}
+    assert "`subkeys` is not defined" in failed(grade_question(prng, Observation("q2", gone), GOLDEN, q2_plan))["value"]
+    at_split = Observation("q2", gone, captures=((SPLIT, right), ("end", gone)))
+    assert failed(grade_question(prng, at_split, GOLDEN, q2_plan)) == {}
+    # A split that was wrong where it was used counts for nothing.
+    wrong = {**right, "subkeys": {"kind": "list", "length": 2, "items": [right["subkeys"]["items"][0]] * 2}}
+    at_wrong_split = Observation("q2", gone, captures=((SPLIT, wrong), ("end", gone)))
+    assert set(failed(grade_question(prng, at_wrong_split, GOLDEN, q2_plan))) == {"value"}

@@ -59,6 +59,12 @@ def edit(*changes: tuple[str, str], cells: Cells = SOLUTION) -> Cells:
     return cells
 
 
+def after_cell(start: str, source: str, cells: Cells = SOLUTION) -> Cells:
+    """The solution with a code cell `source` right after the cell that starts with `start`."""
+    position = next(i for i, (_, text) in enumerate(cells) if text.startswith(start)) + 1
+    return [*cells[:position], ("code", source), *cells[position:]]
+
+
 def without_headings(cells: Cells) -> Cells:
     return [(kind, source) for kind, source in cells if not (kind == "markdown" and source.startswith("## Question"))]
 
@@ -299,6 +305,18 @@ Q2_MISTAKES = [
         edit(("num=3", "num=2")),
         (7, 4, 4, 4, 4), {"value"}, {"value": "num=3"},
     ),
+    # bar and baz ignore their key and draw from the global `subkeys`: one mistake, their two items;
+    # foo1/foo2 (as given) are judged on what they do with bar and baz, and the value printed stands.
+    mistake(
+        "bar-baz-draw-from-global-subkeys",
+        edit(
+            ("def bar(key):\n    return jax.random.uniform(key)", "def bar(key):\n    return jax.random.uniform(subkeys[0])"),
+            ("def baz(key):\n    return jax.random.uniform(key)", "def baz(key):\n    return jax.random.uniform(subkeys[1])"),
+        ),
+        (7, 3, 4, 4, 4), {"bar", "baz"}, {"bar": "with the key passed in", "baz": "with the key passed in"},
+    ),
+    # The value printed, then the keys deleted: the value is read where the split was used.
+    correct("q2-del-subkeys-after-printing-the-value", after_cell(Q2_PRINT, "del subkeys")),
 ]
 
 Q3_MISTAKES = [
@@ -345,12 +363,13 @@ Q3_MISTAKES = [
 ]
 
 Q4_MISTAKES = [
-    # Not compiled: the compiled check fails and so, necessarily, does the speed-up.
+    # Not compiled: the model is then the assignment's own code, run as given, and earns nothing
+    # (its values count for the compiled model); the speed-up fails with it.
     mistake(
         "my-model-not-jitted",
         edit(("@jax.jit\n", "")),
-        (7, 5, 4, 2, 4), {"compiled", "speedup"},
-        {"compiled": "plain Python function", "speedup": "speed-up of"},
+        (7, 5, 4, 0, 4), {"my_model", "compiled", "speedup"},
+        {"my_model": "code the assignment gives you", "compiled": "plain Python function", "speedup": "speed-up of"},
     ),
     mistake(
         "my-model-jitted-wrong-formula",

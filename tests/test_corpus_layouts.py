@@ -375,9 +375,10 @@ LAYOUTS = [
     mistake(
         "q4-model-redefined-without-jit-at-the-end-of-its-question",
         layouts.per_question(q4=Q4 + "\n" + MODEL),
-        (7, 5, 4, 2, 4),
-        {"compiled", "speedup"},
-        {"compiled": "plain Python function"},
+        # The answer at the end of Question 4 is the uncompiled model, the assignment's own code.
+        (7, 5, 4, 0, 4),
+        {"my_model", "compiled", "speedup"},
+        {"compiled": "plain Python function", "my_model": "code the assignment gives you"},
     ),
 ]
 

@@ -22,6 +22,7 @@ from autograder.build.otter_zip import PACKAGE_IN_ZIP, PACKAGE_ON_GRADESCOPE
 from autograder.gradescope.results_json import FLAGS_ENTRY
 from autograder.grade.sources import ASK_FOR_THE_NOTEBOOK
 from autograder.gradescope.uploads import LISTED_AT_MOST, take_charge
+from autograder.pipeline import grade_notebook
 from autograder.rubric import QUESTIONS, points
 from tests import submissions
 
@@ -289,3 +290,16 @@ def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     assert scores(results) == {"q1": (7, 7), "q2": (5, 5), "q3": (4, 4), "q4": (0, 4), "q5": (0, 4)}
     assert "Your notebook was stopped" in results["output"] and "25 s" in results["output"]
+
+
+def test_the_handed_out_notebook_earns_nothing(autograder_zip, tmp_path):
+    """The notebook students receive, run as handed out (its Question 4 model is the
+    assignment's own, uncompiled code): 0/24 on Gradescope and in a local regrade alike."""
+    handed_out = (autograder_zip.parents[1] / "student" / "project1.ipynb").read_text()
+    results = run_on_gradescope(autograder_zip, {"project1.ipynb": handed_out}, tmp_path / "autograder")
+    assert scores(results) == {q: (0, points(q)) for q in QUESTIONS}
+    assert "code the assignment gives you" in next(t["output"] for t in results["tests"] if t["name"] == "q4")
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "project1.ipynb").write_text(handed_out)
+    local = grade_notebook(tmp_path / "local" / "project1.ipynb")
+    assert str(local.status) == "ok" and local.score == 0, [(q.name, q.score) for q in local.questions]

@@ -165,7 +165,7 @@ CASES = {
     "forged-by-swapped-exec": (notebook(garbage_with(SWAPPED_EXEC)), ["0"] * 6 + ["24", "ok"]),
     "forged-by-input-transformer": (notebook(garbage_with(TRANSFORMER)), ["0"] * 6 + ["24", "ok"]),
     # The model is right (2 points); neither it nor fast_my_function is compiled.
-    "fake-jit": (notebook(FAKE_JIT), ["7", "5", "4", "2", "0", "18", "24", "ok"]),
+    "fake-jit": (notebook(FAKE_JIT), ["7", "5", "4", "0", "0", "16", "24", "ok"]),
     **{name: (notebook(cells), ["7", "5", "4", "4", "4", "24", "24", "ok"]) for name, cells in HONEST.items()},
 }
 if os.geteuid() == 0:  # only then do kernels run as users of their own (see test_sandbox)

@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.layout import Layout, Region, read_layout
-from autograder.notebook import Cell
+from autograder.notebook import SPLIT, Cell
 from autograder.statements import parse
 from autograder.versions import Version, Versions
 
@@ -375,3 +375,85 @@ def _versions(source: str) -> list[Version]:
 )
 def test_versions_are_read_from_the_function_compiled_not_its_name(source, expected):
     assert _versions(source) == [expected]
+
+
+# -- Question 2's split, read where it is used ---------------------------------------------
+
+
+def test_question_2_is_also_probed_where_its_split_is_last_used_before_a_del():
+    found = layout(
+        ("markdown", "## Question 2"),
+        ("code", "key = jax.random.PRNGKey(0)\nkey, *subkeys = jax.random.split(key, num=3)\ndef bar(key): return 1"),
+        ("code", "print(foo((foo1, foo2), (subkeys[0], subkeys[1])))"),
+        ("code", "del subkeys"),
+        ("markdown", "## Question 3"),
+        ("code", "def my_function(x): return x"),
+    )
+    assert [(c.after, c.tag) for c in found.captures if c.question == "q2"] == [(0, SPLIT), (1, SPLIT), (2, "end")]
+
+
+def test_no_split_capture_when_the_answer_ends_with_its_split():
+    found = layout(
+        ("markdown", "## Question 2"),
+        ("code", "def bar(key): return 1"),
+        ("code", "key, key1, key2 = jax.random.split(jax.random.PRNGKey(0), num=3)\nprint(foo((foo1, foo2), (key1, key2)))"),
+        ("markdown", "## Question 4"),
+        ("code", "key, *subkeys = jax.random.split(key, 3)\nmy_model = 1"),
+    )
+    assert [c.tag for c in found.captures if c.question == "q2"] == ["end"]
+
+
+# -- a later section that replaces an earlier answer ---------------------------------------
+
+ANSWERS = [
+    ("markdown", "## Question 2"), ("code", "key, *subkeys = jax.random.split(key, num=3)\ndef bar(k): return k"),
+    ("markdown", "## Question 3"), ("code", "def my_function(x): return x\nmy_gradient = jax.grad(my_function)"),
+    ("markdown", "## Question 4"), ("code", "for i in range(10):\n    key, *subkeys = jax.random.split(key, 3)\nmy_model = 1"),
+    ("markdown", "## Question 5"), ("code", "def my_function(x, n): pass\nfast_my_function = jax.jit(my_function)"),
+]
+FIX = "def my_function(x): return 14*x**3 + 13*x\nmy_gradient = jax.grad(my_function)"
+
+
+@pytest.mark.parametrize("heading", [
+    "## Question 3 (revisited)", "## Q3 - corrected", "### Question 3, fixed", "**Question 3 (corrected)**",
+    "## Corrected Question 3", "## Answer to Q3", "## Q3 redo",
+])
+def test_a_later_section_naming_itself_a_correction_replaces_the_answer(heading):
+    found = layout(*ANSWERS, ("markdown", heading), ("code", FIX), ("markdown", "## Pledge"), ("code", "x = 1"))
+    assert found.pieces[4].region == Region(3, True, True)
+    # Question 3 is read after its correction; Questions 2 and 4 where they were (Question 4's loop
+    # and Question 5's `my_function` stand between the first answer and the correction).
+    assert ends(found) == {"q1": -1, "q2": 0, "q3": 4, "q4": 2}
+    assert [(r.question, r.cell, r.title) for r in found.revisits] == [(3, 8, heading.strip("#* "))]
+
+
+def test_a_correction_announced_by_a_comment_in_code():
+    found = layout(*ANSWERS, ("code", "# Q3 - corrected\n" + FIX))
+    assert ends(found)["q3"] == 4 and [r.question for r in found.revisits] == [3]
+
+
+def test_a_plain_heading_of_an_earlier_question_or_a_mere_mention_replaces_nothing():
+    for heading in ("## Question 3", "### Part b: as in Question 3, answers differ", "## Notes on question 3"):
+        found = layout(*ANSWERS, ("markdown", heading), ("code", FIX))
+        assert ends(found)["q3"] == 1 and found.revisits == (), heading
+
+
+def test_after_a_correction_code_of_later_questions_moves_nothing_and_the_last_question_comes_back():
+    found = layout(*ANSWERS, ("markdown", "## Question 2 (fixed)"), ("code", "def bar(k): return 2\nmy_model = 3"),
+                   ("markdown", "## Question 5"), ("code", "fast_my_function = jax.jit(my_function, static_argnums=(1,))"))
+    assert [p.region for p in found.pieces[4:]] == [Region(2, True, True), Region(5)]
+    assert ends(found) == {"q1": -1, "q2": 4, "q3": 1, "q4": 2}
+
+
+def test_a_correction_with_no_code_is_not_reported():
+    found = layout(*ANSWERS, ("markdown", "## Question 3 (revisited)\n\nThe gradient matches after all."))
+    assert found.revisits == () and ends(found)["q3"] == 1
+
+
+def test_the_next_question_after_a_correction_is_entered_afresh():
+    found = layout(("markdown", "## Question 1"), ("code", "first = 1"), ("markdown", "## Question 2"),
+                   ("code", "def bar(k): return k"), ("code", "# Q1 - corrected\nfirst = 2"),
+                   ("markdown", "## Question 3"), ("code", "def my_function(x): return x"),
+                   ("markdown", "## Question 5"), ("code", "fast_my_function = jax.jit(my_function, static_argnums=(1,))"))
+    assert [p.region for p in found.pieces] == [Region(1), Region(2), Region(1, True, True), Region(3), Region(5)]
+    assert ends(found) == {"q1": 2, "q2": 1, "q3": 3, "q4": 3} and any(c.question == "q5" for c in found.captures)

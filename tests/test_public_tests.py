@@ -156,6 +156,15 @@ MISTAKES: dict[str, list[Edit]] = {
         ("key, *subkeys = jax.random.split(key, num=3)\nprint(",
          "key, *subkeys = jax.random.split(key, num=2)\nprint("),
     ],
+    # `third` element-wise with `second.T` (2x3): its displays are judged on it, as the grade does;
+    # bar and baz drawing from the global `subkeys`, not their key: foo1/foo2 keep their item.
+    "third_transposed_bar_baz_global_subkeys": [
+        ("third = first @ second", "third = first * second.T"),
+        ("def bar(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(key)",
+         "def bar(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(subkeys[0])"),
+        ("def baz(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(key)",
+         "def baz(key):\n    # BEGIN SOLUTION NO PROMPT\n    return jax.random.uniform(subkeys[1])"),
+    ],
     "fifth": [("jnp.hstack([fourth, jnp.ones((4, 1), dtype=fourth.dtype)])",
                "jnp.hstack([jnp.ones((4, 1), dtype=fourth.dtype), fourth])")],
     "my_array": [("my_array = my_array.at[1, 1].set(7)", "my_array.at[1, 1].set(7)")],
@@ -163,13 +172,19 @@ MISTAKES: dict[str, list[Edit]] = {
 
 
 @pytest.fixture(scope="module")
-def solution(tmp_path_factory: pytest.TempPathFactory) -> Notebook:
-    """Otter's solution notebook (with its public tests in the metadata), as `otter assign` writes it."""
+def assigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `otter assign` writes for the master (as `python -m autograder build` runs it)."""
     out = tmp_path_factory.mktemp("assigned")
     command = [sys.executable, "-m", "otter", "assign", str(MASTER), str(out / "dist"), "--no-pdfs"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=MASTER.parent, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    notebook: Notebook = json.loads((out / "dist" / "autograder" / "project1.ipynb").read_text())
+    return out / "dist"
+
+
+@pytest.fixture(scope="module")
+def solution(assigned: Path) -> Notebook:
+    """Otter's solution notebook (with its public tests in the metadata)."""
+    notebook: Notebook = json.loads((assigned / "autograder" / "project1.ipynb").read_text())
     return notebook
 
 
@@ -240,3 +255,11 @@ def test_grader_check_loses_what_the_grade_loses(case: str, solution: Notebook, 
         assert _points(question, checked[question]) == _points(question, graded[question])
     if case == "solution":
         assert not any(checked.values())
+
+
+def test_grader_check_gives_the_handed_out_notebook_nothing(assigned: Path, tmp_path: Path) -> None:
+    """The notebook students receive, run as handed out: every public test fails, Question 4's
+    uncompiled model (the assignment's own code, which runs) included, as in the grade (0/24)."""
+    handed_out: Notebook = json.loads((assigned / "student" / "project1.ipynb").read_text())
+    checked = _checked(_with_mistakes(handed_out, []), tmp_path / "run")
+    assert checked == {q: {i.name for i in rubric.items(q)} for q in rubric.QUESTIONS}

@@ -65,3 +65,22 @@ def test_a_cell_that_stopped_with_an_error_is_named_where_points_were_lost(grade
     assert "TypeError" in notes[0] and ".py, line" not in notes[0]
     full = [name for name, (_, expected, _) in CASES.items() if sum(expected) == 24]
     assert not [name for name in full if any("stopped with" in m for m in graded[name].messages)]
+
+
+def test_the_feedback_names_the_section_graded_in_place_of_an_earlier_answer(graded: dict[str, SubmissionResult]) -> None:
+    notes = {name: [m for m in result.messages if "replaces your earlier answer" in m] for name, result in graded.items()}
+    assert notes.pop("q3-revisited-after-q5") == [
+        'Question 3 was graded on your answer under "Question 3 (revisited)" (cell 37), which replaces your '
+        "earlier answer to it."]
+    assert notes.pop("q2-fixed-after-q4") == [
+        'Question 2 was graded on your answer under "Question 2, fixed" (cell 37), which replaces your '
+        "earlier answer to it."]
+    assert notes.pop("q1-corrected-by-a-comment-after-q2") == [
+        'Question 1 was graded on your answer under "Q1 - corrected: the new row goes at the bottom" (cell 18), '
+        "which replaces your earlier answer to it."]
+    assert not any(notes.values()), {name: n for name, n in notes.items() if n}
+
+
+def test_handed_out_code_is_named_as_such(graded: dict[str, SubmissionResult]) -> None:
+    message = next(c.message for c in graded["q4-left-as-handed-out"].question("q4").checks if c.name == "my_model")
+    assert "code the assignment gives you" in message and "compile" in message

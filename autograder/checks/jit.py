@@ -11,7 +11,9 @@ probe finds the genuine PjitFunction it calls and checks the values and the spee
 that function rather than through the student's object. So does `my_model` compiled under
 another name (`fast_model = jax.jit(my_model)`, timed with `fast_model`): the probe finds a
 genuine jitted function made from `my_model` itself, and its values are checked the same way.
-Only a compiled model is timed.
+Only a compiled model is timed, and only a compiled model's values earn the `my_model` item: the
+uncompiled model is the assignment's own code, handed out ready to run, so a notebook that runs
+it as given (and never compiles it) has not answered Question 4.
 """
 
 from __future__ import annotations
@@ -138,7 +140,16 @@ def _compiled(observation: Observation, golden: Golden, plan: Plan) -> tuple[Com
 
 
 def check_my_model(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
+    """The model's values count for the model the student compiled: the uncompiled model is the
+    assignment's own code (handed out ready to run), so running it as given earns nothing."""
+    compiled, not_compiled = _compiled(observation, golden, plan)
     problem, hint = _check_values(observation, golden, plan)
+    if compiled is Compiled.NO and not_compiled and not _undefined(observation):
+        problem = (
+            f"{not_compiled} The uncompiled model is the code the assignment gives you: "
+            "its values count once you compile it."
+        )
+        hint = hints.COMPILED
     return verdict(item(QUESTION, "my_model"), problem, hint)
 
 

@@ -12,6 +12,7 @@ from autograder import hints
 from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
+from autograder.notebook import SPLIT
 from autograder.results import CheckResult
 from autograder.rubric import item
 
@@ -104,9 +105,30 @@ def _value(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> 
     return _check_value(observation, observation.values.get("flags") or {}, mode)
 
 
+def _composes(probe: Any, keys: list[Any], markers: list[float]) -> bool:
+    """Whether foo1 or foo2, run with the probe's stand-ins for bar and baz (returning the
+    markers), gave bar(key1) + 2*baz(key2), calling bar only with key1 and baz only with key2."""
+    if not isinstance(probe, dict) or not isinstance(probe.get("calls"), list):
+        return False
+    if mismatch(probe.get("result"), markers[0] + 2 * markers[1], what="") is not None:
+        return False
+    wanted = {"bar": keys[0], "baz": keys[1]}
+    called = set()
+    for call in probe["calls"]:
+        if not isinstance(call, dict) or call.get("function") not in wanted or call.get("kwargs"):
+            return False
+        if mismatch(call.get("args"), [wanted[call["function"]]], what="") is not None:
+            return False
+        called.add(call["function"])
+    return called == set(wanted)
+
+
 def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], golden: Golden) -> str | None:
-    """foo1 and foo2 against bar(key1) + 2*baz(key2): from golden draws, or from the student's
-    own bar and baz (so that a wrong bar costs the bar item only)."""
+    """foo1 and foo2 against bar(key1) + 2*baz(key2): from golden draws, from the student's own
+    bar and baz (so that a wrong bar costs the bar item only), or, whatever bar and baz draw,
+    from what foo1/foo2 do with stand-ins for them (bar and baz that ignore their key draw the
+    same number for every key, which proves nothing of foo1/foo2; the stand-ins' markers,
+    chosen at grading time, do)."""
     golden_sums = [
         mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)]
         for a, b in plan["pairs"]
@@ -123,21 +145,32 @@ def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], gol
         numbers = [float(total.ravel()[0]) for total in own_sums if total is not None and total.size == 1]
         if len(numbers) < len(own_sums) or not informative(np.array(numbers)):
             own_sums = []
+    keys = [
+        [mode["keys"][golden.seed_index(a)], mode["keys"][golden.seed_index(b)]] for a, b in plan["pairs"]
+    ]
+    composed = observation.values.get("composed")
     problems = []
     for name in ("foo1", "foo2"):
+        with_stand_ins = composed.get(name) if isinstance(composed, dict) else None
         for k, found in enumerate(observation.listed(name) or [{}]):
             problem = mismatch(found, golden_sums[k], what=f"`{name}(key1, key2)`")
             own = own_sums[k] if k < len(own_sums) else None
             if problem and own is not None and mismatch(found, own, what=name) is None:
                 problem = None
+            if (
+                problem
+                and isinstance(with_stand_ins, list)
+                and k < min(len(with_stand_ins), len(keys))
+                and _composes(with_stand_ins[k], keys[k], plan["markers"])
+            ):
+                problem = None
             problems.append(problem)
     return first_problem(problems)
 
 
-def _split_found(observation: Observation, mode: dict[str, Any]) -> dict[str, Any]:
+def _split_found(values: dict[str, Any], mode: dict[str, Any]) -> dict[str, Any]:
     """What the value is judged on: `subkeys`, or, when the notebook holds the split's keys
     under names of its own (`key, key1, key2 = split(key, num=3)`), that pair."""
-    values = observation.values
     if (values.get("subkeys") or {}).get("kind") == "missing":
         for pair in values.get("other_pairs") or []:
             if (
@@ -148,8 +181,21 @@ def _split_found(observation: Observation, mode: dict[str, Any]) -> dict[str, An
     return values
 
 
+def _where_split(observation: Observation, mode: dict[str, Any]) -> dict[str, Any]:
+    """The end of the answer, unless its split is gone there (`del subkeys`, keys rebound) and was
+    right where the answer last used it (the layout's `SPLIT` capture): then that step."""
+    at_end = _split_found(observation.values, mode)
+    if mismatch(at_end.get("subkeys"), mode["q2"]["subkeys"], what="") is None:
+        return at_end
+    for tag, values in observation.captures:
+        found = _split_found(values, mode) if tag == SPLIT and isinstance(values, dict) else {}
+        if found and mismatch(found.get("subkeys"), mode["q2"]["subkeys"], what="") is None:
+            return found
+    return at_end
+
+
 def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str, Any]) -> CheckResult:
-    get = _split_found(observation, mode).get
+    get = _where_split(observation, mode).get
     value = mode["q2"]["value"]
     split_problem = mismatch(get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`")
     if split_problem:
