@@ -38,8 +38,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from autograder.notebook import SPLIT, Capture, Cell, Step
-from autograder.rubric import ASSIGNMENT_QUESTIONS, QUESTIONS
+from autograder.notebook import Capture, Cell, Step
+from autograder.rubric import ASSIGNMENT_QUESTIONS, QUESTIONS, SPLIT
 from autograder.statements import (
     PYTHON_CELL_MAGICS,
     bound_names,

@@ -49,12 +49,6 @@ class Step:
     source: str
 
 
-# The tag of Question 2's extra capture: right after the last step of its answer that uses the
-# keys split from PRNGKey(0), so that the value is read where the split is, even if the answer
-# deletes or rebinds the keys later.
-SPLIT = "split"
-
-
 @dataclass(frozen=True)
 class Capture:
     """Probe `question` right after step `after` (-1: before the first step). `tag` is "end" for

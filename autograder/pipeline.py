@@ -20,7 +20,6 @@ from autograder.fast_path import shorten_for_grading, step_never_ends
 from autograder.golden import load
 from autograder.layout import Layout, read_layout
 from autograder.notebook import (
-    SPLIT,
     Capture,
     Cell,
     InvalidNotebook,
@@ -31,6 +30,7 @@ from autograder.notebook import (
     read_notebook,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
+from autograder.rubric import SPLIT
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
 from autograder.status import OK, OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status

@@ -168,3 +168,9 @@ def points(question_name: str) -> float:
 
 def item(question_name: str, name: str) -> Item:
     return next(i for i in items(question_name) if i.name == name)
+
+
+# The tag of Question 2's extra capture: right after the last step of its answer that uses the
+# keys split from PRNGKey(0), so that the value is read where the split is, even if the answer
+# deletes or rebinds the keys later.
+SPLIT = "split"

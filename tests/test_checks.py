@@ -11,8 +11,8 @@ import pytest
 from autograder.checks import Observation, grade_question, jit, prng, static
 from autograder.golden import load
 from autograder.hints import shown
-from autograder.notebook import SPLIT
 from autograder.probe_protocol import Compiled, decode
+from autograder.rubric import SPLIT
 
 GOLDEN = load()
 DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_default_prng_impl": "threefry2x32"}

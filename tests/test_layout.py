@@ -3,7 +3,8 @@
 import pytest
 
 from autograder.layout import Layout, Region, read_layout
-from autograder.notebook import SPLIT, Cell
+from autograder.notebook import Cell
+from autograder.rubric import SPLIT
 from autograder.statements import parse
 from autograder.versions import Version, Versions
 

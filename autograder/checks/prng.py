@@ -12,9 +12,8 @@ from autograder import hints
 from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
-from autograder.notebook import SPLIT
 from autograder.results import CheckResult
-from autograder.rubric import item
+from autograder.rubric import SPLIT, item
 
 QUESTION = "q2"
 PROBED = True
