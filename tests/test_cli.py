@@ -61,7 +61,7 @@ def test_results_json_is_gradescope_format(batch):
     assert results["score"] == 23
     assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
         ("q1", 6, 7), ("q2", 5, 5), ("q3", 4, 4), ("q4", 4, 4), ("q5", 4, 4)]
-    assert "not `second @ first`" in results["tests"][0]["output"]
+    assert "the order of a matrix product matters" in results["tests"][0]["output"]  # the concept hint
     cut = json.loads((out / "cut" / "results.json").read_text())
     assert cut["score"] == 0 and "not valid notebook JSON" in cut["output"]
 

@@ -115,7 +115,9 @@ def test_otter_assign_fails_loudly_without_the_top_level_plugin(tmp_path):
     master = json.loads((folder / MASTER.name).read_text())
     config = master["cells"][0]
     assert config["source"].startswith("# ASSIGNMENT CONFIG")
-    config["source"] = config["source"].replace("\nplugins:\n    - ", "\n    plugins:\n        - ")
+    top, plugins = config["source"].split("\nplugins:\n")
+    under_generate = "    plugins:\n" + "".join("    " + line for line in plugins.splitlines(True)) + "\n"
+    config["source"] = top.replace("\ngenerate:\n", "\ngenerate:\n" + under_generate)
     (folder / MASTER.name).write_text(json.dumps(master))
     done = otter_assign(folder / MASTER.name, tmp_path / "dist")
     assert done.returncode != 0

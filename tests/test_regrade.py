@@ -199,7 +199,7 @@ def test_feedback_files(regraded):
     assert "Ann Lee (0020001); Bo Chen (0020002)" in group
     assert "**Score:** 23 / 24" in group
     assert "## Question 1: 6 / 7" in group and "## Question 5: 4 / 4" in group
-    assert re.search(r"\*\*not passed\*\* \(0/1\): `third` is the matrix product.*not `second @ first`", group)
+    assert re.search(r"\*\*not passed\*\* \(0/1\): `third` is the matrix product.*the order of a matrix product matters", group)
     assert group.count("**passed**") == 22
     by_name = (out / "submission_1003" / "feedback.md").read_text()
     assert "2 notebooks were uploaded (Project_1 (2).ipynb, scratch.ipynb)" in by_name
