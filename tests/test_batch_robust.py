@@ -104,6 +104,7 @@ def test_choosing_among_notebooks_survives_one_python_cannot_parse(tmp_path):
     assert chosen == folder / "project1.ipynb" and "defines the most" in note
 
 
+@pytest.mark.slow
 def test_a_batch_grades_everyone_beside_files_that_stopped_it(tmp_path):
     root = export(tmp_path / "export.zip", {
         "submission_1": {"project1.ipynb": HUGE_NUMBER},
@@ -141,6 +142,7 @@ def test_gradescope_writes_results_for_files_that_stopped_it(autograder_zip, tmp
     assert said in results["output"], results["output"]
 
 
+@pytest.mark.slow
 def test_gradescope_grades_the_notebook_beside_a_scratch_copy_python_cannot_parse(autograder_zip, tmp_path):
     uploads = {"scratch.ipynb": SCRATCH, "project1.ipynb": notebook_text(SOLUTION)}
     results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
@@ -161,6 +163,7 @@ def test_gradescope_writes_results_when_the_grader_itself_fails(tmp_path, monkey
 # -- item 3: outputs cannot be shadowed ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_names_never_shadow_the_class_files_or_leave_out(tmp_path):
     hand_ins = tmp_path / "hand-ins"
     hand_ins.mkdir()
@@ -200,6 +203,7 @@ def deep_folder(top: Path, depth: int) -> None:
     os.close(folder)
 
 
+@pytest.mark.slow
 def test_remove_tree_removes_any_depth_and_follows_no_link(tmp_path):
     # Outside tmp_path: pytest's own clean-up of old tmp_path folders recurses, and a deep
     # folder left there by a failure would break every later pytest run on this machine.
@@ -230,6 +234,7 @@ def leaves_deep_folders(marker: str) -> list[tuple[str, str]]:
     return [*SOLUTION, ("code", code)]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sandbox.unavailable() is not None, reason="kernels do not run as users of their own here")
 def test_a_deep_folder_left_in_tmp_costs_nothing_and_stays_nowhere(tmp_path):
     marker = f"left-behind-{secrets.token_hex(6)}"
@@ -255,6 +260,7 @@ def test_a_grader_error_is_never_kept_by_a_rerun(tmp_path):
     assert _reusable(folder, stamp) is not None  # a grade of the notebook itself is kept
 
 
+@pytest.mark.slow
 def test_a_grader_error_row_is_graded_again_on_rerun(tmp_path, monkeypatch):
     hand_ins = tmp_path / "hand-ins"
     hand_ins.mkdir()

@@ -66,6 +66,7 @@ def test_results_json_is_gradescope_format(batch):
     assert cut["score"] == 0 and "not valid notebook JSON" in cut["output"]
 
 
+@pytest.mark.slow
 def test_rerun_skips_finished_submissions_unless_forced(batch):
     folder, out, _ = batch
     marker = out / "mistake" / "results.json"
@@ -135,6 +136,7 @@ def test_time_limits_must_be_above_zero(tmp_path, option, value):
     assert done.returncode == 2 and "give a number of seconds above 0" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_rerun_grades_again_what_changed_since(tmp_path):
     folder, out = tmp_path / "in", tmp_path / "out"
     submissions.write(folder / "a.ipynb", [("code", "import jax.numpy as jnp\nfirst = jnp.arange(1, 7).reshape(2, 3)")])

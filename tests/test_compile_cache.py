@@ -16,7 +16,7 @@ from autograder.grade import prime
 from autograder.notebook import Step
 from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the cache is used only by kernels with users of their own")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the cache is used only by kernels with users of their own")]
 
 # What a kernel sees of its cache, then what it tries to leave in it for the next submission.
 LOOK = """

@@ -24,6 +24,8 @@ from autograder.grade.batch import grade_many
 from autograder.results import SubmissionResult
 from tests.submissions import replace, solution, write
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 Cells = list[tuple[str, str]]
 
 FULL = tuple(int(rubric.points(q)) for q in rubric.QUESTIONS)  # (7, 5, 4, 4, 4)

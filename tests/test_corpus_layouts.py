@@ -26,6 +26,8 @@ from tests.layouts import (
 from tests.submissions import notebook
 from tests.test_corpus import FULL, Case, _failures, correct, mistake
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 ONE_CELL = "\n".join(
     [
         "%%time",

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from autograder import checks
 from autograder.checks import Observation, grade_question
@@ -64,6 +65,7 @@ def test_a_dead_kernel_ends_the_run_with_the_cell_named():
     assert str(execution.stopped) == "kernel-died (cell 2)" and execution.completed == 0
 
 
+@pytest.mark.slow
 def test_the_notebook_budget_stops_a_loop_whatever_fraction_of_a_second_is_left():
     cells = [Step(0, 0, "while True:\n    pass"), Step(1, 1, "print('never')")]
     execution = execute(cells, [], {}, cell_timeout=60, timeout=10.5)
@@ -136,6 +138,7 @@ CONFIGURED = ("import jax\njax.config.update('jax_threefry_partitionable', False
               "print(jax.numpy.ones(1).dtype, float(jax.random.uniform(jax.random.PRNGKey(3))))")
 
 
+@pytest.mark.slow
 def test_probes_before_the_students_import_leave_jaxs_configuration_to_the_student():
     """The probe captures JAX's jitted type from jaxlib: `jax` itself is first imported by
     the student, so settings read at import (JAX_ENABLE_X64) still take effect."""
@@ -183,6 +186,7 @@ print(json.dumps(found))
 """
 
 
+@pytest.mark.slow
 def test_oversized_messages_never_reach_the_graders_memory():
     """30 comms of 50 MB state and one 400 MB print: the grading process (the kernel's
     memory is its own) stays under 400 MB, and the notebook goes on."""
@@ -235,6 +239,7 @@ def _grading_tree_rss(grader: psutil.Process) -> int:
     return total
 
 
+@pytest.mark.slow
 def test_a_flood_of_messages_under_the_cap_from_four_threads_is_bounded():
     """100 signed comm messages of 15.7 MB (each under the 16 MB cap) from four threads: the
     grading processes stay under 400 MB in all (857 MB and growing before), the probe's own
@@ -268,6 +273,7 @@ print(json.dumps({{"outputs": execution.outputs, "stopped": str(execution.stoppe
 """
 
 
+@pytest.mark.slow
 def test_a_message_of_many_frames_each_under_the_cap_stops_the_kernel_not_the_grader():
     """zmq caps frames, not messages, and holds a message whole: the kernel is stopped before
     the grading processes pass 400 MB, and the student is told why."""

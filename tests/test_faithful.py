@@ -10,6 +10,8 @@ from autograder.grade.batch import grade_many
 from tests.test_corpus import CORRECT, Q1_MISTAKES, Q2_MISTAKES, Q4_MISTAKES, Q5_MISTAKES
 from tests.submissions import write
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 CASES = [*CORRECT[:3], Q1_MISTAKES[0], Q2_MISTAKES[0], *Q4_MISTAKES[:2], *Q5_MISTAKES[:2]]
 
 

@@ -13,6 +13,8 @@ import autograder.execute
 from autograder.pipeline import grade_notebook
 from tests.submissions import replace, solution, write
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 MY_FUNCTION = "def my_function(x):\n    return 14*x**3 + 13*x\n\nmy_function(17)"
 
 

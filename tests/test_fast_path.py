@@ -168,6 +168,7 @@ def busy() -> Iterator[None]:
             hog.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_graded_locally_as_a_faithful_run_would(shape: str, busy: None, tmp_path: Path) -> None:
     path = realistic_notebook(tmp_path / f"{shape}.ipynb", SHAPES[shape])
@@ -177,6 +178,7 @@ def test_graded_locally_as_a_faithful_run_would(shape: str, busy: None, tmp_path
     assert not [m for m in result.messages if any(word in m for word in BLAME)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_graded_on_gradescope_as_a_faithful_run_would(shape: str, busy: None, autograder_zip, tmp_path: Path) -> None:  # noqa: F811
     upload = {f"{shape}.ipynb": as_text(SHAPES[shape], kernel="f2023-s2024")}
@@ -194,6 +196,7 @@ def realistic_notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
 # -- a cell the fast limit cuts --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_cut_that_cost_nothing_is_still_graded_again_faithfully(tmp_path: Path, runs: list[float]) -> None:  # noqa: F811
     """A slow cell no check needs: the fast run has every point, but a faithful run would not
     have stopped there, so its grade and its (clean) status are the ones reported."""
@@ -204,6 +207,7 @@ def test_a_cut_that_cost_nothing_is_still_graded_again_faithfully(tmp_path: Path
     assert not [m for m in result.messages if any(word in m for word in BLAME)]
 
 
+@pytest.mark.slow
 def test_a_loop_that_never_ends_costs_only_the_fast_limit_even_with_points_lost(
     tmp_path: Path,
     runs: list[float],  # noqa: F811

@@ -182,6 +182,7 @@ def batch(tmp_path_factory):
     return out, rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASES)
 def test_a_forgery_earns_nothing_unearned(batch, name):
     _, rows = batch
@@ -189,6 +190,7 @@ def test_a_forgery_earns_nothing_unearned(batch, name):
     assert [rows[name][c] for c in columns] == CASES[name][1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASES)
 def test_a_forgery_is_flagged_and_honest_work_is_not(batch, name):
     out, _ = batch
@@ -200,6 +202,7 @@ def test_a_forgery_is_flagged_and_honest_work_is_not(batch, name):
         assert any(expected in flag for flag in flags), flags
 
 
+@pytest.mark.slow
 def test_a_withheld_item_tells_the_student_why(batch):
     out, _ = batch
     grading = json.loads((out / "json-default-encoder-replaced" / "grading.json").read_text())

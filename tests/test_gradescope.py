@@ -150,6 +150,7 @@ def test_student_notebook_has_no_solutions_and_no_package(autograder_zip):
     assert [p.name for p in student.iterdir()] == ["project1.ipynb"]  # no golden values go to students
 
 
+@pytest.mark.slow
 def test_uploaded_modules_never_run(autograder_zip, tmp_path):
     """`.py` files named like modules otter, the grader and the kernel import, uploaded beside a
     wrong notebook: none runs (each would leave a marker and give full marks), and the
@@ -200,6 +201,7 @@ def _older_copy() -> str:
     return as_text(cells[: cells.index(("markdown", "## Question 3"))], otter=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("uploads", "graded"),
     [
@@ -249,6 +251,7 @@ def test_upload_that_cannot_be_graded_is_refused(autograder_zip, tmp_path, uploa
     assert all(text in results["output"] for text in said), results["output"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("cells", "expected", "flagged"),
     [
@@ -276,6 +279,7 @@ def test_course_template_through_plain_otter_assign(autograder_zip, tmp_path, ce
         assert entries == []
 
 
+@pytest.mark.slow
 def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     """A slow Question 4 on Gradescope: the plugin's own time budget ends grading before
     Gradescope's limit would, and results.json keeps Questions 1-3."""
@@ -294,6 +298,7 @@ def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     assert "Your notebook was stopped" in results["output"] and "25 s" in results["output"]
 
 
+@pytest.mark.slow
 def test_the_handed_out_notebook_earns_nothing(autograder_zip, tmp_path):
     """The notebook students receive, run as handed out (its Question 4 model is the
     assignment's own, uncompiled code): 0/24 on Gradescope and in a local regrade alike."""

@@ -14,6 +14,8 @@ import pytest
 
 from tests.submissions import notebook, replace, solution
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 SOLUTION = solution(loops=50)
 CELL_TIMEOUT = 10
 

@@ -59,6 +59,7 @@ print(len(held) * 256, 'MB held')
 """
 
 
+@pytest.mark.slow
 @needs_memory_group
 def test_shared_anonymous_memory_stops_at_the_ceiling_and_the_student_is_told():
     execution = run("x = 1", SHARED_ANONYMOUS, "print('not reached')")
@@ -94,6 +95,7 @@ def test_files_in_dev_shm_stop_at_the_ceiling_with_a_message():
     assert not list(Path("/dev/shm").glob("hoard-*"))
 
 
+@pytest.mark.slow
 @needs_memory_group
 def test_an_honest_notebook_keeps_full_marks_under_the_ceiling():
     result = grade_notebook(SOLUTION, memory_mb=CEILING_MB)
@@ -163,6 +165,7 @@ def _snooper(export: Path) -> list[tuple[str, str]]:
     return submissions.replace(submissions.solution(loops=50), cell, SNOOP.format(export=str(export)) + cell)
 
 
+@pytest.mark.slow
 def test_a_kernel_finds_no_classmates_records_in_the_graders_inputs(export, tmp_path):
     """`grade` on the export: the snooper reads /proc/*/cmdline and the export's known path,
     and finds nothing readable; nothing of the classmate's reaches its files."""

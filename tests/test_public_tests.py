@@ -20,6 +20,8 @@ from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
 from autograder.pipeline import grade_notebook
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
 RESULTS_MARK = "PUBLIC-TEST-RESULTS "
 Notebook = dict[str, Any]

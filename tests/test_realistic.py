@@ -14,6 +14,8 @@ from autograder.grade.batch import grade_many
 from autograder.results import SubmissionResult
 from tests.realistic import CASES
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 HOSTILE = {"forged-post-run-cell"}
 # The kernel is killed after the last answer: every point stands, the status says what happened.
 STATUS = {"kill-kernel-at-end": "kernel-died", "os-exit-right-after-q5": "kernel-died",

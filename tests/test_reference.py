@@ -65,6 +65,7 @@ def test_q5_static_argument_recompiles_only_when_it_changes():
         assert function._cache_size() == 2
 
 
+@pytest.mark.slow
 def test_golden_json_is_current():
     done = subprocess.run([sys.executable, "-m", "reference", "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -399,6 +399,7 @@ def test_surrogates_in_messages_are_written_escaped(tmp_path):
         (tmp_path / name).read_text(encoding="utf-8")  # valid UTF-8
 
 
+@pytest.mark.slow
 def test_a_surrogate_raised_by_student_code_is_graded_and_written(tmp_path):
     """`def my_function(x): raise ValueError('\\udcff')` once ended `grade` in feedback.py."""
     odd = submissions.replace(submissions.solution(loops=50), "def my_function(x):\n    return 14*x**3 + 13*x",
@@ -500,6 +501,7 @@ def test_hostile_exports_are_refused_with_a_message(tmp_path, case, message):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_a_zero_on_a_notebook_chosen_among_several_is_pointed_out(tmp_path):
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zipped:

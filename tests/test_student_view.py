@@ -107,6 +107,7 @@ def _items(text: str) -> list[list[str]]:
     return blocks
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("question", rubric.QUESTIONS)
 def test_a_failing_grader_check_is_short_with_its_reason_first(question: str, checked: dict[str, str]) -> None:
     text = checked[question]
@@ -124,6 +125,7 @@ def test_a_failing_grader_check_is_short_with_its_reason_first(question: str, ch
         assert "Hint: " in block[0] and "see the error above" not in block[0]
 
 
+@pytest.mark.slow
 def test_the_handed_out_notebook_with_right_answers_runs_to_its_last_cell(assigned: Path, tmp_path: Path) -> None:
     student = json.loads((assigned / "student" / "project1.ipynb").read_text())
     tagged = [c for c in student["cells"] if "raises-exception" in c.get("metadata", {}).get("tags", [])]
@@ -189,6 +191,7 @@ def _failure_messages(master: Path) -> dict[str, str]:
     return {test.name or "": test.messages[-1] for tests in public_tests(master).values() for test in tests}
 
 
+@pytest.mark.slow
 def test_the_hints_setting_changes_what_grader_check_shows(tmp_path: Path) -> None:
     as_code = _master_with(tmp_path, "code")
     with pytest.raises(MasterMismatch) as raised:

@@ -22,6 +22,8 @@ from autograder.results import SubmissionResult
 from tests.submissions import write
 from tests.test_corpus import CORRECT, Q4_MISTAKES, Case, edit
 
+pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+
 IMPORT = "import jax\nimport jax.numpy as jnp"
 BY_NAME = {case.name: case for case in [*CORRECT, *Q4_MISTAKES]}
 CASES = [
