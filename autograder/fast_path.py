@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from autograder.layout import Layout, Piece
 from autograder.notebook import Step
-from autograder.rubric import question
+from autograder.rubric import QUESTIONS, question
 from autograder.statements import parse, python_source
 from autograder.timing_loops import (
     LONG_LOOP,
@@ -105,6 +105,10 @@ class _Planner:
             name for t in every for n in ast.walk(t) if isinstance(n, ast.Global) for name in n.names
         }
         self.function_reads = _function_globals(every)
+        # Names the notebook binds (its functions among them) and names any probe reads: calling
+        # one may change anything, or what a check reads (a jitted function's compilations).
+        self.bound = set().union(*(stored(tree) for tree in every)) - self.imported
+        self.bound |= set().union(*(question(name).reads for name in QUESTIONS))
         self.edits: dict[int, list[_Edit]] = defaultdict(list)
 
     def _changes(self, node: ast.AST) -> set[str]:
@@ -137,9 +141,31 @@ class _Planner:
                     heads = [*statement.decorator_list, *getattr(statement, "bases", [])]
                     arguments = getattr(statement, "args", None)
                     used = set().union(*(reads(n) for n in [*heads, *([arguments] if arguments else [])]))
-                else:
+                elif self._matters(piece, statement, live):
                     used = reads(statement, leaving_out=tuple(cut))
+                else:
+                    used = set()
                 live = (live - _surely_bound(statement)) | used
+
+    def _matters(self, piece: Piece, statement: ast.stmt, live: set[str]) -> bool:
+        """Whether what `statement` reads can reach something graded. Only an expression
+        statement outside the questions whose printed output is graded can be shown not to:
+        one that changes nothing live and calls nothing of the notebook's
+        (`my_value.block_until_ready()`, `print(...)` after a timing loop), so its output and
+        its waiting are all it does."""
+        if not isinstance(statement, ast.Expr) or not _may_shorten(piece):
+            return True
+        if self._changes(statement) & live:
+            return True
+        for call in (n for n in ast.walk(statement) if isinstance(n, ast.Call)):
+            function = call.func
+            while isinstance(function, ast.Attribute):
+                function = function.value
+            if not isinstance(function, ast.Name):  # `f()()`, `fs[0]()`: anything may run
+                return True
+            if call.func is function and function.id in self.bound | live:  # the notebook's own
+                return True
+        return False
 
     def _cut_loops(
         self, piece: Piece, statement: ast.stmt, loops: list[Loop], live: set[str]

@@ -138,6 +138,33 @@ def test_loops_that_are_not_provably_timing_loops_are_kept(source: str) -> None:
     assert _fast([md("## Question 5"), code(source)]) == []
 
 
+@pytest.mark.parametrize(
+    "after",
+    ["my_value.block_until_ready()", "print(my_value)", "my_value.block_until_ready()\nprint('done', i)"],
+)
+def test_a_loop_followed_by_a_statement_that_only_waits_or_prints_is_shortened(after: str) -> None:
+    """What a later statement only prints or waits for reaches no check (the assignment's own
+    `my_func().block_until_ready()` pattern, written after the loop)."""
+    loop = "for i in range(100000):\n    key, *subkeys = jax.random.split(key, 3)\n    my_value = my_model(subkeys[0])"
+    pairs = [md("## Question 4"), code("key = jax.random.PRNGKey(0)\n" + loop + "\n" + after)]
+    assert [source.count("range(10)") for source in _fast(pairs)] == [1]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "fast_my_function(14, i)",  # a function something graded reads: calling it may change it
+        "helper(my_value)",  # a function of the notebook: it may change anything
+        "kept.append(my_value)\nkept",  # changes what later code reads
+    ],
+)
+def test_a_loop_followed_by_a_statement_that_may_matter_is_kept(after: str) -> None:
+    setup = "def helper(v):\n    global seen\n    seen = v\nkept = []\n"
+    loop = "for i in range(100000):\n    my_value = i"
+    pairs = [md("## Question 5"), code(setup + loop + "\n" + after + "\nfast_my_function = kept")]
+    assert _fast(pairs) == []
+
+
 def test_question_1s_printing_loops_are_kept() -> None:
     assert _fast([md("## Question 1"), code("for i in range(100000):\n    value = i")]) == []
 
