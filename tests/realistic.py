@@ -149,6 +149,11 @@ case("one-key-model", template(q4cells=[
     "    return 14*jax.random.normal(key)**2 + 13*jax.random.normal(key)\n\n"
     "for i in range(100000):\n    key, subkey = jax.random.split(key)\n"
     "    my_value = my_model(subkey).block_until_ready()"]))
+# The handed-out model draws both terms from the same keys; a model of the list that draws both
+# from its first key is that model, compiled (the assignment's `my_model(subkeys)` as written
+# raises on JAX 0.10.2, so students adapt it).
+case("q4-model-of-the-list-on-its-first-key", template(q4cells=[
+    c.replace("normal(keys[1])", "normal(keys[0])") for c in q4()]))
 case("duplicated-cells-rerun", template(q3=["def my_function(x):\n    return 14*x**2 + 13*x", *Q3,
                                             "my_gradient = jax.grad(my_function)\nmy_gradient(17.0)"]))
 case("print-displays", template(q1=[*Q1[:3], "print(third.shape)\nprint(third * 2)\n"

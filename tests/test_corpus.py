@@ -21,6 +21,7 @@ import pytest
 
 from autograder import rubric
 from autograder.grade.batch import grade_many
+from autograder.hints import HintMode, shown
 from autograder.results import SubmissionResult
 from tests.submissions import replace, solution, write
 
@@ -484,7 +485,9 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
 
 
 def _failures(result: SubmissionResult) -> dict[str, str]:
-    return {check.name: check.message for q in result.questions for check in q.checks if not check.passed}
+    """What a student reads of each failed item, with the hint in the `code` mode (the phrases
+    below name the fix; the `hints` setting chooses what students see)."""
+    return {check.name: shown(check, HintMode.CODE) for q in result.questions for check in q.checks if not check.passed}
 
 
 @pytest.mark.parametrize("case", params())

@@ -64,20 +64,24 @@ def _check_values(
     if mode is None:  # golden.json always holds the default mode: a broken golden.json
         raise LookupError("golden.json has no values for JAX's default PRNG configuration")
     values = observation.values if values is None else values
+    # (the form called, the golden values, how the student reads the call): the handed-out
+    # model draws both terms from one key, so a model of the list that draws both from its first
+    # key is that model too.
     forms = {
-        "pair": ("my_model", "`my_model([key1, key2])`"),
-        "single": ("my_model_one_key", "`my_model(key)`"),
+        "pair": ("pair", "my_model", "`my_model([key1, key2])`"),
+        "single": ("single", "my_model_one_key", "`my_model(key)`"),
+        "pair_first": ("pair", "my_model_one_key", "`my_model([key1, key2])`"),
     }
     problems = {}
-    for form, (golden_name, what) in forms.items():
-        observed = values.get(form) or [{}]
+    for form, (called, golden_name, what) in forms.items():
+        observed = values.get(called) or [{}]
         problems[form] = first_problem(
             mismatch(found, mode[golden_name][i], what=what)
             for found, i in zip(observed, plan["indexes"], strict=False)
         )
         if problems[form] is None:
             return None, None
-    kinds = {form: (values.get(form) or [{}])[0].get("kind") for form in forms}
+    kinds = {form: (values.get(form) or [{}])[0].get("kind") for form in ("pair", "single")}
     # Speak of the form the model accepts; when it accepts neither, of the loop's (a pair).
     problem = problems["single"] if kinds["single"] == "array" != kinds["pair"] else problems["pair"]
     one_key = all(kind == "error" for kind in kinds.values())
