@@ -22,13 +22,14 @@ from autograder.trust import withhold
 from tests.submissions import notebook, replace, solution
 
 SOLUTION = solution(loops=50)
-# No `jax.jit` anywhere: the model's values are right (2 of Question 4's 4 points), nothing is compiled.
+# No `jax.jit` anywhere: the model's values are right, but an uncompiled model is the assignment's
+# own code (none of Question 4's points), and nothing of Question 5 is compiled.
 NO_JIT = replace(
     replace(replace(SOLUTION, "@jax.jit\n", ""), "fast_my_function = jax.jit(my_function, static_argnums=(1,))",
             "fast_my_function = my_function"),
     "fast_my_function = jax.jit(my_function)", "fast_my_function = my_function",
 )
-NO_JIT_ROW = ["7", "5", "4", "2", "0", "18"]
+NO_JIT_ROW = ["7", "5", "4", "0", "0", "16"]
 
 # What every forgery below claims: Question 4 compiled and 10x faster, Question 5's cache sizes
 # right, the last inspection clean, and (when asked for Question 1) the right arrays.
@@ -136,11 +137,11 @@ CASES = {
     "honest-without-jit": (NO_JIT, NO_JIT_ROW, None),
     "honest-solution": (SOLUTION, ["7", "5", "4", "4", "4", "24"], None),
     # Question 1's display item is withheld (a kernel flag); nothing forged is earned.
-    "json-default-encoder-replaced": (early(JSON_ENCODER), ["6", "5", "4", "2", "0", "17"],
+    "json-default-encoder-replaced": (early(JSON_ENCODER), ["6", "5", "4", "0", "0", "15"],
                                       "kernel: replaces (json._default_encoder.encode)"),
-    "comm-send-patched-through-an-alias": (early(COMM_SEND), ["6", "5", "4", "2", "0", "17"],
+    "comm-send-patched-through-an-alias": (early(COMM_SEND), ["6", "5", "4", "0", "0", "15"],
                                            "kernel: replaces (comm.base_comm.BaseComm.send)"),
-    "post-run-cell-callback-through-getattr": (early(EVENT_CALLBACK), ["6", "5", "4", "2", "0", "17"],
+    "post-run-cell-callback-through-getattr": (early(EVENT_CALLBACK), ["6", "5", "4", "0", "0", "15"],
                                                "kernel: registers an IPython event callback (post_run_cell"),
     "forged-q1-report-with-printed-display-values": (PRINTED_DISPLAY, ["0", "5", "4", "4", "4", "17"],
                                                      "kernel: replaces (json._default_encoder.encode)"),

@@ -155,8 +155,9 @@ MISTAKES: dict[str, list[Edit]] = {
     ],
     "fourth_value": [
         ("jnp.vstack([second, jnp.array([3, 4])])", "jnp.vstack([jnp.array([3, 4]), second])"),
-        ("key, *subkeys = jax.random.split(key, num=3)\nprint(",
-         "key, *subkeys = jax.random.split(key, num=2)\nprint("),
+        # Every split of the answer (its own and the printing cell's): the grade reads the value
+        # where the answer's own split is, grader.check at the end.
+        ("key, *subkeys = jax.random.split(key, num=3)", "key, *subkeys = jax.random.split(key, num=2)"),
     ],
     # `third` element-wise with `second.T` (2x3): its displays are judged on it, as the grade does;
     # bar and baz drawing from the global `subkeys`, not their key: foo1/foo2 keep their item.
