@@ -101,6 +101,7 @@ def test_help_names_the_files_and_options():
     assert "gradescope_upload" not in done.stdout
 
 
+@pytest.mark.slow
 def test_build_verifies_the_solution_and_makes_a_working_zip(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(tmp_path / "dist")],
                           check=False, capture_output=True, text=True, timeout=600)

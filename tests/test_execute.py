@@ -54,6 +54,7 @@ def test_a_huge_allocation_fails_inside_the_kernel():
     assert execution.outputs[1].strip() == "still here" and execution.stopped is None
 
 
+@pytest.mark.slow
 def test_a_looping_cell_is_interrupted_and_the_notebook_goes_on():
     execution = run("x = 1", "while True:\n    pass", "print(x + 1)", cell_timeout=3)
     assert [str(s) for s in execution.cut_short] == ["timeout (cell 2 ran past 3 s)"]
@@ -91,6 +92,7 @@ first = jnp.arange(3)
 """
 
 
+@pytest.mark.slow
 def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
     plan = plans()
     hidden = [str(m)[::-1] for m in plan["q2"]["markers"]]  # this cell is seen too: it must not hold them
@@ -106,6 +108,7 @@ def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
     assert {f.kind for f in execution.findings} == {"ipython_event", "input_transformer"}
 
 
+@pytest.mark.slow
 def test_an_honest_run_leaves_no_findings():
     honest = ("import sys, io, warnings\nwarnings.simplefilter('error')\n"
               "print = lambda *a, **k: None\nsys.stdout = io.StringIO()")
@@ -156,6 +159,7 @@ def test_probes_before_the_students_import_leave_jaxs_configuration_to_the_stude
     assert flags["jax_enable_x64"] is True and flags["jax_threefry_partitionable"] is False
 
 
+@pytest.mark.slow
 def test_a_probe_past_its_limit_is_interrupted_and_the_student_is_told():
     steps = [Step(0, 0, "def my_function(x):\n    while True:\n        pass\nmy_gradient = my_function"),
              Step(1, 1, "print('alive')")]

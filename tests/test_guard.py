@@ -66,6 +66,7 @@ def test_a_crashing_check_fails_its_item_only(monkeypatch: pytest.MonkeyPatch) -
     assert all(results[name].passed for name in ("first", "second", "fourth", "fifth", "my_array"))
 
 
+@pytest.mark.slow
 def test_a_crashing_check_leaves_the_submission_graded(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

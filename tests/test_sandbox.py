@@ -258,6 +258,7 @@ def _cpu_fraction_beside_busy_children(groups: bool) -> float:
                 sandbox._remove_group(group)
 
 
+@pytest.mark.slow
 def test_busy_children_of_one_kernel_do_not_starve_another():
     """Timings from this run only: the share one process gets beside 16 busy processes of
     another uid, with CPU groups against without (about 1/2 of a core against 1/17 of it on
