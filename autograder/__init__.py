@@ -16,9 +16,10 @@ upward (tests/test_layers.py checks every import, including those inside functio
    texts of each), the plain result dataclasses, the probe's wire format (what the checks read
    and the kernel is asked), and the file-system helpers every verb shares (what an output
    folder holds, removing a tree of any depth).
-3. `autograder.checks`, `autograder.trust`: pure comparisons of what a submission produced
-   against the golden values, one check per rubric item, each returning its `CheckResult`;
-   and the points withheld when the kernel's report was put in doubt.
+3. `autograder.checks`, `autograder.trust`, `autograder.assignment`: pure comparisons of what a
+   submission produced against the golden values, one check per rubric item, each returning its
+   `CheckResult`; the points withheld when the kernel's report was put in doubt; and the
+   assignment (`assignments/<name>/`) as the engine sees it, and where it is found.
 4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
    `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything

@@ -1,4 +1,4 @@
-"""Golden values as the grading process sees them: plain data read from reference/golden.json.
+"""Golden values as the grading process sees them: plain data read from an assignment's golden.json.
 
 Reading them needs no JAX, which keeps the grading process small (one JAX process per
 submission: the student's kernel).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,5 +59,9 @@ class Golden:
 
 
 @cache
-def load() -> Golden:
-    return Golden(json.loads(GOLDEN_FILE.read_text()))
+def read_golden(path: Path) -> Golden:
+    return Golden(json.loads(path.read_text()))
+
+
+def load() -> Golden:  # TRANSITION: Project 1's, until every caller has its assignment
+    return read_golden(Path(str(GOLDEN_FILE)))

@@ -1,19 +1,17 @@
-"""The assignment, described once: its questions, what each is worth item by item, the names
-each question binds and the names its probe reads.
+"""What a rubric is made of: questions, and graded items with their points.
 
-Everything else follows from this table: the checks (`autograder.checks`, one module per
-question, one check per item), the layout finder (`binds`), the fast path (`reads`), the
-kernel probe's plan, the CSV and report columns, the plugin's results and the build's check
-of the master notebook. Changing an item's points or adding an item happens here (and in the
-item's check).
+An assignment (`assignments/<name>/rubric.py`) writes its rubric once with these types;
+everything else follows from it: the checks (one per item), the layout finder (`binds`), the
+fast path (`reads`), the kernel probe's plan, the CSV and report columns, the plugin's results
+and the build's check of the master notebook.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-# The name otter assign writes into the student notebook's metadata.
-ASSIGNMENT = "project1"
+from functools import cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,12 +27,12 @@ class Item:
 @dataclass(frozen=True)
 class Question:
     """`binds`: names whose first top-level binding shows the notebook has reached this
-    question (a move back goes only to a question with no answer yet: Question 5 redefining
-    `my_function` does not send a notebook back to Question 3). `redefines`: names the
-    assignment itself has the student bind again in this question's answer (the array changed
-    with `.at`, the model jitted, Question 5's two versions), so a binding of them there is more
-    of this answer, never another question's. `reads`: the notebook globals the question's probe
-    reads at its checkpoint, which the fast path must leave exactly as the student's code made them."""
+    question (a move back goes only to a question with no answer yet: a later question
+    redefining an earlier one's function does not send a notebook back). `redefines`: names the
+    assignment itself has the student bind again in this question's answer (an array changed
+    with `.at`, a function jitted), so a binding of them there is more of this answer, never
+    another question's. `reads`: the notebook globals the question's probe reads at its
+    checkpoint, which the fast path must leave exactly as the student's code made them."""
 
     name: str
     number: int
@@ -48,129 +46,111 @@ class Question:
     def points(self) -> float:
         return sum(item.points for item in self.items)
 
+    def item(self, name: str) -> Item:
+        return next(i for i in self.items if i.name == name)
 
-def _question(
-    number: int,
-    topic: str,
-    binds: set[str],
-    redefines: set[str],
-    reads: set[str],
-    items: list[tuple[str, float, str]],
-) -> Question:
-    name = f"q{number}"
-    return Question(
-        name,
-        number,
-        topic,
-        frozenset(binds),
-        frozenset(redefines),
-        frozenset(reads),
-        tuple(Item(name, *entry) for entry in items),
-    )
-
-
-Q1_ARRAYS = ("first", "second", "third", "fourth", "fifth", "my_array")
-
-ASSIGNMENT_QUESTIONS: tuple[Question, ...] = (
-    _question(
-        1,
-        "JAX arrays",
-        set(Q1_ARRAYS),
-        {"my_array"},
-        set(Q1_ARRAYS),
-        [
-            ("first", 1, "`first` is the 2x3 array 1..6"),
-            ("second", 1, "`second` is the 3x2 array of 2s"),
-            ("third", 1, "`third` is the matrix product of `first` and `second`"),
-            (
-                "displayed",
-                1,
-                "the shape of `third`, `third` times 2 and `third` times [[1, 2], [3, 4]] are displayed",
-            ),
-            ("fourth", 1, "`fourth` is `second` with the row [3, 4] added"),
-            ("fifth", 1, "`fifth` is `fourth` with a column of 1s added"),
-            ("my_array", 1, "`my_array` has its 1 changed to 7"),
-        ],
-    ),
-    # `key` and `subkeys` are bound by Questions 2 and 4 alike: they mark no question.
-    _question(
-        2,
-        "PRNG keys",
-        {"bar", "baz", "foo1", "foo2", "foo"},
-        set(),
-        {"subkeys", "bar", "baz", "foo", "foo1", "foo2"},
-        [
-            ("bar", 1, "`bar(key)` draws `jax.random.uniform` from its key"),
-            ("baz", 1, "`baz(key)` draws `jax.random.uniform` from its key"),
-            ("foo1_foo2", 1, "`foo1` and `foo2` both give bar(key1) + 2*baz(key2)"),
-            ("foo", 1, "`foo` calls the function the shuffle put first with the keys"),
-            ("value", 1, "the split `num=3` of PRNGKey(0) gives the assignment's value"),
-        ],
-    ),
-    _question(
-        3,
-        "jax.grad",
-        {"my_function", "my_gradient"},
-        set(),
-        {"my_function", "my_gradient"},
-        [
-            ("my_function_17", 1, "`my_function(17.0)` is 69003"),
-            ("my_function", 1, "`my_function(x)` is 14x^3 + 13x"),
-            ("my_gradient_17", 1, "`my_gradient(17.0)` is the derivative of `my_function` at 17 (12151)"),
-            ("my_gradient", 1, "`my_gradient(x)` is the derivative of `my_function` (42x^2 + 13)"),
-        ],
-    ),
-    _question(
-        4,
-        "jax.jit",
-        {"my_model"},
-        {"my_model"},
-        {"my_model"},
-        [
-            ("my_model", 2, "the compiled `my_model` gives the model's values for new keys"),
-            ("compiled", 1, "`my_model` is compiled with `jax.jit`"),
-            ("speedup", 1, "the compiled `my_model` is faster than the uncompiled model"),
-        ],
-    ),
-    _question(
-        5,
-        "static arguments",
-        {"fast_my_function"},
-        {"fast_my_function", "my_function"},
-        {"fast_my_function"},
-        [
-            ("loop_static", 1, "`fast_my_function(x, num_loops)` runs with `num_loops` static"),
-            ("loop_recompiles", 1, "... and recompiles exactly when `num_loops` changes"),
-            ("shape_static", 1, "`fast_my_function(x, arr_cols)` runs with `arr_cols` static"),
-            ("shape_recompiles", 1, "... and recompiles exactly when `arr_cols` changes"),
-        ],
-    ),
-)
-
-QUESTIONS: tuple[str, ...] = tuple(q.name for q in ASSIGNMENT_QUESTIONS)
-# Items whose evidence is text the notebook printed, not a value the probe read.
-PRINTED: frozenset[str] = frozenset({"displayed"})
-ITEMS: tuple[Item, ...] = tuple(item for q in ASSIGNMENT_QUESTIONS for item in q.items)
+    @classmethod
+    def define(
+        cls,
+        number: int,
+        topic: str,
+        *,
+        binds: Iterable[str],
+        reads: Iterable[str],
+        items: Iterable[tuple[str, float, str]],
+        redefines: Iterable[str] = (),
+    ) -> Question:
+        """Question `q<number>` with its items given as (name, points, description)."""
+        name = f"q{number}"
+        return cls(
+            name,
+            number,
+            topic,
+            frozenset(binds),
+            frozenset(redefines),
+            frozenset(reads),
+            tuple(Item(name, *entry) for entry in items),
+        )
 
 
-def question(name: str) -> Question:
-    return next(q for q in ASSIGNMENT_QUESTIONS if q.name == name)
+@dataclass(frozen=True)
+class Rubric:
+    """The questions in order; `printed`: items whose evidence is text the notebook printed,
+    not a value the probe read (withheld when the kernel's report is in doubt)."""
+
+    questions: tuple[Question, ...]
+    printed: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        names = [item.name for item in self.items]
+        if len(set(names)) != len(names):
+            raise ValueError(f"item names must be unique across the rubric: {sorted(names)}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The questions' names (`q1`, `q2`, ...), in order."""
+        return tuple(q.name for q in self.questions)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for q in self.questions for item in q.items)
+
+    @property
+    def total(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def question(self, name: str) -> Question:
+        return next(q for q in self.questions if q.name == name)
+
+    def item(self, question_name: str, name: str) -> Item:
+        return self.question(question_name).item(name)
+
+    def item_named(self, name: str) -> Item:
+        return next(i for i in self.items if i.name == name)
+
+    def points(self, question_name: str) -> float:
+        return self.question(question_name).points
+
+    @property
+    def asked(self) -> frozenset[str]:
+        """Every name some question asks the notebook to define."""
+        return frozenset().union(*(q.binds for q in self.questions))
 
 
-def items(question_name: str) -> tuple[Item, ...]:
-    return question(question_name).items
+# TRANSITION (removed once every engine module takes its assignment): the names engine modules
+# still import, read lazily from Project 1's folder (lazily: that folder imports this module).
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _transition().get(name) or _missing(name)
 
 
-def points(question_name: str) -> float:
-    """The points `question_name` is worth."""
-    return question(question_name).points
+def _missing(name: str) -> Any:
+    raise AttributeError(name)
 
 
-def item(question_name: str, name: str) -> Item:
-    return next(i for i in items(question_name) if i.name == name)
+@cache
+def _transition() -> dict[str, Any]:
+    import importlib.util
+    from pathlib import Path
 
-
-# The tag of Question 2's extra capture: right after the last step of its answer that uses the
-# keys split from PRNGKey(0), so that the value is read where the split is, even if the answer
-# deletes or rebinds the keys later.
-SPLIT = "split"
+    path = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "rubric.py"
+    spec = importlib.util.spec_from_file_location("_project1_rubric", path)
+    assert spec is not None and spec.loader is not None
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+    Q1_ARRAYS, RUBRIC = table.Q1_ARRAYS, table.RUBRIC
+    old: dict[str, Any] = {
+        "ASSIGNMENT": "project1",
+        "ASSIGNMENT_QUESTIONS": RUBRIC.questions,
+        "QUESTIONS": RUBRIC.names,
+        "PRINTED": RUBRIC.printed,
+        "ITEMS": RUBRIC.items,
+        "SPLIT": "split",
+        "Q1_ARRAYS": Q1_ARRAYS,
+        "question": RUBRIC.question,
+        "items": lambda q: RUBRIC.question(q).items,
+        "points": RUBRIC.points,
+        "item": RUBRIC.item,
+    }
+    return old

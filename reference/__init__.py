@@ -6,8 +6,9 @@ package itself stays free of JAX so that the grading process can read the golden
 without paying for it.
 """
 
-from importlib import resources
+from pathlib import Path
 
-GOLDEN_FILE = resources.files(__name__) / "golden.json"
+# The golden values belong to the assignment they grade: they live in its folder.
+GOLDEN_FILE = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "golden.json"
 
 __all__ = ["GOLDEN_FILE"]

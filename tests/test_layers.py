@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.folders",
         "autograder.removal",
     ),
-    ("autograder.checks.*", "autograder.trust"),
+    ("autograder.checks.*", "autograder.trust", "autograder.assignment"),
     (
         "autograder.notebook",
         "autograder.statements",

@@ -31,7 +31,7 @@ from autograder.pipeline import grade_notebook
 
 ZIP_NEEDS = (
     f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py",
-    f"files/{PACKAGE_IN_ZIP}/reference/golden.json",
+    f"files/{PACKAGE_IN_ZIP}/assignments/project1/golden.json",
     f"files/{PACKAGE_IN_ZIP}/pyproject.toml",
 )
 

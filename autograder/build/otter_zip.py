@@ -26,7 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_IN_ZIP = "tdm40200_autograder"
 # Otter puts an assignment's `files` under files/ in the zip, extracted to /autograder/source.
 PACKAGE_ON_GRADESCOPE = f"/autograder/source/files/{PACKAGE_IN_ZIP}"
-SHIPPED = ("pyproject.toml", "README.md", "autograder", "reference")
+SHIPPED = ("pyproject.toml", "README.md", "autograder", "reference", "assignments")
 OTTER_VERSION = "7.0.0"
 RUN_OTTER_TEMPLATE = "common/run_otter.py"
 RUN_OTTER = '''"""Runs Otter-Grader's autograding process, after the TDM 40200 autograder has taken charge of

@@ -54,7 +54,8 @@ def failures(results: list[SubmissionResult]) -> list[Failure]:
 
 def _description(question: str, check: str) -> str:
     try:
-        return rubric.item(question, check).description
+        description: str = rubric.item(question, check).description
+        return description
     except StopIteration:
         return check
 

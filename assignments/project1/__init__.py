@@ -1,0 +1,24 @@
+"""TDM 40200 Project 1: JAX arrays, PRNG keys, `jax.grad`, `jax.jit` and static arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder.assignment import Assignment
+from autograder.checks import arrays, gradient, jit, prng, static  # TRANSITION: moving to ./checks
+
+from .rubric import RUBRIC
+
+FOLDER = Path(__file__).resolve().parent
+
+ASSIGNMENT = Assignment(
+    name="project1",
+    title="TDM 40200 Project 1",
+    folder=FOLDER,
+    rubric=RUBRIC,
+    checks={module.QUESTION: module for module in (arrays, prng, gradient, jit, static)},
+    probes=FOLDER.parents[1] / "autograder" / "kernel_probe.py",  # TRANSITION: moving to ./probes.py
+    gradebook_item="Project 1",
+    # "project1", "Project_1", "project-1", "Project 1", but not "project10".
+    file_pattern=r"project[ _-]?1(?!\d)",
+)
