@@ -5,3 +5,7 @@ probes, the hints, the master notebook, the examples and the golden values. Its 
 defines `ASSIGNMENT`, an `autograder.assignment.Assignment`; modules inside a folder import each
 other relatively, so that a copy of the folder (an instructor trying a change) loads as well.
 """
+
+# The assignment `grade` and `build` take when nothing else names one (no `--assignment`, no
+# notebook saying which it is for): the course's current one.
+DEFAULT = "project1"

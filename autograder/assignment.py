@@ -90,8 +90,27 @@ class UnknownAssignment(ValueError):
     """No assignment by that name or in that folder; the message lists those there are."""
 
 
+def default() -> Assignment:
+    """The assignment the course's `assignments/__init__.py` names as its current one."""
+    return load(str(importlib.import_module("assignments").DEFAULT))
+
+
 def available() -> list[str]:
     return sorted(p.name for p in ASSIGNMENTS.iterdir() if (p / "__init__.py").is_file())
+
+
+def of_master(master: Path, named: str | None = None) -> Assignment:
+    """The assignment a master notebook belongs to: the assignment folder it sits in, else the
+    one `named` (the plugin's `assignment:` or the config's `name:`)."""
+    folder = master.resolve().parent
+    if (folder / "__init__.py").is_file():
+        return load(folder)
+    if named:
+        return load(named)
+    raise UnknownAssignment(
+        f"{master} is not in an assignment's folder and its config names no assignment "
+        f"(one of {', '.join(available())})"
+    )
 
 
 @cache

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.grade.lms import DEFAULT_ITEM
-from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT
+from autograder.assignment import UnknownAssignment, default, load
+from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, GradingOptions
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -17,25 +17,31 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.grade.previous import Basis, is_grades_csv, read_previous
     from autograder.grade.report import summary
     from autograder.grade.sources import NotANotebook, SourceError
+    from autograder.grade.which import infer
 
     try:
+        assignment, why = (load(args.assignment), "--assignment") if args.assignment else infer(args.paths)
+    except UnknownAssignment as error:
+        print(f"grade: --assignment: {error}", file=sys.stderr)
+        return 2
+    print(f"assignment: {assignment.title} ({why})")
+    try:
         refuse_foreign_out(args.out)
-        if not args.lms_item.strip() or not args.lms_item.isprintable():
+        if args.lms_item is not None and (not args.lms_item.strip() or not args.lms_item.isprintable()):
             raise SourceError(
-                f"--lms-item {args.lms_item!r}: give the gradebook item's name, e.g. 'Project 1'"
+                f"--lms-item {args.lms_item!r}: give the gradebook item's name, e.g. '{assignment.title}'"
             )
         # Read in full before anything is graded, so that a wrong file costs nothing.
-        previous = read_previous(args.previous) if args.previous else None
+        previous = read_previous(args.previous, assignment.rubric) if args.previous else None
+        options = GradingOptions(args.cell_timeout, args.timeout, args.faithful, args.fast_cell_timeout)
         batch = run_batch(
             args.paths,
             args.out,
+            assignment,
+            options=options,
             jobs=default_jobs() if args.jobs is None else args.jobs,
-            cell_timeout=args.cell_timeout,
-            timeout=args.timeout,
             force=args.force,
-            faithful=args.faithful,
-            fast_cell_timeout=args.fast_cell_timeout,
-            lms_item=args.lms_item.strip(),
+            lms_item=args.lms_item.strip() if args.lms_item is not None else None,
             previous=previous,
         )
     except NotANotebook as error:
@@ -53,10 +59,13 @@ def _grade(args: argparse.Namespace) -> int:
     print()
     print(table(args.out / "grades.csv"))
     print()
-    print(summary(batch.results, changes=batch.written.changes, roster=batch.written.roster))
+    print(
+        summary(batch.results, assignment.rubric, changes=batch.written.changes, roster=batch.written.roster)
+    )
     if previous is not None and previous.basis is Basis.TOTAL:
+        questions = ", ".join(assignment.rubric.names)
         print(
-            f"note: {args.previous.name} has no columns for the questions q1..q5, so the previous scores "
+            f"note: {args.previous.name} has no columns for the questions {questions}, so the previous scores "
             f"are its {previous.basis.value}: a change there is not always the autograder's."
         )
     if batch.doubtful_choices:
@@ -87,14 +96,24 @@ def _build(args: argparse.Namespace) -> int:
     from autograder.build import BuildError, build
     from autograder.build.master import write_messages
 
+    try:
+        assignment = load(args.assignment) if args.assignment else None
+        if args.master is not None:
+            master = args.master
+        else:
+            assignment = assignment or default()
+            master = assignment.master
+    except UnknownAssignment as error:
+        print(f"build failed: --assignment: {error}", file=sys.stderr)
+        return 1
     if args.write_messages:
         try:
-            print(f"{args.master}: {write_messages(args.master)} public tests' messages rewritten")
+            print(f"{master}: {write_messages(master)} public tests' messages rewritten")
         except (OSError, ValueError, KeyError, TypeError) as error:  # unreadable: build says it best
-            print(f"build failed: --master {args.master}: {type(error).__name__}: {error}", file=sys.stderr)
+            print(f"build failed: --master {master}: {type(error).__name__}: {error}", file=sys.stderr)
             return 1
     try:
-        build(args.master, args.out)
+        build(master, args.out, assignment=assignment)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1
@@ -120,7 +139,7 @@ def _seconds(text: str) -> float:
 GRADE_DESCRIPTION = """\
 Grade .ipynb files, folders of them, zips of them, or Gradescope's "Export Submissions" zip.
 Writes, in DIR:
-  grades.csv                  the gradebook: submission,q1..q5,total,possible,status,names,sids,emails,flags,
+  grades.csv                  the gradebook: submission,<one column per question>,total,possible,status,names,sids,emails,flags,
                               counted_elsewhere (students whose score comes from a more recent submission)
   brightspace.csv             D2L Brightspace's grades import, one row per student (a group gives several)
   canvas.csv                  Canvas's gradebook import, one row per student, after a Points Possible row
@@ -132,10 +151,10 @@ Writes, in DIR:
 
 GRADE_EXAMPLES = """\
 examples:
-  .venv/bin/python -m autograder grade export.zip --out regrade
+  .venv/bin/python -m autograder grade export.zip --out regrade --assignment project1
       regrade a class from Gradescope's "Export Submissions" zip, one notebook per core
   .venv/bin/python -m autograder grade submissions/ project1.ipynb --out grades
-      grade every .ipynb under submissions/ and one more notebook
+      grade every .ipynb under submissions/ and one more notebook (the assignment from their metadata)
   .venv/bin/python -m autograder grade export.zip --out regrade --force --faithful --cell-timeout 120
       regrade everything in regrade/ again, every cell as written, interrupting any after 120 s
   .venv/bin/python -m autograder grade export.zip --out regrade --previous scores.csv --lms-item "Project 1"
@@ -149,7 +168,7 @@ when stderr is a terminal; otherwise one line per submission is printed.
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m autograder",
-        description="The TDM 40200 Project 1 autograder: grade notebooks locally (grade) or build the "
+        description="The TDM 40200 autograder: grade notebooks locally (grade) or build the "
         "student notebook and the Gradescope autograder zip (build). Run it with the project's "
         ".venv/bin/python, which setup.sh makes.",
     )
@@ -169,6 +188,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a notebook, a folder searched for *.ipynb, a zip of notebooks, or a Gradescope "
         "export zip/folder (it has submission_metadata.yml); e.g. export.zip",
+    )
+    grade.add_argument(
+        "--assignment",
+        metavar="NAME",
+        help="the assignment graded: a folder under assignments/ (e.g. project1) or an assignment's "
+        "folder; by default the one the paths are in, or the notebooks' otter metadata names, else "
+        "the course's current one (assignments/__init__.py)",
     )
     grade.add_argument(
         "--out",
@@ -228,10 +254,10 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--lms-item",
-        default=DEFAULT_ITEM,
+        default=None,
         metavar="NAME",
         help="the gradebook item brightspace.csv and canvas.csv fill "
-        f"(default {DEFAULT_ITEM!r}); "
+        "(default: the assignment's, e.g. 'Project 1'); "
         "e.g. --lms-item 'Project 1 (123456)' for an existing Canvas assignment",
     )
     grade.add_argument(
@@ -249,11 +275,18 @@ def parser() -> argparse.ArgumentParser:
         description="Example: .venv/bin/python -m autograder build (writes dist/student and dist/autograder)",
     )
     build.add_argument(
+        "--assignment",
+        metavar="NAME",
+        help="the assignment built: a folder under assignments/ or an assignment's folder (default: "
+        "the one --master is in, else the course's current one, assignments/__init__.py)",
+    )
+    build.add_argument(
         "--master",
         type=Path,
-        default=Path("assignments/project1/project1.ipynb"),
+        default=None,
         metavar="NOTEBOOK",
-        help="the otter-assign master notebook (default assignments/project1/project1.ipynb)",
+        help="the otter-assign master notebook (default: the assignment's, e.g. "
+        "assignments/project1/project1.ipynb)",
     )
     build.add_argument(
         "--out",

@@ -9,15 +9,16 @@ import random
 import re
 import secrets
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograder import checks, rubric
+from autograder import checks
+from autograder.assignment import Assignment, load
 from autograder.checks.compare import verdict
 from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
 from autograder.fast_path import shorten_for_grading, step_never_ends
-from autograder.golden import load
 from autograder.layout import Layout, read_layout
 from autograder.notebook import (
     Capture,
@@ -30,7 +31,7 @@ from autograder.notebook import (
     read_notebook,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
-from autograder.rubric import SPLIT
+from autograder.rubric import SPLIT, Question, Rubric
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
 from autograder.status import OK, OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
@@ -49,11 +50,43 @@ TIMEOUT = 900.0
 FAST_CELL_TIMEOUT = 45.0
 
 
-def _unreached(question: str, status: Status) -> QuestionResult:
+@dataclass(frozen=True)
+class GradingOptions:
+    """How the batch grades each submission (the worker's command line carries them):
+    `fast_cell_timeout` None runs without the fast path's shorter limit."""
+
+    cell_timeout: float = CELL_TIMEOUT
+    timeout: float = TIMEOUT
+    faithful: bool = False
+    fast_cell_timeout: float | None = FAST_CELL_TIMEOUT
+
+    def to_argv(self) -> list[str]:
+        return [
+            "--cell-timeout",
+            str(self.cell_timeout),
+            "--timeout",
+            str(self.timeout),
+            *(["--faithful"] if self.faithful else []),
+            *(
+                ["--fast-cell-timeout", str(self.fast_cell_timeout)]
+                if self.fast_cell_timeout is not None
+                else []
+            ),
+        ]
+
+    def settings(self) -> dict[str, Any]:
+        """The options as `grade_cells` takes them."""
+        return asdict(self)
+
+
+# A batch's options unless the command line says otherwise.
+BATCH_OPTIONS = GradingOptions()
+
+
+def _unreached(question: Question, status: Status) -> QuestionResult:
     message = f"not graded ({status.kind.label}): see the message at the top."
     return QuestionResult(
-        question,
-        tuple(_not_graded(verdict(item, message)) for item in rubric.items(question)),
+        question.name, tuple(_not_graded(verdict(item, message)) for item in question.items)
     )
 
 
@@ -69,15 +102,16 @@ GRADER_FAILED = (
 )
 
 
-def zero(submission: str, status: Status, message: str) -> SubmissionResult:
+def zero(submission: str, rubric: Rubric, status: Status, message: str) -> SubmissionResult:
     """A submission that could not be run at all: every question present, nothing earned."""
-    questions = tuple(_unreached(q, status) for q in rubric.QUESTIONS)
+    questions = tuple(_unreached(q, status) for q in rubric.questions)
     return SubmissionResult(submission, questions, status, (message,))
 
 
 def grade_cells(
     submission: str,
     cells: list[Cell],
+    assignment: Assignment,
     *,
     cell_timeout: float = CELL_TIMEOUT,
     timeout: float = TIMEOUT,
@@ -100,16 +134,16 @@ def grade_cells(
     from autograder.execute import execute
 
     started = time.monotonic()
-    golden = load()
+    golden = assignment.golden()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
-    plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
+    plans = {q: assignment.checks[q].plan(rng, golden) for q in assignment.rubric.names}
     try:
         layout = read_layout(cells)
         to_run = layout.steps if faithful else shorten_for_grading(layout)
         static_flags = suspicious_code(list(layout.cells))
     except Exception as error:  # whatever the code does to reading it costs this notebook only
         log.exception("reading the code of %s failed", submission)
-        return _refused(submission, InvalidNotebook(f"its code {beyond_limits(error)}"))
+        return _refused(submission, assignment, InvalidNotebook(f"its code {beyond_limits(error)}"))
     kernel_settings: dict[str, Any] = {"memory_mb": memory_mb} if memory_mb is not None else {}
     if not faithful:  # a faithful run is the student's notebook as they ran it, nothing added
         kernel_settings["compile_cache"] = compile_cache
@@ -118,12 +152,13 @@ def grade_cells(
     execution = execute(
         to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **kernel_settings
     )
-    result = _grade(submission, layout, plans, execution, static_flags)
+    result = _grade(submission, assignment, layout, plans, execution, static_flags)
     if short and execution.limit_hit and not _cut_only_where_nothing_ends(to_run, execution):
         remaining = max(1.0, timeout - (time.monotonic() - started))
         return grade_cells(
             submission,
             cells,
+            assignment,
             cell_timeout=cell_timeout,
             timeout=remaining,
             faithful=True,
@@ -149,10 +184,11 @@ def _timed_out(observation: dict[str, Any]) -> bool:
     return isinstance(error, dict) and error.get("type") == "Timeout"
 
 
-def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, ...]:
-    """What the steps of the question's part of the notebook displayed (for Question 1, with what
-    came before it), sections that are not questions included: a display is no rebinding."""
-    number = rubric.question(question).number
+def _outputs(question: Question, layout: Layout, execution: Execution) -> tuple[str, ...]:
+    """What the steps of the question's part of the notebook displayed (for the first question,
+    with what came before it), sections that are not questions included: a display is no
+    rebinding."""
+    number = question.number
     regions = (0, 1) if number == 1 else (number,)
     return tuple(
         text for step, text in sorted(execution.outputs.items()) if layout.region(step).question in regions
@@ -161,33 +197,35 @@ def _outputs(question: str, layout: Layout, execution: Execution) -> tuple[str, 
 
 def _grade(
     submission: str,
+    assignment: Assignment,
     layout: Layout,
     plans: dict[str, Plan],
     execution: Execution,
     static_flags: tuple[str, ...],
 ) -> SubmissionResult:
-    golden = load()
+    golden = assignment.golden()
     questions = []
-    for question, module in checks.QUESTIONS.items():
-        unreached = _versions_unreached(question, layout, execution)
+    for question in assignment.rubric.questions:
+        name = question.name
+        unreached = _versions_unreached(name, layout, execution)
         if unreached is None:
             questions.append(_unreached(question, execution.stopped or OK))
             continue
         observation = checks.Observation(
-            question,
-            values=_values(question, layout.captures, execution),
+            name,
+            values=_values(name, layout.captures, execution),
             captures=tuple(
-                (c.tag, execution.observations.get(c, {})) for c in layout.captures if c.question == question
+                (c.tag, execution.observations.get(c, {})) for c in layout.captures if c.question == name
             ),
             outputs=_outputs(question, layout, execution),
         )
-        checked = checks.grade_question(module, observation, golden, plans[question])
+        checked = checks.grade_question(question, assignment.checks[name], observation, golden, plans[name])
         if unreached and execution.stopped is not None:
-            # Items of a Question 5 version whose probes the stopped run never took.
+            # Items of a tagged version whose probes the stopped run never took.
             late = {check.name: check for check in _unreached(question, execution.stopped).checks}
             checked = tuple(late[c.name] if c.name.split("_")[0] in unreached else c for c in checked)
-        questions.append(QuestionResult(question, checked))
-    questions = withhold(questions, execution.findings)
+        questions.append(QuestionResult(name, checked))
+    questions = withhold(questions, execution.findings, assignment.rubric)
     cut_short = execution.cut_short
     status = execution.stopped or (cut_short[0] if cut_short else OK)
     messages = tuple(
@@ -195,7 +233,7 @@ def _grade(
         + ([student_message(execution.stopped, stopped=True)] if execution.stopped else [])
         + _revisit_notes(layout)
         + _timeit_notes(layout.bound_only_in_timeit())
-        + _error_notes(layout, execution, questions)
+        + _error_notes(assignment.rubric, layout, execution, questions)
     )
     flags = static_flags + runtime_flags(execution.findings)
     return SubmissionResult(submission, tuple(questions), status, messages, flags)
@@ -219,7 +257,9 @@ def _values(question: str, captures: tuple[Capture, ...], execution: Execution) 
     return last if last is not None else {}
 
 
-def _error_notes(layout: Layout, execution: Execution, questions: list[QuestionResult]) -> list[str]:
+def _error_notes(
+    rubric: Rubric, layout: Layout, execution: Execution, questions: list[QuestionResult]
+) -> list[str]:
     """For each question that lost points, the first of its cells that stopped with an error
     while defining its names (or that is not Python at all): the cause a student looks for."""
     notes = []
@@ -308,27 +348,31 @@ def student_message(status: Status, *, stopped: bool) -> str:
     return f"Grading did not finish: {status}."
 
 
-def grade_notebook(path: str | Path, *, name: str | None = None, **options: Any) -> SubmissionResult:
-    """Grade one .ipynb file; never raises because of what the file contains.
-    `name` (default: the file name without .ipynb) is what results call the submission."""
+def grade_notebook(
+    path: str | Path, assignment: Assignment | str | Path, *, name: str | None = None, **options: Any
+) -> SubmissionResult:
+    """Grade one .ipynb file for `assignment` (an `Assignment`, or its name or folder); never
+    raises because of what the file contains. `name` (default: the file name without .ipynb) is
+    what results call the submission."""
+    assignment = assignment if isinstance(assignment, Assignment) else load(assignment)
     path = Path(path)
     name = name or path.stem
     try:
-        cells = read_notebook(path)
+        cells = read_notebook(path, assignment.name)
     except InvalidNotebook as error:
-        return _refused(name, error)
-    return grade_cells(name, cells, **options)
+        return _refused(name, assignment, error)
+    return grade_cells(name, cells, assignment, **options)
 
 
-def _refused(name: str, error: InvalidNotebook) -> SubmissionResult:
+def _refused(name: str, assignment: Assignment, error: InvalidNotebook) -> SubmissionResult:
     kind = Kind.WRONG_ASSIGNMENT if isinstance(error, WrongAssignment) else Kind.INVALID_NOTEBOOK
-    return zero(name, Status(kind), f"This file could not be graded: {error}")
+    return zero(name, assignment.rubric, Status(kind), f"This file could not be graded: {error}")
 
 
-def grade_parsed(submission: str, data: Any, **options: Any) -> SubmissionResult:
+def grade_parsed(submission: str, data: Any, assignment: Assignment, **options: Any) -> SubmissionResult:
     """Grade an already parsed notebook (the otter plugin receives one)."""
     try:
-        cells = cells_of(data)
+        cells = cells_of(data, assignment.name)
     except InvalidNotebook as error:
-        return _refused(submission, error)
-    return grade_cells(submission, cells, **options)
+        return _refused(submission, assignment, error)
+    return grade_cells(submission, cells, assignment, **options)

@@ -1,11 +1,12 @@
-"""The otter-grader plugin: grades Project 1 with this package instead of otter's own tests.
+"""The otter-grader plugin: grades an assignment with this package instead of otter's own tests.
 
 Listed under the top-level `plugins:` of the master notebook's assignment config (so that
 `otter assign` runs its `during_assign` event); otter assign copies it to the autograder's
 otter_config.json::
 
     plugins:
-        - autograder.plugin.Project1Plugin:
+        - autograder.plugin.AutograderPlugin:
+            assignment: NAME    # the folder under assignments/ (optional; default the config's `name:`)
             cell_timeout: 240   # seconds one cell may run (optional)
             timeout: 480        # seconds the whole notebook may run (optional)
             memory_mb: 1024     # the student's kernel's data segment (optional)
@@ -35,7 +36,9 @@ from otter.test_files import GradingResults
 from otter.test_files.abstract_test import TestCase, TestCaseResult, TestFile
 
 from autograder import sandbox
+from autograder.assignment import of_master
 from autograder.build import otter_zip
+from autograder.gradescope.config import ASSIGNMENT_KEY, assignment_of, plugin_settings
 from autograder.gradescope.results_json import HIDDEN_FROM_STUDENTS, flags_entry, question_output
 from autograder.gradescope.uploads import recorded_choice
 from autograder.hints import DEFAULT_MODE, HintMode, shown
@@ -60,14 +63,17 @@ class GradedQuestion(TestFile):  # type: ignore[misc]  # otter ships no types: T
     output: str = ""
 
     @classmethod
-    def from_question(cls, question: QuestionResult, mode: HintMode = DEFAULT_MODE) -> GradedQuestion:
+    def from_question(
+        cls, question: QuestionResult, number: int, mode: HintMode = DEFAULT_MODE
+    ) -> GradedQuestion:
+        """`number`: the question's number, as the student reads it."""
         cases = [TestCase(c.name, "", False, c.points, None, None) for c in question.checks]
         graded = cls(question.name, question.name, cases, all_or_nothing=False)
         graded.test_case_results = [
             TestCaseResult(case, shown(check, mode), check.passed)
             for case, check in zip(cases, question.checks, strict=True)
         ]
-        graded.output = question_output(question, mode)
+        graded.output = question_output(question, number, mode)
         return graded
 
     def summary(self, public_only: bool = False) -> str:
@@ -85,7 +91,7 @@ class GradedQuestion(TestFile):  # type: ignore[misc]  # otter ships no types: T
         raise NotImplementedError("graded questions are already graded")
 
 
-class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships no types
+class AutograderPlugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships no types
     result: SubmissionResult | None = None
 
     def during_assign(self, assignment: Any) -> None:
@@ -94,6 +100,11 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
 
     def during_generate(self, otter_config: dict[str, Any], assignment: Any) -> None:
         otter_zip.finish_config(otter_config)
+        # The zip names the assignment it grades: its start-up reads it before otter runs.
+        settings = plugin_settings(otter_config)
+        named = settings.get(ASSIGNMENT_KEY) or assignment.name
+        # By its folder's name: the zip holds the folder under `assignments/` (see `otter_zip`).
+        settings[ASSIGNMENT_KEY] = of_master(Path(str(assignment.master)), named).folder.name
 
     def before_execution(self, submission: Any) -> Any:
         config = self.plugin_config or {}
@@ -104,10 +115,12 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         sandbox.keep_private(graders)
         sandbox.hide(graders)  # covered too, where each kernel gets a view of its own
         name = Path(self.submission_path).stem
+        graded = assignment_of(config)
         try:
             self.result = grade_parsed(
                 name,
                 submission,
+                graded,
                 cell_timeout=float(config.get("cell_timeout", CELL_TIMEOUT)),
                 timeout=float(config.get("timeout", GRADESCOPE_TIMEOUT)),
                 memory_mb=int(config.get("memory_mb", GRADESCOPE_MEMORY_MB)),
@@ -115,7 +128,7 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         except Exception as error:  # results.json still says why, to the student and the instructor
             traceback.print_exc()
             detail = f"{type(error).__name__}: {error}"[:185]
-            self.result = zero(name, Status(Kind.GRADER_ERROR, detail=detail), GRADER_FAILED)
+            self.result = zero(name, graded.rubric, Status(Kind.GRADER_ERROR, detail=detail), GRADER_FAILED)
         # Otter still executes what we return; nothing of the student's needs to run again.
         return nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is unannotated
 
@@ -126,8 +139,10 @@ class Project1Plugin(AbstractOtterPlugin):  # type: ignore[misc]  # otter ships 
         # Otter reading its own (empty) run's results may have failed; ours stand regardless.
         results._catastrophic_error = None
         mode = HintMode.read((self.plugin_config or {}).get("hints"))
+        rubric = assignment_of(self.plugin_config or {}).rubric
         for question in self.result.questions:
-            results.results[question.name] = GradedQuestion.from_question(question, mode)
+            number = rubric.question(question.name).number
+            results.results[question.name] = GradedQuestion.from_question(question, number, mode)
         summary = f"Status: {self.result.status}. Score: {self.result.score:g} / {self.result.possible:g}."
         choice = recorded_choice(Path(self.submission_path).resolve().parents[1])
         graded = choice.message() if choice else f"Graded notebook: {Path(self.submission_path).name}."

@@ -3,7 +3,7 @@ grading process, never in the kernel.
 
 - Any finding (a hook left in the kernel, a replaced module attribute, an inspection that gave
   no readable report, a channel or report found wrong): the items whose evidence is printed
-  text (`rubric.PRINTED`, Question 1's display) earn nothing. Such code could print anything
+  text (the rubric's `printed` items) earn nothing. Such code could print anything
   after any cell, and printed text has no channel of its own to hold to account.
 - A report contradicted from outside (`outside.contradicted_timing`): every item of that
   question earns nothing, since the report is forged in part and so possibly in whole.
@@ -15,9 +15,9 @@ the TA who reads the `kernel:` flags that come with it.
 
 from __future__ import annotations
 
-from autograder import rubric
 from autograder.probe_protocol import Finding, Seen
 from autograder.results import CheckResult, QuestionResult
+from autograder.rubric import Rubric
 
 WITHHELD = (
     "not awarded automatically: code in your notebook changed how the kernel reports or displays "
@@ -25,30 +25,34 @@ WITHHELD = (
 )
 
 
-def withheld_items(question: str, findings: tuple[Finding, ...]) -> frozenset[str] | None:
+def withheld_items(question: str, findings: tuple[Finding, ...], rubric: Rubric) -> frozenset[str] | None:
     """The names of the question's items its findings withhold; None means all of them."""
     if any(f.seen is Seen.CHANNEL for f in findings):
         return None
     if any(f.seen is Seen.CONTRADICTED and f.question == question for f in findings):
         return None
-    return rubric.PRINTED if findings else frozenset()
+    return rubric.printed if findings else frozenset()
 
 
-def withhold(results: list[QuestionResult], findings: tuple[Finding, ...]) -> list[QuestionResult]:
+def withhold(
+    results: list[QuestionResult], findings: tuple[Finding, ...], rubric: Rubric
+) -> list[QuestionResult]:
     """`results` with each item the findings put in doubt failed, its message saying why."""
     kept = []
     for result in results:
-        withheld = withheld_items(result.name, findings)
+        withheld = withheld_items(result.name, findings, rubric)
         checks = tuple(
-            _withheld(check) if check.passed and (withheld is None or check.name in withheld) else check
+            _withheld(check, rubric)
+            if check.passed and (withheld is None or check.name in withheld)
+            else check
             for check in result.checks
         )
         kept.append(QuestionResult(result.name, checks))
     return kept
 
 
-def _withheld(check: CheckResult) -> CheckResult:
-    item = next(i for i in rubric.ITEMS if i.name == check.name)
+def _withheld(check: CheckResult, rubric: Rubric) -> CheckResult:
+    item = rubric.item_named(check.name)
     return CheckResult(
         check.name, False, check.points, f"{item.description}: {WITHHELD}", check.message, check.graded
     )

@@ -27,6 +27,8 @@ from autograder.rubric import QUESTIONS, points
 from autograder.status import Kind, Status
 from tests import submissions
 from tests.test_gradescope import autograder_zip, run_on_gradescope, scores  # noqa: F401 (a fixture)
+from autograder.pipeline import GradingOptions
+from tests.project1 import PROJECT1, RUBRIC
 
 SOLUTION = submissions.solution(loops=50)
 PLACEHOLDER = "PLACEHOLDER-TO-REPLACE"
@@ -90,7 +92,7 @@ def test_unreadable_files_are_refused_with_a_message(tmp_path, text, said):
     path.write_text(text)
     with pytest.raises(InvalidNotebook, match=said):
         read_notebook(path)
-    result = grade_notebook(path)  # refused before any kernel starts
+    result = grade_notebook(path, PROJECT1)  # refused before any kernel starts
     assert result.status.kind is Kind.INVALID_NOTEBOOK and result.score == 0
     assert said in result.messages[0] and "Traceback" not in result.messages[0]
 
@@ -100,7 +102,7 @@ def test_choosing_among_notebooks_survives_one_python_cannot_parse(tmp_path):
     folder.mkdir()
     (folder / "scratch.ipynb").write_text(SCRATCH)
     (folder / "project1.ipynb").write_text(notebook_text(SOLUTION))
-    chosen, note = choose_notebook(folder)
+    chosen, note = choose_notebook(folder, PROJECT1)
     assert chosen == folder / "project1.ipynb" and "defines the most" in note
 
 
@@ -170,7 +172,7 @@ def test_names_never_shadow_the_class_files_or_leave_out(tmp_path):
     names = ["grades.csv", "canvas.csv", "Report", "...", ".."]
     for name in names:
         (hand_ins / f"{name}.ipynb").write_text(notebook_text([("code", "x = 1")]))
-    found = sorted(s.name for s in collect([hand_ins], tmp_path / "work"))
+    found = sorted(s.name for s in collect([hand_ins], tmp_path / "work", PROJECT1))
     assert found == ["Report-2", "canvas.csv-2", "grades.csv-2", "notebook", "notebook-2"]
 
     run = tmp_path / "run"
@@ -252,11 +254,11 @@ def test_a_deep_folder_left_in_tmp_costs_nothing_and_stays_nowhere(tmp_path):
 def test_a_grader_error_is_never_kept_by_a_rerun(tmp_path):
     folder, submission = tmp_path / "a", Submission(tmp_path / "a.ipynb", "a")
     submissions.write(submission.notebook, [("code", "x = 1")])
-    stamp = _stamp(submission, {})
-    write_submission(zero("a", Status(Kind.GRADER_ERROR, detail="worker exited with 1"), GRADER_FAILED), folder)
+    stamp = _stamp(submission, PROJECT1, GradingOptions())
+    write_submission(zero("a", RUBRIC, Status(Kind.GRADER_ERROR, detail="worker exited with 1"), GRADER_FAILED), folder)
     _keep_stamp(folder, stamp)
     assert _reusable(folder, stamp) is None
-    write_submission(zero("a", Status(Kind.INVALID_NOTEBOOK), "refused"), folder)
+    write_submission(zero("a", RUBRIC, Status(Kind.INVALID_NOTEBOOK), "refused"), folder)
     assert _reusable(folder, stamp) is not None  # a grade of the notebook itself is kept
 
 
@@ -273,8 +275,8 @@ def test_a_grader_error_row_is_graded_again_on_rerun(tmp_path, monkeypatch):
 
     with monkeypatch.context() as patched:
         patched.setattr(batch_module, "hand_over", crash)
-        first = run_batch([hand_ins], out, progress=lambda _: None)
+        first = run_batch([hand_ins], out, PROJECT1, progress=lambda _: None)
     assert first.results[0].status.kind is Kind.GRADER_ERROR
-    again = run_batch([hand_ins], out, progress=lambda _: None)
+    again = run_batch([hand_ins], out, PROJECT1, progress=lambda _: None)
     assert again.results[0].status.kind is Kind.OK
     assert gradebook(out)["a"][8] == "ok"

@@ -9,6 +9,7 @@ import pytest
 
 from autograder.build import check_zip
 from tests import submissions
+from tests.project1 import PROJECT1, RUBRIC
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
 
@@ -108,7 +109,7 @@ def test_build_verifies_the_solution_and_makes_a_working_zip(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "solution notebook verified: 24/24" in done.stdout
     (zip_path,) = (tmp_path / "dist" / "autograder").glob("*.zip")
-    check_zip(zip_path)
+    check_zip(zip_path, PROJECT1)
     assert (tmp_path / "dist" / "student" / "project1.ipynb").is_file()
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from autograder.checks.compare import as_array, mismatch
+from tests.project1 import PROJECT1, RUBRIC
 
 
 def array(values, shape, dtype="int32", jax=True):
@@ -112,7 +113,7 @@ def test_a_nan_answer_loses_only_its_items(tmp_path):
 
     cells = replace(solution(loops=300), "my_gradient = jax.grad(my_function)",
                     "my_gradient = jax.grad(lambda x: jnp.sqrt(-x))")
-    result = grade_notebook(write(tmp_path / "nan.ipynb", cells))
+    result = grade_notebook(write(tmp_path / "nan.ipynb", cells), PROJECT1)
     failed = {check.name: check.message for q in result.questions for check in q.checks if not check.passed}
     assert result.status.ok
     assert set(failed) == {"my_gradient_17", "my_gradient"}

@@ -15,6 +15,9 @@ from autograder.execute import execute
 from autograder.grade import prime
 from autograder.notebook import Step
 from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
+from tests.project1 import PROJECT1, RUBRIC
+
+SOLUTION = PROJECT1.examples / "solution.ipynb"
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the cache is used only by kernels with users of their own")]
 
@@ -36,7 +39,7 @@ PLANT = "import os\nopen(os.path.join(os.environ['JAX_COMPILATION_CACHE_DIR'], '
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     said: list[str] = []
-    made = prime.compile_seed(said.append, folder=tmp_path_factory.mktemp("seeds"))
+    made = prime.compile_seed(PROJECT1, said.append, folder=tmp_path_factory.mktemp("seeds"))
     assert made is not None and (made / COMPLETE).is_file()
     assert said, "making the seed is announced"
     return made
@@ -44,7 +47,7 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_seed_is_made_once(seed: Path) -> None:
     said: list[str] = []
-    assert prime.compile_seed(said.append, folder=seed.parent) == seed
+    assert prime.compile_seed(PROJECT1, said.append, folder=seed.parent) == seed
     assert said == []  # found, not made again
     assert len([p for p in seed.iterdir() if p.name.endswith("-cache")]) >= 20
     assert seed.parent.stat().st_mode & 0o077 == 0  # no other user reads or changes it
@@ -54,7 +57,7 @@ def test_a_correct_notebook_finds_everything_it_compiles_in_the_seed(seed: Path,
     # Had each kernel's own paths gone into the entries' keys, nothing would be found and
     # every entry this run needed would be new.
     result = grade_notebook(
-        prime.SOLUTION,
+        SOLUTION, PROJECT1,
         fast_cell_timeout=FAST_CELL_TIMEOUT,
         compile_cache=CompileCache(seed=seed, keep=tmp_path),
     )
@@ -79,22 +82,22 @@ def test_the_cache_is_off_where_kernels_share_the_graders_user(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(sandbox, "unavailable", lambda: "the grader is not running as root")
-    assert prime.compile_seed(lambda _: None, folder=tmp_path) is None
+    assert prime.compile_seed(PROJECT1, lambda _: None, folder=tmp_path) is None
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_seed_is_kept_only_from_a_run_with_full_marks(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.ipynb"
-    notebook = json.loads(prime.SOLUTION.read_text())
+    notebook = json.loads(SOLUTION.read_text())
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
             cell["source"] = "".join(cell["source"]).replace("jnp.full((3, 2), 2)", "jnp.full((3, 2), 3)")
     wrong.write_text(json.dumps(notebook))
-    assert prime.compile_seed(lambda _: None, solution=wrong, folder=tmp_path / "seeds") is None
+    assert prime.compile_seed(PROJECT1, lambda _: None, solution=wrong, folder=tmp_path / "seeds") is None
     assert list((tmp_path / "seeds").iterdir()) == []
 
 
 def test_a_seeds_folder_that_cannot_be_written_means_no_cache(tmp_path: Path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    assert prime.compile_seed(lambda _: None, folder=blocked / "seeds") is None
+    assert prime.compile_seed(PROJECT1, lambda _: None, folder=blocked / "seeds") is None

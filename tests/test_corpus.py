@@ -24,6 +24,7 @@ from autograder.grade.batch import grade_many
 from autograder.hints import HintMode, shown
 from autograder.results import SubmissionResult
 from tests.submissions import replace, solution, write
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -480,7 +481,7 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
         write(root / "notebooks" / (case.file_name or f"{case.name}.ipynb"), case.cells, **case.options)
         for case in CASES
     ]
-    results = grade_many(paths, root / "out", jobs=2, progress=lambda s: None)
+    results = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda s: None)
     return {case.name: result for case, result in zip(CASES, results)}
 
 

@@ -25,6 +25,7 @@ from tests.layouts import (
 )
 from tests.submissions import notebook
 from tests.test_corpus import FULL, Case, _failures, correct, mistake
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -399,7 +400,7 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
     for case in CASES:
         data = layouts.colab(case.cells) if case.options.get("colab") else notebook(case.cells)
         paths.append(layouts.write(root / "notebooks" / f"{case.name}.ipynb", data))
-    results = grade_many(paths, root / "out", jobs=2, progress=lambda s: None)
+    results = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda s: None)
     return {case.name: result for case, result in zip(CASES, results)}
 
 

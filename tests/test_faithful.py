@@ -9,6 +9,8 @@ import pytest
 from autograder.grade.batch import grade_many
 from tests.test_corpus import CORRECT, Q1_MISTAKES, Q2_MISTAKES, Q4_MISTAKES, Q5_MISTAKES
 from tests.submissions import write
+from autograder.pipeline import GradingOptions
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -28,8 +30,10 @@ def both_ways(tmp_path_factory):
     root = tmp_path_factory.mktemp("faithful")
     paths = [write(root / f"{case.name}.ipynb", realistic(case.cells), otter=True) for case in CASES]
     assert all("range(2000)" in p.read_text() for p in paths)
-    fast = grade_many(paths, root / "fast", jobs=2, progress=lambda _: None)
-    faithful = grade_many(paths, root / "faithful", jobs=2, faithful=True, progress=lambda _: None)
+    fast = grade_many(paths, root / "fast", PROJECT1, jobs=2, progress=lambda _: None)
+    faithful = grade_many(
+        paths, root / "faithful", PROJECT1, options=GradingOptions(faithful=True), jobs=2, progress=lambda _: None
+    )
     return dict(zip((c.name for c in CASES), zip(fast, faithful)))
 
 

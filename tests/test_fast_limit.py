@@ -12,6 +12,7 @@ import pytest
 import autograder.execute
 from autograder.pipeline import grade_notebook
 from tests.submissions import replace, solution, write
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -36,7 +37,7 @@ def test_a_leftover_infinite_loop_costs_only_the_short_limit(tmp_path: Path, run
     cells = [*solution(loops=50), ("code", "while True:\n    pass")]
     path = write(tmp_path / "loop.ipynb", cells)
     # 20 s: probes share the fast limit, and a probe past it (a very busy machine) costs a regrade.
-    result = grade_notebook(path, cell_timeout=600, fast_cell_timeout=20)
+    result = grade_notebook(path, PROJECT1, cell_timeout=600, fast_cell_timeout=20)
     assert runs == [20]  # the cell never ends: a faithful run stops there too, no regrade
     assert result.score == result.possible
     assert "ran past 20 s" in str(result.status)
@@ -45,7 +46,7 @@ def test_a_leftover_infinite_loop_costs_only_the_short_limit(tmp_path: Path, run
 def test_a_slow_cell_that_cost_points_is_graded_again_faithfully(tmp_path: Path, runs: list[float]) -> None:
     cells = replace(solution(loops=50), MY_FUNCTION, "import time\ntime.sleep(8)\n" + MY_FUNCTION)
     path = write(tmp_path / "slow.ipynb", cells)
-    result = grade_notebook(path, cell_timeout=60, fast_cell_timeout=3)
+    result = grade_notebook(path, PROJECT1, cell_timeout=60, fast_cell_timeout=3)
     assert runs == [3, 60]  # the fast run lost Question 3's points: the faithful one decides
     assert result.score == result.possible
     assert str(result.status) == "ok"
@@ -54,7 +55,7 @@ def test_a_slow_cell_that_cost_points_is_graded_again_faithfully(tmp_path: Path,
 def test_without_a_fast_limit_the_cell_limit_holds(tmp_path: Path, runs: list[float]) -> None:
     cells = replace(solution(loops=50), MY_FUNCTION, "import time\ntime.sleep(8)\n" + MY_FUNCTION)
     path = write(tmp_path / "slow.ipynb", cells)
-    result = grade_notebook(path, cell_timeout=3)
+    result = grade_notebook(path, PROJECT1, cell_timeout=3)
     assert runs == [3]
     assert result.question("q3").score < result.question("q3").possible
     assert "ran past 3 s" in str(result.status)

@@ -24,6 +24,7 @@ from tests.realistic import MODEL, Q5, code, md, template
 from tests.submissions import replace, solution, write
 from tests.test_fast_limit import runs  # noqa: F401  # the fixture counting runs
 from tests.test_gradescope import FULL_MARKS, as_text, autograder_zip, run_on_gradescope, scores  # noqa: F401
+from tests.project1 import PROJECT1, RUBRIC
 
 # What a student reads when the fast path's limit is blamed on their code.
 BLAME = ("interrupted", "infinite loop", "stopped", "ran past")
@@ -199,7 +200,7 @@ def busy() -> Iterator[None]:
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_graded_locally_as_a_faithful_run_would(shape: str, busy: None, tmp_path: Path) -> None:
     path = realistic_notebook(tmp_path / f"{shape}.ipynb", SHAPES[shape])
-    result = grade_notebook(path, cell_timeout=CELL_TIMEOUT, fast_cell_timeout=FAST_CELL_TIMEOUT)
+    result = grade_notebook(path, PROJECT1, cell_timeout=CELL_TIMEOUT, fast_cell_timeout=FAST_CELL_TIMEOUT)
     failed = [c.message for q in result.questions for c in q.checks if not c.passed]
     assert (result.score, str(result.status)) == (24, "ok"), failed + list(result.messages)
     assert not [m for m in result.messages if any(word in m for word in BLAME)]
@@ -228,7 +229,7 @@ def test_a_cut_that_cost_nothing_is_still_graded_again_faithfully(tmp_path: Path
     """A slow cell no check needs: the fast run has every point, but a faithful run would not
     have stopped there, so its grade and its (clean) status are the ones reported."""
     cells = [*solution(loops=50), ("code", "import time\ntime.sleep(8)\nprint('done')")]
-    result = grade_notebook(write(tmp_path / "slow.ipynb", cells), cell_timeout=60, fast_cell_timeout=3)
+    result = grade_notebook(write(tmp_path / "slow.ipynb", cells), PROJECT1, cell_timeout=60, fast_cell_timeout=3)
     assert runs == [3, 60]
     assert (result.score, str(result.status)) == (result.possible, "ok")
     assert not [m for m in result.messages if any(word in m for word in BLAME)]
@@ -243,6 +244,6 @@ def test_a_loop_that_never_ends_costs_only_the_fast_limit_even_with_points_lost(
     cells = replace(solution(loops=50), "second = jnp.full((3, 2), 2)", "second = jnp.full((3, 2), 3)")
     cells = [*cells, ("code", "while True:\n    pass")]
     # 20 s: probes share the fast limit, and a probe past it (a very busy machine) costs a regrade.
-    result = grade_notebook(write(tmp_path / "endless.ipynb", cells), cell_timeout=600, fast_cell_timeout=20)
+    result = grade_notebook(write(tmp_path / "endless.ipynb", cells), PROJECT1, cell_timeout=600, fast_cell_timeout=20)
     assert runs == [20]
     assert result.score < result.possible and "ran past 20 s" in str(result.status)

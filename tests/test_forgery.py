@@ -20,6 +20,7 @@ from autograder.report_channel import ReportChannel, Unreadable
 from autograder.results import CheckResult, QuestionResult
 from autograder.trust import withhold
 from tests.submissions import notebook, replace, solution
+from tests.project1 import PROJECT1, RUBRIC
 
 SOLUTION = solution(loops=50)
 # No `jax.jit` anywhere: the model's values are right, but an uncompiled model is the assignment's
@@ -232,7 +233,7 @@ def full_marks() -> list[QuestionResult]:
     ],
 )
 def test_findings_withhold_what_they_put_in_doubt(findings, scores):
-    assert [q.score for q in withhold(full_marks(), findings)] == scores
+    assert [q.score for q in withhold(full_marks(), findings, RUBRIC)] == scores
 
 
 def timing(reference: float, submission: float) -> dict:

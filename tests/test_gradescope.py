@@ -25,6 +25,7 @@ from autograder.gradescope.uploads import LISTED_AT_MOST, take_charge
 from autograder.pipeline import grade_notebook
 from autograder.rubric import QUESTIONS, points
 from tests import submissions
+from tests.project1 import PROJECT1, RUBRIC
 
 MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
 FULL_MARKS = {q: (points(q), points(q)) for q in QUESTIONS}
@@ -87,7 +88,7 @@ def scores(results: dict) -> dict:
 
 
 def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
-    check_zip(autograder_zip)  # what `build` verifies
+    check_zip(autograder_zip, PROJECT1)  # what `build` verifies
     with zipfile.ZipFile(autograder_zip) as archive:
         names = set(archive.namelist())
         environment = archive.read("environment.yml").decode()
@@ -96,7 +97,7 @@ def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
     assert f"files/{PACKAGE_IN_ZIP}/autograder/kernel_probe.py" in names
     assert PACKAGE_ON_GRADESCOPE in environment and "jax==0.10.2" in environment
     # Once (it grades once), with the master's settings.
-    assert config["plugins"] == [{"autograder.plugin.Project1Plugin": {"hints": "concept"}}]
+    assert config["plugins"] == [{"autograder.plugin.AutograderPlugin": {"hints": "concept", "assignment": "project1"}}]
     assert "assignment_name" not in config
     assert "from autograder.gradescope import run" in run_otter
 
@@ -131,7 +132,7 @@ def test_build_refuses_a_zip_without_the_package(autograder_zip, tmp_path):
             if not info.filename.startswith("files/"):
                 copy.writestr(info, original.read(info))
     with pytest.raises(BuildError, match="plugin.py is missing"):
-        check_zip(broken)
+        check_zip(broken, PROJECT1)
 
 
 def test_master_points_match_the_rubric():
@@ -188,7 +189,7 @@ def test_links_and_many_files_are_ignored(tmp_path):
     (root / "submission" / "mine.ipynb").write_text(json.dumps(nbformat.v4.new_notebook()))
     for n in range(50):
         (root / "submission" / "data" / f"{n}.csv").write_text("1")
-    uploads = take_charge(root)
+    uploads = take_charge(root, PROJECT1)
     assert uploads.graded == "mine.ipynb"
     assert [p.name for p in (root / "submission").iterdir()] == ["mine.ipynb"]
     assert "project1.ipynb (a link)" in uploads.ignored and len(uploads.ignored) == 51
@@ -290,7 +291,7 @@ def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     command, options = prepare_gradescope(autograder_zip, submissions.notebook(cells), root)
     config_file = root / "source" / "otter_config.json"
     config = json.loads(config_file.read_text())
-    config["plugins"] = [{"autograder.plugin.Project1Plugin": {"timeout": 25}}]
+    config["plugins"] = [{"autograder.plugin.AutograderPlugin": {"timeout": 25}}]
     config_file.write_text(json.dumps(config))
     subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, **options)
     results = json.loads((root / "results" / "results.json").read_text())
@@ -308,5 +309,5 @@ def test_the_handed_out_notebook_earns_nothing(autograder_zip, tmp_path):
     assert "code the assignment gives you" in next(t["output"] for t in results["tests"] if t["name"] == "q4")
     (tmp_path / "local").mkdir()
     (tmp_path / "local" / "project1.ipynb").write_text(handed_out)
-    local = grade_notebook(tmp_path / "local" / "project1.ipynb")
+    local = grade_notebook(tmp_path / "local" / "project1.ipynb", PROJECT1)
     assert str(local.status) == "ok" and local.score == 0, [(q.name, q.score) for q in local.questions]

@@ -23,6 +23,7 @@ from autograder.grade.sources import Submission
 from autograder.pipeline import zero
 from autograder.results import SubmissionResult
 from autograder.status import Kind, Status, from_text
+from tests.project1 import PROJECT1, RUBRIC
 
 GOLDEN = load()
 
@@ -52,7 +53,7 @@ def test_a_crashing_check_fails_its_item_only(monkeypatch: pytest.MonkeyPatch) -
     on golden values); `third` fails with a plain sentence, its traceback in `detail`."""
     monkeypatch.setitem(arrays.CHECKS, "third", _raises)
     observation = Observation("q1", values={name: _wire(GOLDEN.array(name)) for name in arrays.NAMES})
-    results = {r.name: r for r in checks.grade_question(arrays, observation, GOLDEN, {})}
+    results = {r.name: r for r in checks.grade_question(RUBRIC.question(arrays.QUESTION), arrays, observation, GOLDEN, {})}
     assert list(results) == [item.name for item in rubric.items("q1")]
     crashed = results["third"]
     assert not crashed.passed and not crashed.graded and crashed.score == 0
@@ -92,9 +93,9 @@ def test_a_crashing_check_leaves_the_submission_graded(
     assert reread == result
     [(submission, item, detail)] = crashed_checks([reread])
     assert (submission, item) == ("solution", "q4 compiled") and "KeyError" in detail
-    page = write_report([(Submission(None, "solution"), reread)], tmp_path / "out").read_text()
+    page = write_report([(Submission(None, "solution"), reread)], tmp_path / "out", PROJECT1).read_text()
     assert "Checks the grader could not run" in page and "KeyError" in page
-    assert "Traceback" not in feedback_markdown(Submission(None, "solution"), reread)
+    assert "Traceback" not in feedback_markdown(Submission(None, "solution"), reread, PROJECT1.title)
 
 
 @pytest.mark.parametrize(
@@ -144,5 +145,5 @@ def test_old_grading_json_is_read() -> None:
     assert result.status == Status(Kind.KERNEL_DIED, 7)
     assert [c.graded for c in result.questions[0].checks] == [False, True]
     assert str(result.status) == "kernel-died (cell 7)"
-    full = zero("old", result.status, "")
+    full = zero("old", RUBRIC, result.status, "")
     assert csv_row(full)[len(rubric.QUESTIONS) + 3] == "kernel-died (cell 7)"

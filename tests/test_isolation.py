@@ -21,6 +21,7 @@ from autograder.pipeline import grade_notebook, student_message
 from autograder.status import OUT_OF_MEMORY, Kind, Status
 from tests import submissions
 from tests.test_regrade import METADATA, notebook_json
+from tests.project1 import PROJECT1, RUBRIC
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "assignments" / "project1" / "examples" / "solution.ipynb"
@@ -98,7 +99,7 @@ def test_files_in_dev_shm_stop_at_the_ceiling_with_a_message():
 @pytest.mark.slow
 @needs_memory_group
 def test_an_honest_notebook_keeps_full_marks_under_the_ceiling():
-    result = grade_notebook(SOLUTION, memory_mb=CEILING_MB)
+    result = grade_notebook(SOLUTION, PROJECT1, memory_mb=CEILING_MB)
     assert result.status.ok and result.score == result.possible
 
 

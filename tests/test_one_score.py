@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 import pytest
 
 from autograder import rubric
-from autograder.grade.batch import write_outputs
+from autograder.pipeline import GradingOptions
+from autograder.grade.batch import WorkerSetup, write_outputs
 from autograder.grade.previous import read_previous
 from autograder.grade.report import summary
 from autograder.grade.roster import build_roster
@@ -20,6 +21,9 @@ from autograder.grade.sources import SourceError, Student, Submission
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.status import OK
 from tests import submissions
+from tests.project1 import PROJECT1, RUBRIC
+
+WORKER = WorkerSetup("project1", GradingOptions(cell_timeout=10, timeout=10))
 
 TOTAL = sum(rubric.points(q) for q in rubric.QUESTIONS)
 # Purdue-like SIDs: numbers with leading zeros, which a spreadsheet would turn into 31200007.
@@ -137,7 +141,7 @@ def test_every_class_file_gives_the_student_the_same_score(tmp_path):
         "Jane,Doe,0031200007,jdoe@purdue.edu,,6.0,24.0,Graded,102,t,00:00:00,1,2\n"
         "Ann,Lee,0031200008,alee@purdue.edu,,6.0,24.0,Graded,102,t,00:00:00,1,1\n"
         "Bo,Chen,0031200009,bchen@purdue.edu,,3.0,24.0,Graded,103,t,00:00:00,1,1\n")
-    written = write_outputs(CLASS, tmp_path, previous=read_previous(tmp_path / "scores.csv"))
+    written = write_outputs(CLASS, tmp_path, PROJECT1, previous=read_previous(tmp_path / "scores.csv", RUBRIC))
 
     grades = read_csv(tmp_path / "grades.csv")
     assert [(row[0], row[6], row[-1]) for row in grades[1:]] == [
@@ -159,11 +163,11 @@ def test_every_class_file_gives_the_student_the_same_score(tmp_path):
     assert "<td>Jane Doe (0031200007)</td><td>submission_102</td><td class=n>7</td><td>submission_101</td>" in section
     changed = page[page.index("<h2>Changed since Gradescope</h2>"):page.index("<h2>Students in several")]
     assert changed.count("Jane Doe") == 1 and "submission_101" not in changed
-    assert written.roster.warning() in summary([r for _, r in CLASS], changes=written.changes, roster=written.roster)
+    assert written.roster.warning() in summary([r for _, r in CLASS], RUBRIC, changes=written.changes, roster=written.roster)
 
 
 def test_lms_files_for_a_class_with_no_identifiable_student(tmp_path):
-    write_outputs([(Submission(None, "a"), scored("a", 2))], tmp_path)
+    write_outputs([(Submission(None, "a"), scored("a", 2))], tmp_path, PROJECT1)
     assert brightspace_import(tmp_path / "brightspace.csv", "Project 1") == {}
     assert canvas_import(tmp_path / "canvas.csv", "Project 1") == (TOTAL, {})
 
@@ -172,10 +176,10 @@ def test_a_rerun_without_previous_removes_the_earlier_changes(tmp_path):
     (tmp_path / "scores.csv").write_text(
         "First Name,Last Name,SID,Email,Sections,Total Score,Max Points,Status\n"
         "Bo,Chen,0031200009,bchen@purdue.edu,,1.0,24.0,Graded\n")
-    write_outputs(CLASS, tmp_path, previous=read_previous(tmp_path / "scores.csv"))
+    write_outputs(CLASS, tmp_path, PROJECT1, previous=read_previous(tmp_path / "scores.csv", RUBRIC))
     assert (tmp_path / "changes.csv").exists()
     (tmp_path / "gradescope_upload.csv").write_text("an earlier version's file\n")
-    written = write_outputs(CLASS, tmp_path)
+    written = write_outputs(CLASS, tmp_path, PROJECT1)
     assert not (tmp_path / "changes.csv").exists() and tmp_path / "changes.csv" not in written.files
     assert not (tmp_path / "gradescope_upload.csv").exists()
     assert "Changed since Gradescope" not in (tmp_path / "report.html").read_text()
@@ -308,7 +312,7 @@ def test_an_out_folder_of_the_tas_own_files_is_refused(tmp_path):
 def test_an_out_folder_grade_wrote_is_accepted(tmp_path):
     from autograder.grade.out_folder import refuse_foreign_out
 
-    write_outputs(CLASS, tmp_path / "out")
+    write_outputs(CLASS, tmp_path / "out", PROJECT1)
     (tmp_path / "out" / "gradescope_upload.csv").write_text("an earlier version's file\n")
     (tmp_path / "out" / "submission_101" / "results.json.partial").write_text("{")  # a run killed mid-write
     refuse_foreign_out(tmp_path / "out")
@@ -340,7 +344,7 @@ def test_a_pdf_in_an_export_folder_is_not_refused(tmp_path):
                                                                  .replace("2001", "1"))
     (tmp_path / "export" / "submission_1" / "answers.pdf").write_text("%PDF")
     (tmp_path / "export" / "submission_1" / "helper.py").write_text("x = 1")
-    (found,) = collect([tmp_path / "export"], tmp_path / "work")
+    (found,) = collect([tmp_path / "export"], tmp_path / "work", PROJECT1)
     assert found.notebook is None and "uploaded: answers.pdf, helper.py" in found.note
     assert found.submitted == datetime.fromisoformat("2023-09-01 12:00:00-04:00")
 
@@ -358,7 +362,7 @@ def test_a_regrade_whose_worker_writes_nothing_is_not_taken_for_the_earlier_grad
         return subprocess.CompletedProcess(command, 1, "", "KeyError: 'values'\n")
 
     monkeypatch.setattr(batch.subprocess, "run", crash)
-    result = batch.grade_one(tmp_path / "a.ipynb", "a", folder, cell_timeout=10, timeout=10)
+    result = batch.grade_one(tmp_path / "a.ipynb", "a", folder, PROJECT1, WORKER)
     assert str(result.status) == "grader-error (worker exited with 1)" and result.score == 0
     assert "KeyError: 'values'" in (folder / "grader-error.txt").read_text()
 
@@ -367,5 +371,5 @@ def test_a_regrade_whose_worker_writes_nothing_is_not_taken_for_the_earlier_grad
         return subprocess.CompletedProcess(command, 0, "", "")
 
     monkeypatch.setattr(batch.subprocess, "run", works)
-    assert batch.grade_one(tmp_path / "a.ipynb", "a", folder, cell_timeout=10, timeout=10).score == 5
+    assert batch.grade_one(tmp_path / "a.ipynb", "a", folder, PROJECT1, WORKER).score == 5
     assert not (folder / "grader-error.txt").exists()  # the failure it described is gone

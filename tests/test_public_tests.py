@@ -19,6 +19,7 @@ from autograder import rubric
 from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
 from autograder.pipeline import grade_notebook
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -228,7 +229,7 @@ def _checked(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
 def _graded(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
     path = folder / "graded.ipynb"
     path.write_text(json.dumps(notebook))
-    result = grade_notebook(path)
+    result = grade_notebook(path, PROJECT1)
     assert result.status.ok, str(result.status)
     return {q.name: {c.name for c in q.checks if not c.passed} for q in result.questions}
 

@@ -13,6 +13,7 @@ import pytest
 from autograder.grade.batch import grade_many
 from autograder.results import SubmissionResult
 from tests.realistic import CASES
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -40,7 +41,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResu
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(_notebook(cells, options.get("metadata", {})), indent=1))
         paths.append(path)
-    results = grade_many(paths, root / "out", jobs=2, progress=lambda line: None)
+    results = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda line: None)
     return {result.submission: result for result in results}
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from autograder import rubric
 from autograder.grade import batch as batch_module
-from autograder.grade.batch import GRADER_FAILED, grade_one, write_outputs
+from autograder.grade.batch import GRADER_FAILED, WorkerSetup, grade_one, write_outputs
+from autograder.pipeline import GradingOptions
 from autograder.grade.output import write_submission
 from autograder.grade.previous import PreviousError, changes, read_previous
 from autograder.grade.roster import build_roster
@@ -29,6 +30,7 @@ from autograder.grade.sources import (
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.status import OK
 from tests import submissions
+from tests.project1 import PROJECT1, RUBRIC
 
 HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags",
           "counted_elsewhere"]
@@ -257,7 +259,7 @@ def test_export_under_a_top_folder_and_ruby_tags(tmp_path):
     (root / "submission_metadata.yml").write_text(
         "submission_1: !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n"
         "  :submitters:\n  - :name: Jane Doe\n    :sid: 12345\n    :email: jdoe@purdue.edu\n")
-    found = collect([tmp_path], tmp_path / "work")
+    found = collect([tmp_path], tmp_path / "work", PROJECT1)
     assert [(s.name, s.notebook.name, [st.name for st in s.students]) for s in found] == [
         ("submission_1", "hw.ipynb", ["Jane Doe"]), ("submission_2", "a.ipynb", [])]
     assert read_metadata(root)["submission_1"].students[0].sid == "12345"
@@ -269,25 +271,25 @@ def test_plain_notebooks_and_zips_of_them(tmp_path):
     with zipfile.ZipFile(tmp_path / "more.zip", "w") as archive:
         archive.writestr("a.ipynb", notebook_json([("code", "x = 1")]))
         archive.writestr("__MACOSX/._a.ipynb", "resource fork")
-    found = collect([tmp_path / "in", tmp_path / "more.zip"], tmp_path / "work")
+    found = collect([tmp_path / "in", tmp_path / "more.zip"], tmp_path / "work", PROJECT1)
     assert [(s.name, s.students, s.note) for s in found] == [("a", (), ""), ("a-2", (), "")]
 
 
 def test_the_notebook_that_answers_the_most_is_graded(tmp_path):
     (tmp_path / "Untitled.ipynb").write_text(notebook_json([("code", "first = 1\nprint('x' * 1000)\n" * 50)]))
     (tmp_path / "hw1_jlee.ipynb").write_text(notebook_json([("code", "first = 1\nsecond = 2"), ("code", "def bar(k): pass")]))
-    chosen, note = choose_notebook(tmp_path)
+    chosen, note = choose_notebook(tmp_path, PROJECT1)
     assert chosen.name == "hw1_jlee.ipynb" and "defines the most of the names the questions ask for (3 of" in note
 
 
 def test_largest_notebook_when_nothing_else_says(tmp_path):
     (tmp_path / "small.ipynb").write_text(notebook_json([("code", "x = 1")]))
     (tmp_path / "big.ipynb").write_text(notebook_json([("code", "x = 1\n" * 100)]))
-    chosen, note = choose_notebook(tmp_path)
+    chosen, note = choose_notebook(tmp_path, PROJECT1)
     assert chosen.name == "big.ipynb" and "because it is the largest" in note
     (tmp_path / "Project-1.ipynb").write_text(notebook_json([("code", "x = 1")]))
     (tmp_path / "project10.ipynb").write_text(notebook_json([("code", "x = 1\n" * 200)]))
-    assert choose_notebook(tmp_path)[0].name == "Project-1.ipynb"
+    assert choose_notebook(tmp_path, PROJECT1)[0].name == "Project-1.ipynb"
 
 
 @pytest.mark.parametrize("member", ["../escape.ipynb", "/tmp/absolute.ipynb", "a/../../escape.ipynb", "C:/x.ipynb"])
@@ -296,7 +298,7 @@ def test_unsafe_zip_members_are_refused(tmp_path, member):
         archive.writestr("ok.ipynb", "{}")
         archive.writestr(zipfile.ZipInfo(member), "{}")
     with pytest.raises(SourceError, match="unsafe member"):
-        collect([tmp_path / "bad.zip"], tmp_path / "work" / "deep")
+        collect([tmp_path / "bad.zip"], tmp_path / "work" / "deep", PROJECT1)
     assert not (tmp_path / "escape.ipynb").exists() and not (tmp_path / "work" / "escape.ipynb").exists()
 
 
@@ -339,7 +341,7 @@ def test_previous_scores_from_the_question_columns(tmp_path):
     (tmp_path / "scores.csv").write_text(
         header + "\nA,B,001,a@x.edu,S1,7.0,0.0,0.0,0.0,0.0,5.0,9.0,30.0,Graded,1,t,00:00:00,1,1\n"
         "C,D,002,c@x.edu,S1,3.0,0.0,0.0,0.0,0.0,6.0,10.0,30.0,Graded,2,t,00:00:00,1,1\n")
-    previous = read_previous(tmp_path / "scores.csv")
+    previous = read_previous(tmp_path / "scores.csv", RUBRIC)
     assert previous.basis.name == "QUESTIONS"  # the autograded part, not the hand-graded 6 points
     graded = [(Submission(None, "s1", (student("A B", "001", "a@x.edu"),)), scored("s1", 7)),
               (Submission(None, "s2", (student("C D", "002", "c@x.edu"),)), scored("s2", 1))]
@@ -352,7 +354,7 @@ def test_total_score_when_the_columns_are_not_this_assignments(tmp_path):
     row = "A,B,001,a@x.edu,,24.0,21.5,24.0,Graded,1,t,01:00:00,1,1"
     ungraded = "C,D,002,c@x.edu,,,,24.0,Ungraded,2,t,00:00:00,1,1"
     (tmp_path / "scores.csv").write_text(f"{header}\n{row}\n{ungraded}\n")
-    previous = read_previous(tmp_path / "scores.csv")
+    previous = read_previous(tmp_path / "scores.csv", RUBRIC)
     assert previous.basis.name == "TOTAL" and previous.lookup("001", "") == (True, 21.5)
     assert previous.lookup("", "C@x.edu") == (True, None)  # matched by e-mail; never scored
 
@@ -366,10 +368,10 @@ def test_total_score_when_the_columns_are_not_this_assignments(tmp_path):
 def test_a_wrong_previous_file_is_a_clear_error(tmp_path, text, message):
     (tmp_path / "scores.csv").write_text(text)
     with pytest.raises(PreviousError, match=re.escape(message)):
-        read_previous(tmp_path / "scores.csv")
+        read_previous(tmp_path / "scores.csv", RUBRIC)
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00J")
     with pytest.raises(PreviousError, match="not UTF-8"):
-        read_previous(tmp_path / "binary.csv")
+        read_previous(tmp_path / "binary.csv", RUBRIC)
 
 
 def test_a_wrong_previous_file_stops_grade_before_anything_is_graded(tmp_path):
@@ -389,7 +391,7 @@ def test_surrogates_in_messages_are_written_escaped(tmp_path):
     graded = [(Submission(None, "odd", (student("Zo\udcffe", "0070007", "zoe@purdue.edu"),)), strange),
               (Submission(None, "plain", ()), scored("plain", 7))]
     write_submission(strange, tmp_path / "odd")
-    written = write_outputs(graded, tmp_path)
+    written = write_outputs(graded, tmp_path, PROJECT1)
     assert written.failed == []
     assert "'\\udcff' and \\ud800" in (tmp_path / "odd" / "feedback.md").read_text(encoding="utf-8")
     assert (tmp_path / "plain" / "feedback.md").exists()
@@ -418,14 +420,14 @@ def test_a_surrogate_raised_by_student_code_is_graded_and_written(tmp_path):
 def test_one_submissions_files_failing_costs_that_submission_only(tmp_path, monkeypatch):
     real = batch_module.write_feedback
 
-    def failing(submission, result, folder):
+    def failing(submission, result, folder, title):
         if submission.name == "b":
             raise OSError("disk quota exceeded")
-        real(submission, result, folder)
+        real(submission, result, folder, title)
 
     monkeypatch.setattr(batch_module, "write_feedback", failing)
     graded = [(Submission(None, name, ()), scored(name, 5)) for name in ("a", "b", "c")]
-    written = write_outputs(graded, tmp_path)
+    written = write_outputs(graded, tmp_path, PROJECT1)
     assert written.failed == ["b"]
     assert (tmp_path / "a" / "feedback.md").exists() and (tmp_path / "c" / "feedback.md").exists()
     assert [row[0] for row in read_csv(tmp_path / "grades.csv")[1:]] == ["a", "b", "c"]
@@ -438,11 +440,11 @@ def test_a_failed_worker_gives_the_student_a_next_step_and_the_instructor_the_ca
                                            "  File \"x.py\", line 1\nKeyError: 'values'\n")
 
     monkeypatch.setattr(batch_module.subprocess, "run", crash)
-    result = grade_one(tmp_path / "a.ipynb", "a", tmp_path / "a", cell_timeout=10, timeout=10)
+    result = grade_one(tmp_path / "a.ipynb", "a", tmp_path / "a", PROJECT1, WorkerSetup("project1", GradingOptions(cell_timeout=10, timeout=10)))
     assert str(result.status) == "grader-error (worker exited with 1)" and result.messages == (GRADER_FAILED,)
     assert "Traceback" not in GRADER_FAILED and "has been told" not in GRADER_FAILED
     assert "KeyError: 'values'" in (tmp_path / "a" / "grader-error.txt").read_text()
-    write_outputs([(Submission(None, "a", ()), result)], tmp_path)
+    write_outputs([(Submission(None, "a", ()), result)], tmp_path, PROJECT1)
     assert "Traceback" not in (tmp_path / "a" / "feedback.md").read_text()
     assert "<td>KeyError: &#x27;values&#x27;</td>" in (tmp_path / "report.html").read_text()
 

@@ -166,7 +166,7 @@ def test_the_hints_setting_changes_what_gradescope_shows() -> None:
     item = rubric.item("q5", "loop_static")
     failed = verdict(item, "`fast_my_function(3, 200)` raised TracerIntegerConversionError.", hints.static("num_loops"))
     question = QuestionResult("q5", (failed,))
-    concept, code, none = (GradedQuestion.from_question(question, mode).summary() for mode in HintMode)
+    concept, code, none = (GradedQuestion.from_question(question, 5, mode).summary() for mode in HintMode)
     assert "jit-compilation.html" in concept and "static_argnums" not in concept
     assert "static_argnums=(1,)" in code
     assert "Hint" not in none and "TracerIntegerConversionError" in none

@@ -21,6 +21,7 @@ from autograder.notebook import Step
 from autograder.results import SubmissionResult
 from tests.submissions import write
 from tests.test_corpus import CORRECT, Q4_MISTAKES, Case, edit
+from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -49,8 +50,8 @@ def warm_and_cold(
 ) -> dict[str, tuple[SubmissionResult, SubmissionResult]]:
     root = tmp_path_factory.mktemp("warm")
     paths = [write(root / f"{case.name}.ipynb", case.cells) for case in CASES]
-    warm = grade_many(paths, root / "out", jobs=2, progress=lambda _: None)  # warm workers
-    cold = [grade_notebook(path) for path in paths]  # in this process: nothing prestarted
+    warm = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda _: None)  # warm workers
+    cold = [grade_notebook(path, PROJECT1) for path in paths]  # in this process: nothing prestarted
     return {case.name: pair for case, pair in zip(CASES, zip(warm, cold, strict=True), strict=True)}
 
 
@@ -58,7 +59,7 @@ def test_the_warm_batch_kernels_start_from_the_compilation_cache() -> None:
     """So that the comparison below is also one of kernels with the cache and without it."""
     if os.geteuid() != 0:
         pytest.skip("the cache is used only by kernels with users of their own")
-    assert compile_seed(lambda _: None) is not None  # the one the batch above used
+    assert compile_seed(PROJECT1, lambda _: None) is not None  # the one the batch above used
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -22,18 +22,23 @@ from pathlib import Path
 
 import yaml
 
-from autograder import rubric
+from autograder.assignment import Assignment, UnknownAssignment, of_master
 from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
 from autograder.folders import foreign, listed
 from autograder.hints import HintMode, shown
 from autograder.pipeline import grade_notebook
 
-ZIP_NEEDS = (
-    f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py",
-    f"files/{PACKAGE_IN_ZIP}/assignments/project1/golden.json",
-    f"files/{PACKAGE_IN_ZIP}/pyproject.toml",
-)
+
+def zip_needs(assignment: Assignment) -> tuple[str, ...]:
+    """What the zip must hold for Gradescope to grade `assignment`."""
+    shipped = f"files/{PACKAGE_IN_ZIP}"
+    return (
+        f"{shipped}/autograder/plugin.py",
+        f"{shipped}/assignments/{assignment.folder.name}/__init__.py",
+        f"{shipped}/assignments/{assignment.folder.name}/golden.json",
+        f"{shipped}/pyproject.toml",
+    )
 
 
 class BuildError(RuntimeError):
@@ -59,20 +64,20 @@ def question_points(master: Path) -> dict[str, float]:
     return points
 
 
-def check_points(master: Path) -> None:
+def check_points(master: Path, assignment: Assignment) -> None:
     found = question_points(master)
-    wanted = {q: float(rubric.points(q)) for q in rubric.QUESTIONS}
+    wanted = {q.name: float(q.points) for q in assignment.rubric.questions}
     if found != wanted:
         raise BuildError(f"{master} gives the autograded questions {found}; the rubric gives {wanted}.")
 
 
-def check_zip(zip_path: Path) -> None:
+def check_zip(zip_path: Path, assignment: Assignment) -> None:
     """The zip is the one the plugin's `otter assign` events make (see `otter_zip`)."""
     with zipfile.ZipFile(zip_path) as archive:
         names = set(archive.namelist())
         run_otter = archive.read("run_otter.py").decode()
         config = json.loads(archive.read("otter_config.json"))
-    problems = [f"{name} is missing" for name in ZIP_NEEDS if name not in names]
+    problems = [f"{name} is missing" for name in zip_needs(assignment) if name not in names]
     if "autograder.gradescope" not in run_otter:
         problems.append("run_otter.py is otter's own, not the one that takes charge of the submission first")
     if "assignment_name" in config:
@@ -86,19 +91,30 @@ BUILT = frozenset({"student", "autograder"})
 
 
 def build(
-    master: Path, out: Path, *, verify: bool = True, progress: Callable[[str], object] = print
+    master: Path,
+    out: Path,
+    *,
+    assignment: Assignment | None = None,
+    verify: bool = True,
+    progress: Callable[[str], object] = print,
 ) -> Built:
     """otter assign into a new folder next to `out`, checked, then put in place of `out`: a
-    failed build leaves the last good one as it was."""
+    failed build leaves the last good one as it was. `assignment`: by default the one whose
+    folder holds `master`."""
     master, out = master.resolve(), out.resolve()
     _check_readable(master)
+    if assignment is None:
+        try:
+            assignment = of_master(master)
+        except UnknownAssignment as error:
+            raise BuildError(str(error)) from None
     strangers = foreign(out, lambda path: path.name in BUILT)
     if strangers:
         raise BuildError(
             f"--out {out} holds files a build did not write ({listed(strangers)}); give an empty or "
             "new folder (a build replaces its folder)."
         )
-    check_points(master)
+    check_points(master, assignment)
     try:
         check_master(master)
     except MasterMismatch as error:
@@ -106,7 +122,7 @@ def build(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        _assign(master, staging, verify, progress)
+        _assign(master, staging, assignment, verify, progress)
         shutil.rmtree(out, ignore_errors=True)
         staging.rename(out)
     finally:
@@ -136,7 +152,9 @@ def _the_zip(out: Path) -> Path:
     return zips[0]
 
 
-def _assign(master: Path, out: Path, verify: bool, progress: Callable[[str], object]) -> None:
+def _assign(
+    master: Path, out: Path, assignment: Assignment, verify: bool, progress: Callable[[str], object]
+) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "otter", "assign", str(master), str(out), "--no-pdfs"],
         check=False,
@@ -146,9 +164,9 @@ def _assign(master: Path, out: Path, verify: bool, progress: Callable[[str], obj
     )
     if done.returncode != 0:
         raise BuildError(f"otter assign failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    check_zip(_the_zip(out))
+    check_zip(_the_zip(out), assignment)
     if verify:
-        result = grade_notebook(out / "autograder" / master.name)
+        result = grade_notebook(out / "autograder" / master.name, assignment)
         if result.score != result.possible or not result.status.ok:
             failures = [shown(c, HintMode.CODE) for q in result.questions for c in q.checks if not c.passed]
             raise BuildError(

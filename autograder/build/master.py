@@ -80,8 +80,8 @@ def _assignment_config(master: Path) -> dict[str, Any]:
 def plugin_config(master: Path) -> dict[str, Any]:
     """The plugin's settings in the master's assignment config (`plugins:`), as otter passes them."""
     for entry in _assignment_config(master).get("plugins") or []:
-        if isinstance(entry, dict) and "autograder.plugin.Project1Plugin" in entry:
-            settings = entry["autograder.plugin.Project1Plugin"]
+        if isinstance(entry, dict) and "autograder.plugin.AutograderPlugin" in entry:
+            settings = entry["autograder.plugin.AutograderPlugin"]
             return settings if isinstance(settings, dict) else {}
     return {}
 

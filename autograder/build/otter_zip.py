@@ -1,6 +1,6 @@
 """What `otter assign` needs to make a zip that works on Gradescope untouched.
 
-The plugin (`autograder.plugin.Project1Plugin`, listed under `plugins:` in the master's
+The plugin (`autograder.plugin.AutograderPlugin`, listed under `plugins:` in the master's
 assignment config) runs these during `otter assign`, so plain `otter assign` and
 `python -m autograder build` make the same zip:
 
@@ -37,6 +37,9 @@ from autograder.gradescope import run
 if __name__ == "__main__":
     run("{{ autograder_dir }}")
 '''
+
+
+_NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
 class OtterAssignError(RuntimeError):
@@ -97,7 +100,13 @@ def add_package(assignment: Any) -> None:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target / name)
         else:
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(source, target / name, ignore=_NOT_SHIPPED)
+    # A master in an assignment's folder outside the checkout (a copy an instructor tries a
+    # change in): that folder is the assignment the zip grades, under its own name.
+    folder = Path(str(assignment.master)).resolve().parent
+    if (folder / "__init__.py").is_file() and folder.parent != PROJECT_ROOT / "assignments":
+        shutil.rmtree(target / "assignments" / folder.name, ignore_errors=True)
+        shutil.copytree(folder, target / "assignments" / folder.name, ignore=_NOT_SHIPPED)
     assignment.files = [*(assignment.files or []), PACKAGE_IN_ZIP]
 
 
@@ -106,7 +115,7 @@ def finish_config(otter_config: dict[str, Any]) -> None:
     if not run_otter_taken_over():
         raise OtterAssignError(
             "the zip's run_otter.py would be otter's own, which lets otter pick the submission's files "
-            "before the plugin runs: list autograder.plugin.Project1Plugin under the assignment config's "
+            "before the plugin runs: list autograder.plugin.AutograderPlugin under the assignment config's "
             "top-level `plugins:`, not under `generate: plugins:`."
         )
     otter_config.pop("assignment_name", None)

@@ -18,14 +18,15 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from autograder.assignment import ASSIGNMENTS, Assignment
 from autograder.grade.feedback import write_feedback
-from autograder.grade.lms import DEFAULT_ITEM, write_lms_files
+from autograder.grade.lms import write_lms_files
 from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook, write_submission, write_text
 from autograder.grade.previous import CHANGES, Change, Previous, changes, write_changes
 from autograder.grade.prime import compile_seed
@@ -33,9 +34,10 @@ from autograder.grade.roster import Roster, build_roster
 from autograder.grade.sources import SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.notebook import read_notebook
-from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, GRADER_FAILED, TIMEOUT, zero
+from autograder.pipeline import BATCH_OPTIONS, GRADER_FAILED, GradingOptions, zero
 from autograder.removal import remove_tree
 from autograder.results import SubmissionResult
+from autograder.rubric import Rubric
 from autograder.sandbox import covering, keep_private, withheld
 from autograder.status import Kind, Status
 
@@ -55,52 +57,44 @@ def _load(folder: Path) -> SubmissionResult | None:
         return None
 
 
-def worker_options(
-    *,
-    cell_timeout: float,
-    timeout: float,
-    faithful: bool = False,
-    fast_cell_timeout: float | None = None,
-    compile_seed: Path | None = None,
-    hidden: tuple[Path, ...] = (),
-) -> list[str]:
-    """The worker's command-line options besides the submission (`hidden`: what its kernel
-    must not see, see `autograder.sandbox.hide`)."""
-    return [
-        "--cell-timeout",
-        str(cell_timeout),
-        "--timeout",
-        str(timeout),
-        *(["--faithful"] if faithful else []),
-        *(["--fast-cell-timeout", str(fast_cell_timeout)] if fast_cell_timeout is not None else []),
-        *(["--compile-cache", str(compile_seed)] if compile_seed is not None else []),
-        *(option for path in hidden for option in ("--hide", str(path))),
-    ]
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What every worker of a batch is started with besides its submission: the assignment (a
+    name or folder `autograder.assignment.load` reads), the grading options, the compilation
+    cache's seed and what its kernel must not see (`autograder.sandbox.hide`)."""
+
+    assignment: str
+    options: GradingOptions = BATCH_OPTIONS
+    compile_seed: Path | None = None
+    hidden: tuple[Path, ...] = ()
+
+    def argv(self) -> list[str]:
+        return [
+            "--assignment",
+            self.assignment,
+            *self.options.to_argv(),
+            *(["--compile-cache", str(self.compile_seed)] if self.compile_seed is not None else []),
+            *(option for path in self.hidden for option in ("--hide", str(path))),
+        ]
+
+
+def _source(assignment: Assignment) -> str:
+    """How a worker finds `assignment`: by name when it is one of `assignments/`, else its folder."""
+    return assignment.name if assignment.folder.parent == ASSIGNMENTS else str(assignment.folder)
 
 
 def grade_one(
     path: Path,
     name: str,
     folder: Path,
-    *,
-    cell_timeout: float,
-    timeout: float,
-    faithful: bool = False,
-    fast_cell_timeout: float | None = None,
-    compile_seed: Path | None = None,
-    hidden: tuple[Path, ...] = (),
+    assignment: Assignment,
+    setup: WorkerSetup,
     workers: WarmWorkers | None = None,
 ) -> SubmissionResult:
     """Grade in a worker process (one of `workers` when given, else one started now);
     whatever happens to it, a result is written."""
-    options = worker_options(
-        cell_timeout=cell_timeout,
-        timeout=timeout,
-        faithful=faithful,
-        fast_cell_timeout=fast_cell_timeout,
-        compile_seed=compile_seed,
-        hidden=hidden,
-    )
+    options = setup.argv()
+    timeout = setup.options.timeout
     # What an earlier run wrote here must not pass for this run's result if the worker writes none.
     for stale in ("grading.json", "results.json", GRADER_ERROR_FILE):
         (folder / stale).unlink(missing_ok=True)
@@ -128,7 +122,7 @@ def grade_one(
         detail = stderr[-4000:]
     result = _load(folder)
     if result is None:
-        result = zero(name, reason, GRADER_FAILED)
+        result = zero(name, assignment.rubric, reason, GRADER_FAILED)
         write_submission(result, folder)
         write_text(folder / GRADER_ERROR_FILE, f"{reason}\n\n{detail}")
     return result
@@ -140,9 +134,9 @@ STAMP_FILE = "graded-from.json"
 RETIRED_FILES = ("gradescope_upload.csv",)
 
 
-def _stamp(submission: Submission, options: dict[str, Any]) -> str:
+def _stamp(submission: Submission, assignment: Assignment, options: GradingOptions) -> str:
     """What grading reads of the notebook (its cells' kinds and sources: not its outputs, cell
-    ids or metadata) and the options that change a grade, as text."""
+    ids or metadata), the assignment's rubric and the options that change a grade, as text."""
     notebook = None
     if submission.notebook is not None:
         try:
@@ -150,10 +144,9 @@ def _stamp(submission: Submission, options: dict[str, Any]) -> str:
             notebook = hashlib.sha256(json.dumps(cells).encode("utf-8", "replace")).hexdigest()
         except Exception as error:  # the worker refuses it with the reason: graded again if it changes
             notebook = f"unreadable: {type(error).__name__}: {error}"
-    settings = {
-        name: options.get(name) for name in ("faithful", "cell_timeout", "fast_cell_timeout", "timeout")
-    }
-    return json.dumps({"notebook": notebook, "note": submission.note, "options": settings}, sort_keys=True)
+    rubric = [[item.question, item.name, item.points] for item in assignment.rubric.items]
+    stamp = {"notebook": notebook, "note": submission.note, "options": asdict(options), "rubric": rubric}
+    return json.dumps(stamp, sort_keys=True)
 
 
 def _reusable(folder: Path, stamp: str) -> SubmissionResult | None:
@@ -175,10 +168,9 @@ def _keep_stamp(folder: Path, stamp: str) -> None:
         log.warning("could not write %s", folder / STAMP_FILE)
 
 
-def _nothing_to_grade(submission: Submission, folder: Path) -> SubmissionResult:
-    result = zero(
-        submission.name, Status(Kind.INVALID_NOTEBOOK), submission.note or "No notebook was submitted."
-    )
+def _nothing_to_grade(submission: Submission, folder: Path, rubric: Rubric) -> SubmissionResult:
+    note = submission.note or "No notebook was submitted."
+    result = zero(submission.name, rubric, Status(Kind.INVALID_NOTEBOOK), note)
     write_submission(result, folder)
     return result
 
@@ -203,27 +195,28 @@ class Batch:
     doubtful_choices: list[str] = field(default_factory=list)
 
 
-def grade_many(paths: list[Path], out: Path, **options: Any) -> list[SubmissionResult]:
+def grade_many(
+    paths: list[Path], out: Path, assignment: Assignment, **settings: Any
+) -> list[SubmissionResult]:
     """`run_batch`'s results: in the order the submissions were found."""
-    return run_batch(paths, out, **options).results
+    return run_batch(paths, out, assignment, **settings).results
 
 
 def run_batch(
     paths: list[Path],
     out: Path,
+    assignment: Assignment,
     *,
+    options: GradingOptions = BATCH_OPTIONS,
     jobs: int = 1,
-    cell_timeout: float = CELL_TIMEOUT,
-    timeout: float = TIMEOUT,
     force: bool = False,
-    faithful: bool = False,
-    fast_cell_timeout: float | None = FAST_CELL_TIMEOUT,
-    lms_item: str = DEFAULT_ITEM,
+    lms_item: str | None = None,
     previous: Previous | None = None,
     progress: Callable[[str], None] = print,
 ) -> Batch:
-    """Grade everything in `paths` (see `autograder.grade.sources`) into `out`, then write the
-    class files. Raises `SourceError` on unreadable input and `NoSubmissions` when there is
+    """Grade everything in `paths` (see `autograder.grade.sources`) for `assignment` into
+    `out`, then write the class files (`lms_item`: the gradebook item's name, by default the
+    assignment's). Raises `SourceError` on unreadable input and `NoSubmissions` when there is
     nothing to grade, both before anything is graded or written."""
     # The report's plotting libraries load while the workers grade, not after.
     threading.Thread(target=_load_report, daemon=True).start()
@@ -231,24 +224,20 @@ def run_batch(
     workdir = tempfile.mkdtemp(prefix="autograder-sources-")
     try:
         with withheld([path.resolve() for path in paths]):
-            submissions = collect(paths, Path(workdir))
+            submissions = collect(paths, Path(workdir), assignment)
             if not submissions:
                 raise NoSubmissions("no .ipynb files found in " + ", ".join(map(str, paths)))
+            # Students' records: covered in every kernel's view where the machine allows.
+            setup = WorkerSetup(_source(assignment), options, hidden=covering([*paths, out, Path(workdir)]))
             results = _grade_all(
-                submissions,
-                out,
-                jobs=jobs,
-                cell_timeout=cell_timeout,
-                timeout=timeout,
-                force=force,
-                faithful=faithful,
-                fast_cell_timeout=fast_cell_timeout,
-                progress=progress,
-                # Students' records: covered in every kernel's view where the machine allows.
-                hidden=covering([*paths, out, Path(workdir)]),
+                submissions, out, assignment, setup, jobs=jobs, force=force, progress=progress
             )
             written = write_outputs(
-                list(zip(submissions, results, strict=True)), out, lms_item=lms_item, previous=previous
+                list(zip(submissions, results, strict=True)),
+                out,
+                assignment,
+                lms_item=lms_item or assignment.gradebook_item or assignment.title,
+                previous=previous,
             )
             doubtful = [
                 s.name
@@ -263,23 +252,24 @@ def run_batch(
 def _grade_all(
     submissions: list[Submission],
     out: Path,
+    assignment: Assignment,
+    setup: WorkerSetup,
     *,
     jobs: int,
     force: bool,
     progress: Callable[[str], None],
-    **options: Any,
 ) -> list[SubmissionResult]:
     out.mkdir(parents=True, exist_ok=True)
     keep_private([out])  # student records; and sandboxed kernels must not read other students' results
     results: dict[str, SubmissionResult] = {}
     todo = []
-    stamps = {submission.name: _stamp(submission, options) for submission in submissions}
+    stamps = {submission.name: _stamp(submission, assignment, setup.options) for submission in submissions}
     for submission in submissions:
         done = None if force else _reusable(out / submission.name, stamps[submission.name])
         if done is not None:
             results[submission.name] = done
         elif submission.notebook is None:
-            results[submission.name] = _nothing_to_grade(submission, out / submission.name)
+            results[submission.name] = _nothing_to_grade(submission, out / submission.name, assignment.rubric)
             _keep_stamp(out / submission.name, stamps[submission.name])
         else:
             todo.append(submission)
@@ -290,23 +280,24 @@ def _grade_all(
             "and options: kept (--force grades them again)"
         )
 
-    if todo and not options.get("faithful"):
-        options["compile_seed"] = compile_seed(progress)
+    if todo and not setup.options.faithful:
+        setup = replace(setup, compile_seed=compile_seed(assignment, progress))
     # With two jobs or more, each submission's worker (and kernel) starts while the ones before
     # it are graded; `--jobs 1` keeps to one kernel at a time, for one core or little memory.
-    workers = WarmWorkers(worker_options(**options), len(todo), spares=0 if jobs <= 1 else jobs)
+    workers = WarmWorkers(setup.argv(), len(todo), spares=0 if jobs <= 1 else jobs)
 
     def work(submission: Submission) -> tuple[SubmissionResult, float]:
         start = time.monotonic()
         assert submission.notebook is not None  # those without one are not in `todo`
         try:
             result = grade_one(
-                submission.notebook, submission.name, out / submission.name, workers=workers, **options
+                submission.notebook, submission.name, out / submission.name, assignment, setup, workers
             )
         except Exception:  # e.g. its folder cannot be written: this submission only
             log.exception("grading %s failed", submission.name)
             result = zero(
                 submission.name,
+                assignment.rubric,
                 Status(Kind.GRADER_ERROR, detail="its files could not be written"),
                 GRADER_FAILED,
             )
@@ -359,8 +350,9 @@ def _load_report() -> Any:
 def write_outputs(
     graded: list[tuple[Submission, SubmissionResult]],
     out: Path,
+    assignment: Assignment,
     *,
-    lms_item: str = DEFAULT_ITEM,
+    lms_item: str | None = None,
     previous: Previous | None = None,
 ) -> Written:
     """Everything in `out` besides each submission's results: the gradebook, the LMS import
@@ -370,7 +362,7 @@ def write_outputs(
     failed = []
     for submission, result in graded:
         try:
-            write_feedback(submission, result, out / submission.name)
+            write_feedback(submission, result, out / submission.name, assignment.title)
         except Exception:  # anything one submission holds must not stop the class files
             log.exception("feedback for %s could not be written", submission.name)
             failed.append(submission.name)
@@ -379,8 +371,9 @@ def write_outputs(
         csv_row(result, submission.students, [s.label for s in roster.counted_elsewhere(submission.name)])
         for submission, result in graded
     ]
-    write_gradebook(rows, out / "grades.csv")
-    files = [out / "grades.csv", *write_lms_files(roster, out, lms_item)]
+    write_gradebook(rows, out / "grades.csv", assignment.rubric)
+    item = lms_item or assignment.gradebook_item or assignment.title
+    files = [out / "grades.csv", *write_lms_files(roster, out, item, assignment.rubric.total)]
     found = None
     if previous is not None:
         found = changes(roster, previous)
@@ -389,5 +382,7 @@ def write_outputs(
         (out / CHANGES).unlink(missing_ok=True)
     for retired in RETIRED_FILES:
         (out / retired).unlink(missing_ok=True)
-    files.append(_load_report().write_report(graded, out, changes=found, failed=failed, roster=roster))
+    files.append(
+        _load_report().write_report(graded, out, assignment, changes=found, failed=failed, roster=roster)
+    )
     return Written(files, roster, found, failed)

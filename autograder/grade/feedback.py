@@ -14,11 +14,10 @@ from autograder.grade.sources import Student, Submission
 from autograder.hints import shown
 from autograder.results import CheckResult, SubmissionResult
 
-TITLE = "TDM 40200 Project 1"
 
-
-def feedback_markdown(submission: Submission, result: SubmissionResult) -> str:
-    lines = [f"# {TITLE}: autograder feedback", ""]
+def feedback_markdown(submission: Submission, result: SubmissionResult, title: str) -> str:
+    """`title`: the assignment's, as students know it."""
+    lines = [f"# {title}: autograder feedback", ""]
     if submission.students:
         lines.append("- **Submitted by:** " + "; ".join(_student(s) for s in submission.students))
     lines.append(f"- **Submission:** {submission.name}")
@@ -63,6 +62,6 @@ def _escaped(text: str) -> str:
     return "".join(part if i % 2 else re.sub(r"([*<])", r"\\\1", part) for i, part in enumerate(parts))
 
 
-def write_feedback(submission: Submission, result: SubmissionResult, folder: Path) -> None:
+def write_feedback(submission: Submission, result: SubmissionResult, folder: Path, title: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_text(folder / "feedback.md", feedback_markdown(submission, result))
+    write_text(folder / "feedback.md", feedback_markdown(submission, result, title))

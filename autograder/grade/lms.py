@@ -24,11 +24,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder import rubric
 from autograder.grade.output import format_points, write_csv
 from autograder.grade.roster import Roster, StudentScore
 
-DEFAULT_ITEM = "Project 1"
 BRIGHTSPACE = "brightspace.csv"
 CANVAS = "canvas.csv"
 # Canvas's importer recognises the row by this text in its first cell.
@@ -54,16 +52,17 @@ def canvas_header(item: str) -> list[str]:
     return ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", item]
 
 
-def canvas_rows(scores: list[StudentScore]) -> list[list[object]]:
-    total = sum(rubric.points(q) for q in rubric.QUESTIONS)
+def canvas_rows(scores: list[StudentScore], total: float) -> list[list[object]]:
+    """`total`: what the assignment is worth (Canvas's "Points Possible" row)."""
     points: list[object] = [POINTS_POSSIBLE, "", "", "", "", format_points(total)]
     return [points] + [
         [s.student.name, "", s.student.sid, s.login, "", format_points(s.score)] for s in scores
     ]
 
 
-def write_lms_files(roster: Roster, out: Path, item: str) -> list[Path]:
+def write_lms_files(roster: Roster, out: Path, item: str, total: float) -> list[Path]:
+    """`item`: the gradebook item's name; `total`: what the assignment is worth."""
     scores = [s for s in roster.scores if s.identified]
     write_csv(brightspace_header(item), brightspace_rows(scores), out / BRIGHTSPACE)
-    write_csv(canvas_header(item), canvas_rows(scores), out / CANVAS)
+    write_csv(canvas_header(item), canvas_rows(scores, total), out / CANVAS)
     return [out / BRIGHTSPACE, out / CANVAS]

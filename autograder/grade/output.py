@@ -17,11 +17,16 @@ from typing import Any
 from autograder.grade.sources import Student
 from autograder.hints import shown
 from autograder.results import QuestionResult, SubmissionResult
-from autograder.rubric import QUESTIONS
+from autograder.rubric import Rubric
 
-# Scripts read the first nine columns by position: new columns go after them.
-CSV_HEADER = ["submission", *QUESTIONS, "total", "possible", "status", "names", "sids", "emails", "flags"]
-CSV_HEADER += ["counted_elsewhere"]  # the submission's students whose score comes from another one
+
+def csv_header(rubric: Rubric) -> list[str]:
+    """Scripts read the columns up to `flags` by position: new columns go after them
+    (`counted_elsewhere`: the submission's students whose score comes from another one)."""
+    by_submission = ["submission", *rubric.names, "total", "possible", "status"]
+    return [*by_submission, "names", "sids", "emails", "flags", "counted_elsewhere"]
+
+
 # How text files are written: UTF-8, and what UTF-8 cannot encode as a visible `\udcff`.
 ENCODING = "utf-8"
 ERRORS = "backslashreplace"
@@ -45,7 +50,7 @@ def feedback(question: QuestionResult) -> str:
 
 
 def gradescope_results(result: SubmissionResult) -> dict[str, Any]:
-    """Gradescope's results format: one test per question, named q1..q5."""
+    """Gradescope's results format: one test per question, named as the rubric names it."""
     output = "\n".join(result.messages) if result.messages else "Your notebook ran to the end."
     return {
         "score": format_points(result.score),
@@ -70,7 +75,7 @@ def csv_row(
     """`counted_elsewhere`: this submission's students whose score comes from another one."""
     return [
         result.submission,
-        *(format_points(result.question(q).score) for q in QUESTIONS),
+        *(format_points(question.score) for question in result.questions),
         format_points(result.score),
         format_points(result.possible),
         str(result.status),
@@ -98,8 +103,8 @@ def write_text(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def write_gradebook(rows: Sequence[Sequence[object]], path: Path) -> None:
-    write_csv(CSV_HEADER, sorted(rows, key=lambda row: str(row[0])), path)
+def write_gradebook(rows: Sequence[Sequence[object]], path: Path, rubric: Rubric) -> None:
+    write_csv(csv_header(rubric), sorted(rows, key=lambda row: str(row[0])), path)
 
 
 def write_csv(header: Sequence[str], rows: Sequence[Sequence[object]], path: Path) -> None:

@@ -14,25 +14,24 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder.rubric import QUESTIONS, points
+from autograder.rubric import Rubric
 
 BAR = "#4c72b0"
 FAIL = "#c44e52"
 
 
-def score_histograms(
-    scores: dict[str, list[float]], totals: list[float], possible: float, path: Path
-) -> Path:
+def score_histograms(scores: dict[str, list[float]], totals: list[float], rubric: Rubric, path: Path) -> Path:
     """One panel for the total and one per question: how many submissions got each score."""
     figure = Figure(figsize=(10, 5.6), layout="constrained")
-    grid = figure.add_gridspec(2, len(QUESTIONS))
+    grid = figure.add_gridspec(2, len(rubric.questions))
+    possible = rubric.total
     _histogram(figure.add_subplot(grid[0, :]), totals, possible, f"total (out of {possible:g})")
-    for i, question in enumerate(QUESTIONS):
+    for i, question in enumerate(rubric.questions):
         _histogram(
             figure.add_subplot(grid[1, i]),
-            scores[question],
-            points(question),
-            f"{question} (out of {points(question):g})",
+            scores[question.name],
+            question.points,
+            f"{question.name} (out of {question.points:g})",
         )
     figure.savefig(path, dpi=100)
     return path

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from autograder import rubric
 from autograder.grade.output import format_points, write_csv
 from autograder.grade.roster import Roster, StudentScore
 from autograder.grade.sources import SourceError
+from autograder.rubric import Rubric
 
 CHANGES = "changes.csv"
 CHANGES_HEADER = ["names", "sids", "emails", "submission", "previous", "new", "difference"]
@@ -40,7 +40,7 @@ class PreviousError(SourceError):
 class Basis(Enum):
     """Which of the CSV's numbers a previous score is."""
 
-    QUESTIONS = "the autograded questions q1..q5"
+    QUESTIONS = "the autograded questions"
     TOTAL = "Total Score (it may include points graded by hand and late penalties)"
 
 
@@ -88,8 +88,9 @@ class Change:
         ]
 
 
-def read_previous(path: Path) -> Previous:
-    """Read and check the whole file; raises `PreviousError` with the reason and the line."""
+def read_previous(path: Path, rubric: Rubric) -> Previous:
+    """Read and check the whole file; raises `PreviousError` with the reason and the line.
+    Its per-question columns count when they are `rubric`'s questions, worth its points."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise PreviousError(f"{path}: larger than {MAX_BYTES // 2**20} MB; not a grades CSV")
@@ -112,7 +113,7 @@ def read_previous(path: Path) -> Previous:
             "download it from the assignment's Review Grades page"
         )
     columns = {name: header.index(name) for name in REQUIRED}
-    questions = _question_columns(header)
+    questions = _question_columns(header, rubric)
     basis = Basis.QUESTIONS if questions else Basis.TOTAL
     by_sid: dict[str, float | None] = {}
     by_email: dict[str, float | None] = {}
@@ -140,9 +141,9 @@ def is_grades_csv(path: Path) -> bool:
     return set(REQUIRED) <= {column.strip() for column in header}
 
 
-def _question_columns(header: list[str]) -> dict[str, int]:
+def _question_columns(header: list[str], rubric: Rubric) -> dict[str, int]:
     """This assignment's question -> its column, when the CSV has one column for each of
-    q1..q5 worth the rubric's points (other outline questions, graded by hand, may sit
+    the rubric's questions worth its points (other outline questions, graded by hand, may sit
     beside them); otherwise empty."""
     found: dict[str, int] = {}
     for i, column in enumerate(header):
@@ -153,12 +154,12 @@ def _question_columns(header: list[str]) -> dict[str, int]:
         if not title:
             continue  # a question graded by hand
         question = f"q{int(title['number'])}"
-        if question not in rubric.QUESTIONS or question in found:
+        if question not in rubric.names or question in found:
             return {}
         if float(match["points"]) != rubric.points(question):
             return {}
         found[question] = i
-    return found if set(found) == set(rubric.QUESTIONS) else {}
+    return found if set(found) == set(rubric.names) else {}
 
 
 def _score(

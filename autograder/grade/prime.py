@@ -12,35 +12,42 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.assignment import Assignment
 from autograder.compile_cache import COMPLETE, CompileCache, fingerprint, seeds_folder
 from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
 
-SOLUTION = Path(__file__).resolve().parents[2] / "assignments" / "project1" / "examples" / "solution.ipynb"
 log = logging.getLogger(__name__)
 
 
 def compile_seed(
-    progress: Callable[[str], None] = print, solution: Path = SOLUTION, folder: Path | None = None
+    assignment: Assignment,
+    progress: Callable[[str], None] = print,
+    solution: Path | None = None,
+    folder: Path | None = None,
 ) -> Path | None:
-    """This machine's seed, made now (saying so to `progress`) if there is none yet. None when
-    kernels are not sandboxed here, the solution is missing or does not get full marks, or the
-    seeds' folder cannot be written (the batch then grades without a cache, as before)."""
+    """This machine's seed for `assignment`, made now (saying so to `progress`) if there is none
+    yet, from its `examples/solution.ipynb` unless `solution` is given. None when kernels are
+    not sandboxed here, the solution is missing or does not get full marks, or the seeds' folder
+    cannot be written (the batch then grades without a cache, as before)."""
+    solution = solution or assignment.examples / "solution.ipynb"
     if sandbox.unavailable() is not None or not solution.is_file():
         return None
     try:
-        return _seed(progress, solution, folder or seeds_folder())
+        return _seed(assignment, progress, solution, folder or seeds_folder())
     except (OSError, RuntimeError) as error:  # e.g. a read-only home, or none at all
         log.warning("no compilation cache: %s", error)
         return None
 
 
-def _seed(progress: Callable[[str], None], solution: Path, folder: Path) -> Path | None:
-    probe = (resources.files("autograder") / "kernel_probe.py").read_bytes()
-    seed = folder / fingerprint(solution.read_bytes(), probe)
+def _seed(
+    assignment: Assignment, progress: Callable[[str], None], solution: Path, folder: Path
+) -> Path | None:
+    # The probes are part of what a kernel compiles: a change to them makes a new seed.
+    probes = assignment.probes.read_bytes()
+    seed = folder / fingerprint(solution.read_bytes(), probes)
     if (seed / COMPLETE).is_file():
         return seed
     progress("preparing the kernels' compilation cache (once per machine and JAX version)")
@@ -49,6 +56,7 @@ def _seed(progress: Callable[[str], None], solution: Path, folder: Path) -> Path
     try:
         result = grade_notebook(
             solution,
+            assignment,
             name="compile-cache-seed",
             fast_cell_timeout=FAST_CELL_TIMEOUT,
             compile_cache=CompileCache(seed=None, keep=making),

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from autograder import rubric
+from autograder.assignment import Assignment
 from autograder.grade import plots
 from autograder.grade.output import format_points, grader_error, write_text
 from autograder.grade.previous import Change
 from autograder.grade.roster import Roster, build_roster
 from autograder.grade.sources import Submission
 from autograder.results import SubmissionResult
+from autograder.rubric import Rubric
 
-TITLE = "TDM 40200 Project 1"
 MOST_FAILED = 10
 
 
@@ -37,7 +37,7 @@ class Failure:
     graded: int
 
 
-def failures(results: list[SubmissionResult]) -> list[Failure]:
+def failures(results: list[SubmissionResult], rubric: Rubric) -> list[Failure]:
     """Checks by how many submissions failed them, most failed first."""
     failed: Counter[tuple[str, str]] = Counter()
     graded: Counter[tuple[str, str]] = Counter()
@@ -49,14 +49,13 @@ def failures(results: list[SubmissionResult]) -> list[Failure]:
                 graded[question.name, check.name] += 1
                 failed[question.name, check.name] += not check.passed
     ranked = sorted((key for key in failed if failed[key]), key=lambda k: (-failed[k], k))
-    return [Failure(q, c, _description(q, c), failed[q, c], graded[q, c]) for q, c in ranked]
+    return [Failure(q, c, _description(rubric, q, c), failed[q, c], graded[q, c]) for q, c in ranked]
 
 
-def _description(question: str, check: str) -> str:
+def _description(rubric: Rubric, question: str, check: str) -> str:
     try:
-        description: str = rubric.item(question, check).description
-        return description
-    except StopIteration:
+        return rubric.item(question, check).description
+    except StopIteration:  # an item of an earlier rubric, in a grade kept from before
         return check
 
 
@@ -70,6 +69,7 @@ def not_ok(results: list[SubmissionResult]) -> list[SubmissionResult]:
 
 def summary(
     results: list[SubmissionResult],
+    rubric: Rubric,
     *,
     listed: int = 20,
     changes: list[Change] | None = None,
@@ -78,13 +78,13 @@ def summary(
     """A few lines for the terminal: the mean, each question's mean, what changed since
     Gradescope (with --previous), students in several submissions, what did not run."""
     scores = [r.score for r in results]
-    total = sum(rubric.points(q) for q in rubric.QUESTIONS)
+    total = rubric.total
     lines = [
         f"{_count(len(results), 'submission')}: mean {_mean(scores):.1f} / {total:g}, median {statistics.median(scores):g}",
         "per question: "
         + ", ".join(
             f"{q} {_mean([r.question(q).score for r in results]):.1f}/{rubric.points(q):g}"
-            for q in rubric.QUESTIONS
+            for q in rubric.names
         ),
     ]
     if changes is not None:
@@ -158,6 +158,7 @@ def _table(
 def write_report(
     graded: list[tuple[Submission, SubmissionResult]],
     out: Path,
+    assignment: Assignment,
     *,
     changes: list[Change] | None = None,
     failed: list[str] | tuple[str, ...] = (),
@@ -170,10 +171,11 @@ def write_report(
     results = [result for _, result in graded]
     folder = out / "report"
     folder.mkdir(parents=True, exist_ok=True)
-    total = sum(rubric.points(q) for q in rubric.QUESTIONS)
-    by_question = {q: [r.question(q).score for r in results] for q in rubric.QUESTIONS}
-    plots.score_histograms(by_question, [r.score for r in results], total, folder / "scores.png")
-    ranked = failures(results)[:MOST_FAILED]
+    rubric, title = assignment.rubric, assignment.title
+    total = rubric.total
+    by_question = {q: [r.question(q).score for r in results] for q in rubric.names}
+    plots.score_histograms(by_question, [r.score for r in results], rubric, folder / "scores.png")
+    ranked = failures(results, rubric)[:MOST_FAILED]
     plots.failed_checks([(_label(f), f.failed, f.graded) for f in ranked], folder / "failed_checks.png")
     students = len(roster.scores)
     scores = [r.score for r in results]
@@ -198,7 +200,7 @@ def write_report(
         ]
     )
     parts = [
-        f"<h1>{TITLE}: grading report</h1>",
+        f"<h1>{html.escape(title)}: grading report</h1>",
         f'<p class="meta">{_count(len(results), "submission")}'
         + (f" from {_count(students, 'student')}" if students else "")
         + f', written {datetime.now():%Y-%m-%d %H:%M}. Gradebook: <a href="grades.csv">grades.csv</a>; '
@@ -269,7 +271,7 @@ def write_report(
         )
     page = (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{TITLE}: grading report</title><style>{STYLE}</style></head>\n<body>\n"
+        f"<title>{html.escape(title)}: grading report</title><style>{STYLE}</style></head>\n<body>\n"
         + "\n".join(parts)
         + "\n</body></html>\n"
     )

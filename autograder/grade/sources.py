@@ -17,13 +17,12 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from autograder.assignment import Assignment
 from autograder.notebook import MAX_BYTES, read_notebook
 from autograder.removal import remove_tree
-from autograder.rubric import ASSIGNMENT_QUESTIONS
 from autograder.statements import bound_names, parse
 
 METADATA = "submission_metadata.yml"
-ASSIGNMENT = "project1"  # the `name:` of the master notebook's ASSIGNMENT CONFIG
 # Bounds an export zip must stay within once extracted (a class of 300 is ~100 MB).
 MAX_UNZIPPED = 2 * 2**30
 MAX_MEMBERS = 200_000
@@ -34,11 +33,9 @@ MAX_ALIASES = 100
 MAX_METADATA_ITEMS = 200_000
 # What a student who uploaded no notebook reads, on Gradescope and in a regrade alike.
 ASK_FOR_THE_NOTEBOOK = (
-    "Upload your notebook itself (the .ipynb file, e.g. project1.ipynb): exports such as "
+    "Upload your notebook itself (the .ipynb file Jupyter saved): exports such as "
     ".py, .html or .pdf files cannot be graded."
 )
-# "project1", "Project_1", "project-1", "Project 1", but not "project10".
-_NAMED_FOR_ASSIGNMENT = re.compile(r"project[ _-]?1(?!\d)", re.IGNORECASE)
 
 
 class SourceError(ValueError):
@@ -84,8 +81,9 @@ class Entry:
     submitted: datetime | None = None
 
 
-def collect(paths: list[Path], workdir: Path) -> list[Submission]:
-    """Every submission in `paths`, named uniquely; zips are extracted under `workdir`."""
+def collect(paths: list[Path], workdir: Path, assignment: Assignment) -> list[Submission]:
+    """Every submission in `paths`, named uniquely; zips are extracted under `workdir`; where a
+    student uploaded several notebooks, the one for `assignment` is chosen."""
     found: list[Submission] = []
     for n, path in enumerate(paths):
         if not path.exists():
@@ -97,7 +95,9 @@ def collect(paths: list[Path], workdir: Path) -> list[Submission]:
             root = export_root(path)
             try:
                 found.extend(
-                    read_export(root) if root else [Submission(p, p.stem) for p in notebooks_in(path)]
+                    read_export(root, assignment)
+                    if root
+                    else [Submission(p, p.stem) for p in notebooks_in(path)]
                 )
             except SourceError as error:  # named as the TA gave it, not by the temporary folder
                 raise SourceError(str(error).replace(f"{path}/", f"{given}: ")) from None
@@ -348,7 +348,7 @@ def _field(value: object) -> str:
     return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 
-def read_export(root: Path) -> list[Submission]:
+def read_export(root: Path, assignment: Assignment) -> list[Submission]:
     """One submission per folder the metadata names (and per unnamed `submission_*` folder)."""
     entries = read_metadata(root)
     extra = {p.name for p in root.glob("submission_*") if p.is_dir()} - set(entries)
@@ -357,20 +357,20 @@ def read_export(root: Path) -> list[Submission]:
     for folder in sorted(entries) + sorted(extra):
         if (root / folder).is_symlink() or not (root / folder).resolve().is_relative_to(inside):
             raise SourceError(f"{root / folder}: refused: a link out of the export")
-        notebook, note = choose_notebook(root / folder)
+        notebook, note = choose_notebook(root / folder, assignment)
         entry = entries.get(folder, Entry(()))
         submissions.append(Submission(notebook, folder, entry.students, note, entry.submitted))
     return submissions
 
 
-def choose_notebook(folder: Path) -> tuple[Path | None, str]:
+def choose_notebook(folder: Path, assignment: Assignment) -> tuple[Path | None, str]:
     """The notebook to grade among a student's uploads, and a note saying why when there was
     a choice: the one that defines the most of the names the questions ask for; among equals,
     the one whose otter metadata names this assignment, else one named for it, else the largest.
     Whatever the uploads make reading them raise, this submission has no notebook, never the
     batch an error."""
     try:
-        return _choose(folder)
+        return _choose(folder, assignment)
     except Exception as error:
         return None, (
             f"The files uploaded could not be read ({type(error).__name__}), so no notebook was graded. "
@@ -378,7 +378,7 @@ def choose_notebook(folder: Path) -> tuple[Path | None, str]:
         )
 
 
-def _choose(folder: Path) -> tuple[Path | None, str]:
+def _choose(folder: Path, assignment: Assignment) -> tuple[Path | None, str]:
     candidates = notebooks_in(folder) if folder.is_dir() else []
     if not candidates:
         uploaded = (
@@ -392,18 +392,20 @@ def _choose(folder: Path) -> tuple[Path | None, str]:
         return candidates[0], ""
     # First the notebook that answers the most (a scratch copy or the blank template answers
     # less), then among those: otter's metadata, the assignment's name, the size.
-    answers = {p: _answers(p) for p in candidates}
+    asked = assignment.rubric.asked
+    answers = {p: _answers(p, asked) for p in candidates}
     most = max(answers.values())
     best = [p for p in candidates if answers[p] == most]
-    by_metadata = [p for p in best if _assignment_name(p) == ASSIGNMENT]
-    by_name = [p for p in best if _NAMED_FOR_ASSIGNMENT.search(p.name)]
+    name = assignment.name
+    by_metadata = [p for p in best if _assignment_name(p) == name]
+    by_name = [p for p in best if _named_for(p, assignment)]
     if len(best) == 1 and most > 0:
         chosen = best[0]
-        reason = f"it defines the most of the names the questions ask for ({most} of {len(_ASKED)})"
+        reason = f"it defines the most of the names the questions ask for ({most} of {len(asked)})"
     elif by_metadata:
-        chosen, reason = _largest(by_metadata), f"its notebook metadata names the assignment {ASSIGNMENT}"
+        chosen, reason = _largest(by_metadata), f"its notebook metadata names the assignment {name}"
     elif by_name:
-        chosen, reason = _largest(by_name), f"its name is the assignment's ({ASSIGNMENT})"
+        chosen, reason = _largest(by_name), f"its name is the assignment's ({name})"
     else:
         chosen, reason = _largest(best), "it is the largest"
     names = ", ".join(p.relative_to(folder).as_posix() for p in candidates)
@@ -413,15 +415,18 @@ def _choose(folder: Path) -> tuple[Path | None, str]:
     )
 
 
-# The names the questions ask a notebook to define (`first`, `bar`, `my_model`, ...).
-_ASKED = frozenset().union(*(q.binds for q in ASSIGNMENT_QUESTIONS))
+def _named_for(path: Path, assignment: Assignment) -> bool:
+    """Whether the file is named for the assignment: its name, or its `file_pattern`."""
+    pattern = assignment.file_pattern or re.escape(assignment.name)
+    return re.search(pattern, path.name, re.IGNORECASE) is not None
 
 
-def _answers(path: Path) -> int:
-    """How many of the names the questions ask for the notebook's code binds (0 if unreadable)."""
+def _answers(path: Path, asked: frozenset[str]) -> int:
+    """How many of the names the questions ask for (`asked`) the notebook's code binds (0 if
+    unreadable)."""
     try:
         cells = read_notebook(path)
-        return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
+        return len(asked & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
     except Exception:  # any file a student uploaded, however built, answers nothing and stops nothing
         return 0
 

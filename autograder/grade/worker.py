@@ -25,6 +25,7 @@ def main() -> None:
     parser.add_argument("notebook", type=Path, nargs="?")
     parser.add_argument("folder", type=Path, nargs="?")
     parser.add_argument("--name")
+    parser.add_argument("--assignment", required=True, help="the assignment's name or folder")
     parser.add_argument("--cell-timeout", type=float, required=True)
     parser.add_argument("--timeout", type=float, required=True)
     parser.add_argument("--faithful", action="store_true")
@@ -51,6 +52,7 @@ def main() -> None:
     try:
         result = grade_notebook(
             notebook,
+            args.assignment,
             name=name,
             cell_timeout=args.cell_timeout,
             timeout=args.timeout,

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from autograder import rubric
 from autograder.hints import HintMode, shown
 from autograder.results import QuestionResult
+from autograder.rubric import Rubric
 
 FLAGS_ENTRY = "Flags for instructors"
 HIDDEN_FROM_STUDENTS = "hidden"
@@ -31,27 +31,28 @@ def flags_entry(flags: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def write_refusal(results_file: Path, message: str) -> None:
-    """results.json for an upload that cannot be graded: every question 0, and why."""
+def write_refusal(results_file: Path, message: str, rubric: Rubric | None) -> None:
+    """results.json for an upload that cannot be graded: every question of `rubric` 0 (none
+    when the assignment itself could not be read), and why."""
     tests = [
         {
-            "name": question,
+            "name": question.name,
             "score": 0,
-            "max_score": rubric.points(question),
+            "max_score": question.points,
             "visibility": "visible",
             "output": f"Not graded. {message}",
         }
-        for question in rubric.QUESTIONS
+        for question in (rubric.questions if rubric is not None else ())
     ]
     results = {"score": 0, "output": message, "tests": tests}
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(results, indent=4, ensure_ascii=True), encoding="utf-8")
 
 
-def question_output(question: QuestionResult, mode: HintMode) -> str:
-    """A question's entry as the student reads it: its items by their description, each with
-    what was found and (after a failure) a hint in the instructor's chosen mode."""
-    number = rubric.question(question.name).number
+def question_output(question: QuestionResult, number: int, mode: HintMode) -> str:
+    """A question's entry as the student reads it (`number`: the question's): its items by
+    their description, each with what was found and (after a failure) a hint in the
+    instructor's chosen mode."""
     lines = [f"Question {number}: {question.score:g} / {question.possible:g}"]
     for check in question.checks:
         mark = "✓" if check.passed else "✗"

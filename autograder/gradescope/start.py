@@ -10,10 +10,12 @@ import traceback
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.gradescope.config import zip_assignment
 from autograder.gradescope.results_json import write_refusal
 from autograder.gradescope.uploads import take_charge
 from autograder.notebook import InvalidNotebook, read_notebook
 from autograder.pipeline import GRADER_FAILED
+from autograder.rubric import Rubric
 
 
 def run(autograder_dir: str) -> None:
@@ -26,7 +28,15 @@ def run(autograder_dir: str) -> None:
         traceback.print_exc()
     finally:
         if not results_file.is_file():
-            write_refusal(results_file, GRADER_FAILED)
+            write_refusal(results_file, GRADER_FAILED, _rubric(Path(autograder_dir)))
+
+
+def _rubric(root: Path) -> Rubric | None:
+    try:
+        return zip_assignment(root).rubric
+    except Exception:  # the zip itself is broken: results.json still says the grader failed
+        traceback.print_exc()
+        return None
 
 
 def _grade(autograder_dir: str) -> None:
@@ -39,14 +49,17 @@ def _grade(autograder_dir: str) -> None:
             report = f"sandbox not prepared: {error}"
         if "sandbox" in report:
             print(report)
-    uploads = take_charge(root)
+    assignment = zip_assignment(root)
+    uploads = take_charge(root, assignment)
     if uploads.graded is None:
-        write_refusal(root / "results" / "results.json", uploads.message())
+        write_refusal(root / "results" / "results.json", uploads.message(), assignment.rubric)
         return
-    unreadable = _unreadable(root / "submission" / Path(uploads.graded).name)
+    unreadable = _unreadable(root / "submission" / Path(uploads.graded).name, assignment.name)
     if unreadable:
         # Otter reads the notebook before any plugin loads and writes no results.json if it fails.
-        write_refusal(root / "results" / "results.json", f"{uploads.message()}\n{unreadable}")
+        write_refusal(
+            root / "results" / "results.json", f"{uploads.message()}\n{unreadable}", assignment.rubric
+        )
         return
     # Imported here: otter's import is slow and a refused upload does not need it.
     from otter.run.run_autograder import main as run_otter
@@ -54,7 +67,7 @@ def _grade(autograder_dir: str) -> None:
     run_otter(autograder_dir)
 
 
-def _unreadable(notebook: Path) -> str | None:
+def _unreadable(notebook: Path, assignment: str) -> str | None:
     """Why the grader (with its limits) or otter (as it does, with nbformat) could not read
     `notebook`, or None."""
     import nbformat
@@ -68,7 +81,7 @@ def _unreadable(notebook: Path) -> str | None:
             "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand."
         )
     try:
-        read_notebook(notebook)
+        read_notebook(notebook, assignment)
     except InvalidNotebook as error:
         return f"{notebook.name} could not be graded: {error}"
     return None

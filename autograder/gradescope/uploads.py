@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.assignment import Assignment
 from autograder.grade.sources import choose_notebook
 
 # Under the autograder folder (/autograder on Gradescope), beside `submission/`.
@@ -61,7 +62,7 @@ def private_folder(autograder_dir: Path) -> Path:
     return autograder_dir / PRIVATE_FOLDER
 
 
-def take_charge(autograder_dir: Path) -> Uploads:
+def take_charge(autograder_dir: Path, assignment: Assignment) -> Uploads:
     """Move the upload out of `autograder_dir/submission`, choose the notebook to grade with
     the local regrade's rule, and put back only that notebook (under its own file name)."""
     submission = autograder_dir / "submission"
@@ -76,7 +77,7 @@ def take_charge(autograder_dir: Path) -> Uploads:
     links = sorted(p for p in uploaded.rglob("*") if p.is_symlink())
     for link in links:
         link.unlink()
-    chosen, note = choose_notebook(uploaded)
+    chosen, note = choose_notebook(uploaded, assignment)
     files = sorted(p.relative_to(uploaded).as_posix() for p in uploaded.rglob("*") if p.is_file())
     ignored = [name for name in files if chosen is None or name != chosen.relative_to(uploaded).as_posix()]
     ignored += [f"{link.relative_to(uploaded).as_posix()} (a link)" for link in links]
