@@ -24,13 +24,16 @@ upward (tests/test_layers.py checks every import, including those inside functio
    `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
-5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
-   `autograder.runtime_flags`, `autograder.compile_cache`, `autograder.report_channel`,
-   `autograder.outside`, `autograder.receive`, `autograder.mounts`: running the notebook in a
-   kernel of its own, as a user of its own with a view of the file system of its own, probing
-   what it left, what the kernel looked like afterwards, the compiled code a kernel may start
-   from, the pipe the probe reports on, what the grader sees of the kernel from outside, and
-   how much of what the kernel sends the grader reads.
+5. `autograder.execute`, `autograder.kernel_session`, `autograder.step_runner`,
+   `autograder.probe_channel`, `autograder.size_monitor`, `autograder.kernel_probe`,
+   `autograder.sandbox`, `autograder.runtime_flags`, `autograder.compile_cache`,
+   `autograder.report_channel`, `autograder.outside`, `autograder.receive`, `autograder.mounts`:
+   running the notebook (`execute` puts the parts together) in a kernel of its own started
+   within its limits, as a user of its own with a view of the file system of its own, its steps
+   run one by one within their time limits, probing what it left (asking the probe, the probe
+   itself, the pipe it reports on), what the kernel looked like afterwards, the compiled code a
+   kernel may start from, what the grader sees of the kernel from outside, and how much of what
+   the kernel sends the grader reads (and whether all of it was read).
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).
 7. `autograder.grade`: the `grade` verb, from a batch to its gradebook, feedback and report.
 8. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this

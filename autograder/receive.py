@@ -1,6 +1,6 @@
 """What the grading process reads from a kernel: a bounded queue and a byte budget per kernel.
 
-zmq refuses any one frame over `execute.MAX_MESSAGE_BYTES`, but a kernel that keeps sending
+zmq refuses any one frame over `size_monitor.MAX_MESSAGE_BYTES`, but a kernel that keeps sending
 messages just under it (threads sending comm messages, say) could fill the grader's memory:
 each is queued by zmq, then decoded as JSON. So, per kernel:
 - zmq holds at most RECEIVE_QUEUE whole messages per socket in the grading process; the rest

@@ -35,6 +35,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "autograder.execute",
+        "autograder.kernel_session",
+        "autograder.step_runner",
+        "autograder.probe_channel",
+        "autograder.size_monitor",
         "autograder.kernel_probe",
         "autograder.sandbox",
         "autograder.runtime_flags",
