@@ -24,11 +24,12 @@ upward (tests/test_layers.py checks every import, including those inside functio
    `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
-5. `autograder.execute`, `autograder.kernel_probe`, `autograder.sandbox`,
+5. `autograder.execute`, `autograder.probe`, `autograder.sandbox`,
    `autograder.runtime_flags`, `autograder.compile_cache`, `autograder.report_channel`,
    `autograder.outside`, `autograder.receive`, `autograder.mounts`: running the notebook in a
    kernel of its own, as a user of its own with a view of the file system of its own, probing
-   what it left, what the kernel looked like afterwards, the compiled code a kernel may start
+   what it left (the kernel side of the probe, sent as text with the assignment's probes),
+   what the kernel looked like afterwards, the compiled code a kernel may start
    from, the pipe the probe reports on, what the grader sees of the kernel from outside, and
    how much of what the kernel sends the grader reads.
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).

@@ -1,7 +1,8 @@
 """Running a submission step by step in a fresh kernel, probing it at each checkpoint.
 
 The kernel only produces values. Before any student code runs, one execute installs the
-kernel-side probe (`kernel_probe.py`, sent as text) as a comm target under a name chosen now;
+kernel-side probe (`autograder/probe/`, sent as text with the assignment's probes) as a comm
+target under a name chosen now;
 at each checkpoint the grader opens a comm to it with the request, and the observation comes
 back, framed with the request's nonce, on a pipe the kernel inherited at launch
 (`report_channel.py`, `probe_protocol.py`). No request ever sits in cell source, and nothing
@@ -39,7 +40,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from zmq.utils.monitor import parse_monitor_message
 from autograder import outside, probe_protocol, receive, sandbox
 from autograder.compile_cache import CompileCache, cache_environment, copy_entries, private_folder
 from autograder.notebook import Capture, Step
+from autograder.probe import install_cell
 from autograder.probe_protocol import Finding, Request
 from autograder.receive import Budget, MemoryGuard
 from autograder.removal import remove_tree
@@ -63,7 +64,6 @@ from autograder.report_channel import ReportChannel, Unreadable
 from autograder.status import OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
 
 log = logging.getLogger(__name__)
-PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
 MAX_OUTPUT_CHARS = 20_000  # of each cell's text kept for grading and feedback
 MAX_ERROR_CHARS = 200  # of the error a step stopped with, as the feedback quotes it
 MAX_RECEIVED_CHARS = 1_000_000  # of each cell's output held in memory at all
@@ -168,27 +168,6 @@ def _text_of(outputs: list[NotebookNode]) -> str:
     return "\n".join(parts)[:MAX_OUTPUT_CHARS]
 
 
-def install_cell(target: str, channel: int) -> str:
-    """The one execute that installs the probe: it leaves no name in the student's namespace.
-    The probe gets a copy of the builtins as they are now, before any student code, and the
-    number of the report pipe's write end. Tracebacks are shown in IPython's minimal form
-    (name and message: all that grading keeps)."""
-    return (
-        "def _autograder_install(source, target, channel):\n"
-        "    import builtins\n"
-        "    scope = {'__name__': '_autograder_probe', '__builtins__': dict(vars(builtins))}\n"
-        "    exec(compile(source, '<autograder probe>', 'exec'), scope)\n"
-        "    scope['install'](get_ipython(), target, channel)\n"
-        "try:\n"
-        f"    _autograder_install({PROBE_SOURCE!r}, {target!r}, {channel})\n"
-        "finally:\n"
-        "    del _autograder_install\n"
-        # Only an error's name and message are kept (`_text_of`); IPython's verbose traceback
-        # (source context of every frame, JAX's included) cost a second per error raised.
-        "get_ipython().InteractiveTB.set_mode('Minimal')\n"
-    )
-
-
 def kernel_environment(home: str) -> dict[str, str]:
     """A minimal environment: nothing of the grader's (paths, tokens, JAX flags) leaks in."""
     env = {
@@ -203,7 +182,8 @@ def kernel_environment(home: str) -> dict[str, str]:
 
 
 class Runner:
-    """Runs one notebook. `plans` maps a question to its probe inputs."""
+    """Runs one notebook. `plans` maps a question to its probe inputs; `probes` is the
+    assignment's kernel-side probe source (see `autograder.probe`)."""
 
     def __init__(
         self,
@@ -215,10 +195,12 @@ class Runner:
         timeout: float,
         memory_mb: int = MEMORY_LIMIT_MB,
         compile_cache: CompileCache | None = None,
+        probes: str = "",
     ):
         self.steps = list(steps)
         self.captures = captures
         self.plans = plans
+        self.probes = probes
         self.cell_timeout = cell_timeout
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
@@ -447,7 +429,9 @@ class Runner:
     def _install(self) -> None:
         assert self.channel is not None  # made by `start`
         outputs, _ = self._execute(
-            install_cell(self.target, self.channel.child_fd), limit=STARTUP_TIMEOUT, history=False
+            install_cell(self.target, self.channel.child_fd, self.probes),
+            limit=STARTUP_TIMEOUT,
+            history=False,
         )
         error = next((o for o in outputs if o.get("output_type") == "error"), None)
         if error is not None:
@@ -632,11 +616,16 @@ def execute(
     timeout: float,
     memory_mb: int = MEMORY_LIMIT_MB,
     compile_cache: CompileCache | None = None,
+    probes: str = "",
 ) -> Execution:
+    """Run `steps` in a fresh kernel (or the one `prestart` started), asking at each capture
+    the assignment's probe of its question (`probes`: the assignment's kernel-side probe
+    source, its `Assignment.probes` file's text; without it only the engine's own look at
+    the kernel is installed, and a question asked gets a probe error)."""
     global _warm
     warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
     if warm is not None and (warm.memory_mb, warm.compile_cache) == (memory_mb, compile_cache):
-        warm.steps, warm.captures, warm.plans = list(steps), captures, plans
+        warm.steps, warm.captures, warm.plans, warm.probes = list(steps), captures, plans, probes
         warm.cell_timeout, warm.timeout = cell_timeout, timeout
         warm.deadline = time.monotonic() + timeout
         return warm.run()
@@ -650,5 +639,6 @@ def execute(
         timeout=timeout,
         memory_mb=memory_mb,
         compile_cache=compile_cache,
+        probes=probes,
     )
     return runner.run()

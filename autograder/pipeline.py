@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograder import checks, rubric
+from autograder import assignment, checks, rubric
 from autograder.checks.compare import verdict
 from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
@@ -115,8 +115,15 @@ def grade_cells(
         kernel_settings["compile_cache"] = compile_cache
     short = not faithful and fast_cell_timeout is not None and fast_cell_timeout < cell_timeout
     limit = fast_cell_timeout if short and fast_cell_timeout is not None else cell_timeout
+    probes = assignment.load("project1").probes.read_text()  # TRANSITION: the lead passes the assignment
     execution = execute(
-        to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **kernel_settings
+        to_run,
+        list(layout.captures),
+        plans,
+        cell_timeout=limit,
+        timeout=timeout,
+        probes=probes,
+        **kernel_settings,
     )
     result = _grade(submission, layout, plans, execution, static_flags)
     if short and execution.limit_hit and not _cut_only_where_nothing_ends(to_run, execution):

@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     (
         "autograder.execute",
-        "autograder.kernel_probe",
+        "autograder.probe.*",
         "autograder.sandbox",
         "autograder.runtime_flags",
         "autograder.compile_cache",

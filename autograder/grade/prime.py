@@ -12,12 +12,12 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
-from autograder import sandbox
+from autograder import assignment, sandbox
 from autograder.compile_cache import COMPLETE, CompileCache, fingerprint, seeds_folder
 from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
+from autograder.probe import ENGINE
 
 SOLUTION = Path(__file__).resolve().parents[2] / "assignments" / "project1" / "examples" / "solution.ipynb"
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ def compile_seed(
 
 
 def _seed(progress: Callable[[str], None], solution: Path, folder: Path) -> Path | None:
-    probe = (resources.files("autograder") / "kernel_probe.py").read_bytes()
+    # What the kernel runs before the notebook: the engine's probe and the assignment's.
+    probe = "".join(text for _, text in ENGINE).encode() + assignment.load("project1").probes.read_bytes()
     seed = folder / fingerprint(solution.read_bytes(), probe)
     if (seed / COMPLETE).is_file():
         return seed
