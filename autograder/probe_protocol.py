@@ -9,7 +9,7 @@ one question's observation, written by the probe's own encoder. `FrameReader` cu
 bytes into frames; bytes that are no frame, a frame for no request or a second frame for one
 request are `Malformed`. `decode` is where the text enters the grading process: anything
 malformed becomes a `probe_error`, never an exception. What each question's report holds is
-the assignment's (its probes and their description, e.g. `assignments/project1/reports.py`);
+the assignment's (its probes, `assignments/<name>/probes.py`, and their description there);
 each value in it is one `Value`. The contract test (tests/test_probe.py) runs the kernel probe
 on reference answers through its own encoder, `FrameReader`, `decode` and the checks.
 """
