@@ -25,13 +25,13 @@ upward (tests/test_layers.py checks every import, including those inside functio
    its steps, question regions and checkpoints, what its cells bind and do, before anything
    runs.
 5. `autograder.execute`, `autograder.kernel_session`, `autograder.step_runner`,
-   `autograder.probe_channel`, `autograder.size_monitor`, `autograder.kernel_probe`,
+   `autograder.probe_channel`, `autograder.size_monitor`, `autograder.probe`,
    `autograder.sandbox`, `autograder.runtime_flags`, `autograder.compile_cache`,
    `autograder.report_channel`, `autograder.outside`, `autograder.receive`, `autograder.mounts`:
    running the notebook (`execute` puts the parts together) in a kernel of its own started
    within its limits, as a user of its own with a view of the file system of its own, its steps
    run one by one within their time limits, probing what it left (asking the probe, the probe
-   itself, the pipe it reports on), what the kernel looked like afterwards, the compiled code a
+   itself, sent as text with the assignment's probes, the pipe it reports on), what the kernel looked like afterwards, the compiled code a
    kernel may start from, what the grader sees of the kernel from outside, and how much of what
    the kernel sends the grader reads (and whether all of it was read).
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).

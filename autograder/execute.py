@@ -2,7 +2,8 @@
 
 `execute` puts the parts together: a sandboxed kernel of its own within its limits
 (`kernel_session`), the notebook's steps run in it one by one, each within its time limit
-(`step_runner`), and the kernel-side probe installed before any student code and asked at each
+(`step_runner`), and the kernel-side probe (`autograder/probe/` with the assignment's probes)
+installed before any student code and asked at each
 checkpoint (`probe_channel`, which reads its reports on `report_channel`). The kernel only
 produces values; what it gives is an `Execution`. A kernel that dies ends the run, with a
 status that says why: stuck past an interrupt, too much sent, out of memory, or none known.
@@ -14,7 +15,6 @@ imported in it, and the next `execute` in that process takes it; it is never use
 from __future__ import annotations
 
 import time
-from importlib import resources
 from typing import Any
 
 from nbclient.exceptions import DeadKernelError
@@ -27,9 +27,7 @@ from autograder.probe_channel import ProbeChannel
 from autograder.status import OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
 from autograder.step_runner import Execution, Limits, StepRunner
 
-__all__ = ["MEMORY_LIMIT_MB", "PROBE_SOURCE", "Execution", "discard_prestarted", "execute", "prestart"]
-
-PROBE_SOURCE = (resources.files("autograder") / "kernel_probe.py").read_text()
+__all__ = ["MEMORY_LIMIT_MB", "Execution", "discard_prestarted", "execute", "prestart"]
 
 # A kernel started ahead of time for this process's next `execute` (see `prestart`).
 _warm: KernelSession | None = None
@@ -70,9 +68,12 @@ def execute(
     timeout: float,
     memory_mb: int = MEMORY_LIMIT_MB,
     compile_cache: CompileCache | None = None,
+    probes: str = "",
 ) -> Execution:
     """Run `steps` in a kernel of their own, asking the probe for each capture with its plan
-    (`plans` maps a question to its probe inputs)."""
+    (`plans` maps a question to its probe inputs). `probes`: the assignment's kernel-side probe
+    source (its `Assignment.probes` file's text, see `autograder.probe`); without it only the
+    engine's own look at the kernel is installed, and a question asked gets a probe error."""
     global _warm
     warm, _warm = _warm, None  # single use: a second `execute` (a faithful regrade) starts its own
     if warm is not None and (warm.memory_mb, warm.compile_cache) == (memory_mb, compile_cache):
@@ -83,7 +84,7 @@ def execute(
         session = KernelSession(memory_mb=memory_mb, compile_cache=compile_cache)
     # A kernel started here counts against `timeout`; a prestarted one's start-up does not.
     limits = Limits(cell_timeout, timeout, deadline=time.monotonic() + timeout)
-    return _run(session, list(steps), captures, plans, limits)
+    return _run(session, list(steps), captures, plans, limits, probes)
 
 
 def _run(
@@ -92,6 +93,7 @@ def _run(
     captures: list[Capture],
     plans: dict[str, dict[str, Any]],
     limits: Limits,
+    probes: str,
 ) -> Execution:
     """Start `session` if it is not yet, install the probe, run the steps with the probe asked
     at each checkpoint, inspect the kernel, and shut it down whatever happened."""
@@ -101,7 +103,7 @@ def _run(
     try:
         if not session.started:
             session.start()
-        probe.install(PROBE_SOURCE, cells)
+        probe.install(probes, cells)
         probe.ask_at(-1)
         cells.run(steps, after_each=probe.ask_at)
         probe.inspect()

@@ -149,8 +149,15 @@ def grade_cells(
         kernel_settings["compile_cache"] = compile_cache
     short = not faithful and fast_cell_timeout is not None and fast_cell_timeout < cell_timeout
     limit = fast_cell_timeout if short and fast_cell_timeout is not None else cell_timeout
+    probes = assignment.probes.read_text()
     execution = execute(
-        to_run, list(layout.captures), plans, cell_timeout=limit, timeout=timeout, **kernel_settings
+        to_run,
+        list(layout.captures),
+        plans,
+        cell_timeout=limit,
+        timeout=timeout,
+        probes=probes,
+        **kernel_settings,
     )
     result = _grade(submission, assignment, layout, plans, execution, static_flags)
     if short and execution.limit_hit and not _cut_only_where_nothing_ends(to_run, execution):

@@ -30,33 +30,13 @@ from nbclient.exceptions import DeadKernelError
 from autograder import outside, probe_protocol
 from autograder.kernel_session import STARTUP_TIMEOUT, KernelSession
 from autograder.notebook import Capture
+from autograder.probe import install_cell
 from autograder.probe_protocol import Finding, Request
 from autograder.report_channel import Unreadable
 from autograder.step_runner import RECOVERY_TIMEOUT, Execution, Limits, StepRunner
 
 INSPECT_TIMEOUT = 10  # for the request after the run that lists the kernel's hooks
 REPORT_POLL = 0.1  # how often, waiting for a report, the kernel's other messages are read
-
-
-def install_cell(source: str, target: str, channel: int) -> str:
-    """The one execute that installs the probe of `source`: it leaves no name in the student's
-    namespace. The probe gets a copy of the builtins as they are now, before any student code,
-    and the number of the report pipe's write end. Tracebacks are shown in IPython's minimal
-    form (name and message: all that grading keeps)."""
-    return (
-        "def _autograder_install(source, target, channel):\n"
-        "    import builtins\n"
-        "    scope = {'__name__': '_autograder_probe', '__builtins__': dict(vars(builtins))}\n"
-        "    exec(compile(source, '<autograder probe>', 'exec'), scope)\n"
-        "    scope['install'](get_ipython(), target, channel)\n"
-        "try:\n"
-        f"    _autograder_install({source!r}, {target!r}, {channel})\n"
-        "finally:\n"
-        "    del _autograder_install\n"
-        # Only an error's name and message are kept (`step_runner.text_of`); IPython's verbose
-        # traceback (source context of every frame, JAX's included) cost a second per error raised.
-        "get_ipython().InteractiveTB.set_mode('Minimal')\n"
-    )
 
 
 class ProbeChannel:
@@ -79,12 +59,13 @@ class ProbeChannel:
         self.target = "autograder-" + secrets.token_hex(16)  # the probe's comm target
         self.installed = False
 
-    def install(self, source: str, cells: StepRunner) -> None:
-        """Install the probe of `source` in the kernel, as the run's first execute (by `cells`)."""
+    def install(self, probes: str, cells: StepRunner) -> None:
+        """Install the engine's probe with the assignment's `probes` in the kernel, as the run's
+        first execute (by `cells`)."""
         channel = self.session.channel
         assert channel is not None  # made by `KernelSession.start`
         outputs, _ = cells.run_cell(
-            install_cell(source, self.target, channel.child_fd), limit=STARTUP_TIMEOUT, history=False
+            install_cell(self.target, channel.child_fd, probes), limit=STARTUP_TIMEOUT, history=False
         )
         error = next((o for o in outputs if o.get("output_type") == "error"), None)
         if error is not None:

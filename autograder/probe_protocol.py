@@ -1,16 +1,17 @@
 """The probe's wire format, defined once: what the grader asks the kernel and what comes back.
 
 The grader sends a `Request` as the data of a `comm_open` message to a comm target the
-kernel-side probe (`kernel_probe.py`, sent as text, so it cannot import this module) installed
+kernel-side probe (`autograder/probe/`, sent as text, so it cannot import this module) installed
 before any student code ran. The request carries a nonce, fresh for each request. The kernel
 answers not on the comm but on a pipe the grader opened and the kernel inherited at launch
 (`autograder.report_channel`), with one frame: `frame(nonce, text)`, `text` being the JSON of
 one question's observation, written by the probe's own encoder. `FrameReader` cuts the pipe's
 bytes into frames; bytes that are no frame, a frame for no request or a second frame for one
 request are `Malformed`. `decode` is where the text enters the grading process: anything
-malformed becomes a `probe_error`, never an exception. The contract test (tests/test_probe.py)
-runs the kernel probe on reference answers through its own encoder, `FrameReader`, `decode`
-and the checks.
+malformed becomes a `probe_error`, never an exception. What each question's report holds is
+the assignment's (its probes, `assignments/<name>/probes.py`, and their description there);
+each value in it is one `Value`. The contract test (tests/test_probe.py) runs the kernel probe
+on reference answers through its own encoder, `FrameReader`, `decode` and the checks.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _MAX_HEADER = len(MAGIC) + NONCE_CHARS + len(str(MAX_REPORT_BYTES)) + 3
 
 @dataclass(frozen=True)
 class Request:
-    question: str  # "q1" … "q5", or TAMPER
+    question: str  # a question of the assignment, or TAMPER
     plan: dict[str, Any]
     nonce: str  # NONCE_CHARS hex digits, fresh for each request: its report's frame names it
 
@@ -41,7 +42,7 @@ class Request:
 
 
 def frame(nonce: str, text: str) -> bytes:
-    """One report as it crosses the pipe (kernel_probe._frame writes the same bytes)."""
+    """One report as it crosses the pipe (the kernel's `transport._frame` writes the same bytes)."""
     payload = text.encode("ascii")
     return MAGIC + b" " + nonce.encode("ascii") + b" " + str(len(payload)).encode("ascii") + b"\n" + payload
 
@@ -56,7 +57,7 @@ class FrameReader:
     `Malformed` as soon as it is seen, and the bytes held are dropped."""
 
     def __init__(self) -> None:
-        self.buffer = b""
+        self.buffer = bytearray()  # grown in place: a report of megabytes arrives in 64 kB reads
 
     @property
     def partial(self) -> bool:
@@ -74,7 +75,7 @@ class FrameReader:
                     break
                 frames.append(found)
         except Malformed:
-            self.buffer = b""
+            self.buffer = bytearray()
             raise
         return frames
 
@@ -92,15 +93,15 @@ class FrameReader:
             raise Malformed(f"a report of {length} bytes, more than {MAX_REPORT_BYTES}")
         if len(self.buffer) < end + 1 + length:
             return None
-        payload = self.buffer[end + 1 : end + 1 + length]
-        self.buffer = self.buffer[end + 1 + length :]
+        payload = bytes(self.buffer[end + 1 : end + 1 + length])
+        del self.buffer[: end + 1 + length]
         try:
-            return parts[1].decode("ascii"), payload.decode("ascii")
+            return bytes(parts[1]).decode("ascii"), payload.decode("ascii")
         except UnicodeDecodeError:
             raise Malformed("a report that is not ASCII JSON") from None
 
 
-def _is_nonce(word: bytes) -> bool:
+def _is_nonce(word: bytes | bytearray) -> bool:
     return len(word) == NONCE_CHARS and all(c in b"0123456789abcdef" for c in word)
 
 
@@ -112,84 +113,42 @@ class ProbeError(TypedDict):
     message: str
 
 
-# One observed value (kernel_probe.encode): its `kind` says which other keys it has:
-# array (jax, shape, dtype, data), list (length, items), callable/object (type[, repr]),
-# too_large (shape, dtype), missing (name), error (type, message), none.
+# One observed value (the kernel's `inspection.encode`): its `kind` says which other keys it has:
+# array (jax, shape, dtype, and its numbers: `data`, a JSON list with non-finite numbers as
+#   "nan"/"inf"/"-inf", for up to 10,000 elements; `bytes`, the base64 of its elements as
+#   little-endian `dtype`, one of ARRAY_DTYPES, for more);
+# list (length, items: a list or tuple, its first 16 items), dict (length, keys, items: a dict
+#   with text keys, its first 16 entries, keys[i] naming items[i]);
+# callable/object (type[, repr]), too_large (shape, dtype: past the report's budget for
+# arrays), missing (name), error (type, message), none.
 Value = dict[str, Any]
-VALUE_KINDS = frozenset({"array", "list", "callable", "object", "too_large", "missing", "error", "none"})
-
-
-class Q2Observation(TypedDict):
-    flags: dict[str, Any]
-    subkeys: Value
-    value: Value
-    value_foo1: Value
-    value_foo2: Value
-    # Only when `subkeys` is not defined: pairs of keys under other names (`key1, key2`), each
-    # {"names": str, "subkeys": Value, "value": Value, "value_foo1": Value, "value_foo2": Value}.
-    other_pairs: list[dict[str, Any]]
-    bar: list[Value]
-    baz: list[Value]
-    bar_first: list[Value]
-    baz_second: list[Value]
-    foo1: list[Value]
-    foo2: list[Value]
-    foo: list[dict[str, Any]]  # {"result": Value, "calls": [{"marker", "args", "kwargs"}]}
-    # foo1/foo2 (by name) run with stand-ins for bar and baz that return the plan's markers, one
-    # per pair: {"result": Value, "calls": [{"function": "bar" | "baz", "args", "kwargs"}]}.
-    composed: dict[str, list[dict[str, Any]]]
-
-
-class Q3Observation(TypedDict):
-    my_function_17: Value
-    my_function: list[Value]
-    my_gradient_17: Value
-    my_gradient: list[Value]
-    own_gradient_17: Value  # jax.grad of the student's own `my_function`, at 17.0 ...
-    own_gradient: list[Value]  # ... and at the points
+VALUE_KINDS = frozenset(
+    {"array", "list", "dict", "callable", "object", "too_large", "missing", "error", "none"}
+)
+ARRAY_DTYPES = frozenset(
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
+    | {"float16", "float32", "float64"}
+)
 
 
 class Compiled(StrEnum):
-    """What `my_model` is, judged on JAX's own types captured before student code ran."""
+    """What a function of the notebook is, judged on JAX's own types captured before student
+    code ran (the kernel's `inspection.compiled_function` and `compiled_under_another_name`)."""
 
     JIT = "jit"  # jaxlib's PjitFunction: `jax.jit(f)`
     AHEAD_OF_TIME = "aot"  # `jax.jit(f).lower(...).compile()` whose call is a genuine PjitFunction
-    UNDER_ANOTHER_NAME = "alias"  # `my_model` is plain, but `fast_model = jax.jit(my_model)` exists
+    UNDER_ANOTHER_NAME = "alias"  # the function is plain, but `fast = jax.jit(function)` exists
     NO = "no"
 
 
-class Q4Observation(TypedDict):
-    flags: dict[str, Any]
-    single: list[Value]
-    pair: list[Value]
-    compiled: str  # a Compiled value
-    genuine: dict[str, list[Value]]  # aot and alias only: the forms above through JAX's own call
-    timing: dict[str, Any] | None  # {"kind": "timing", "reference": [s], "submission": [s]} or an error
-
-
-class Q5Observation(TypedDict):
-    present: bool
-    results: list[Value]
-    cache_sizes: list[int | None]  # from PjitFunction._cache_size: None when not a jitted function
-
-
-REQUIRED: dict[str, frozenset[str]] = {
-    "q1": frozenset(),
-    "q2": frozenset(Q2Observation.__annotations__),
-    "q3": frozenset(Q3Observation.__annotations__),
-    "q4": frozenset(Q4Observation.__annotations__),
-    "q5": frozenset({"present"}),
-    TAMPER: frozenset({"findings"}),
-}
+# The keys a report always holds, for the engine's own request (an assignment's reports are
+# read by its checks, which take a missing key as a value the grader could not read).
+REQUIRED: dict[str, frozenset[str]] = {TAMPER: frozenset({"findings"})}
 
 
 def probe_error(kind: str, message: str) -> dict[str, Any]:
     error: ProbeError = {"kind": "error", "type": kind, "message": message}
     return {"probe_error": error}
-
-
-def _is_value(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("kind") in VALUE_KINDS
 
 
 def decode(question: str, text: Any) -> dict[str, Any]:
@@ -208,8 +167,6 @@ def decode(question: str, text: Any) -> dict[str, Any]:
     missing = REQUIRED.get(question, frozenset()) - set(observed)
     if missing:
         return probe_error("UnreadableReply", f"the probe's report lacks {sorted(missing)}.")
-    if question == "q1" and not all(_is_value(v) for v in observed.values()):
-        return probe_error("UnreadableReply", "the probe's report holds values of no known kind.")
     return observed
 
 

@@ -3,7 +3,7 @@
 The kernel inherits the write end at launch (`pass_fds`) and the grader keeps the read end,
 so what the probe reports never passes through a module the student can patch (`json`, the
 comm layer, zmq): the probe writes its frames with the `os.write` it captured before any
-student code (see `kernel_probe`). A student can still find the pipe in `/proc/self/fd`, so
+student code (see `autograder.probe`). A student can still find the pipe in `/proc/self/fd`, so
 the grader holds the channel to its format: a frame must answer the request in flight, once
 (`probe_protocol.FrameReader`); anything else on the pipe is a `channel` finding, which costs
 the points of every report that came through it (`pipeline`). Where the grader may read the

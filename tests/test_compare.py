@@ -120,3 +120,114 @@ def test_a_nan_answer_loses_only_its_items(tmp_path):
     assert "`my_gradient(17.0)` is nan, expected 12151." in failed["my_gradient_17"]
     assert "`my_gradient(" in failed["my_gradient"] and ", expected " in failed["my_gradient"]
     assert (result.score, result.possible) == (22, 24)
+
+
+# -- large arrays as bytes, and pytrees ----------------------------------------------------------
+
+import base64  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from autograder.checks.compare import tree_mismatch  # noqa: E402
+
+
+def packed(values, dtype="float32", jax=True):
+    """An array as the probe sends a large one: the base64 of its little-endian bytes."""
+    data = np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"kind": "array", "jax": jax, "shape": list(data.shape), "dtype": dtype,
+            "bytes": base64.b64encode(data.tobytes()).decode()}
+
+
+def tree(value):
+    """A pytree of numpy arrays in the wire format (dicts and lists; arrays packed)."""
+    if isinstance(value, dict):
+        return {"kind": "dict", "length": len(value), "keys": list(value), "items": [tree(v) for v in value.values()]}
+    if isinstance(value, (list, tuple)):
+        return {"kind": "list", "length": len(value), "items": [tree(v) for v in value]}
+    return packed(value, str(np.asarray(value).dtype))
+
+
+W = np.arange(784 * 128, dtype=np.float32).reshape(784, 128) / 1000
+B = np.linspace(-1, 1, 128, dtype=np.float32)
+
+
+def test_a_packed_array_reads_as_its_values():
+    vector = np.random.default_rng(1).normal(size=200_000)
+    assert np.array_equal(as_array(packed(vector, "float64")), vector)
+    assert mismatch(packed(W), W, what="`W`", require_jax=True) is None
+
+
+@pytest.mark.parametrize(
+    "observed",
+    [
+        pytest.param({**packed(B), "dtype": "object"}, id="unknown-dtype"),
+        pytest.param({**packed(B), "shape": [127]}, id="length-disagrees"),
+        pytest.param({**packed(B), "shape": [-1]}, id="negative-dimension"),
+        pytest.param({**packed(B), "bytes": "not base64!"}, id="not-base64"),
+        pytest.param({**packed(B), "bytes": 12}, id="not-text"),
+    ],
+)
+def test_malformed_packed_arrays_are_not_numbers(observed):
+    assert as_array(observed) is None
+    assert "could not read" in mismatch(observed, B, what="`b`")
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        pytest.param({"W": W, "b": B}, id="dict-of-params"),
+        pytest.param([(W, B), (W[:10, :10], B[:10])], id="list-of-W-b-pairs"),
+        pytest.param({"layers": [{"w": W[:3], "b": 0.5}], "scale": np.float32(2.0)}, id="nested"),
+    ],
+)
+def test_a_pytree_should_pass(expected):
+    assert tree_mismatch(tree(expected), expected, what="`params`") is None
+
+
+def test_a_tuple_may_come_as_a_list_and_values_within_tolerance_pass():
+    observed = tree([[W * (1 + 1e-7), B]])
+    assert tree_mismatch(observed, [(W, B)], what="`layers`") is None
+
+
+@pytest.mark.parametrize(
+    ("observed", "message"),
+    [
+        pytest.param({"W": W, "B": B}, "`params` has keys 'W', 'B'; expected 'W', 'b'.", id="wrong-key"),
+        pytest.param({"W": W}, "`params` has keys 'W'; expected 'W', 'b'.", id="missing-key"),
+        pytest.param({"W": W.T, "b": B}, "`params['W']` has shape (128, 784), expected (784, 128).", id="wrong-shape"),
+        pytest.param({"W": W, "b": B + np.eye(128, dtype=np.float32)[7]},
+                     "`params['b']` is an array of shape (128,), expected an array of shape (128,) "
+                     "(1 of 128 values differ; largest difference 1 at index (7,)).", id="wrong-value"),
+        pytest.param({"W": W, "b": B.astype(np.int32)},
+                     "`params['b']` holds integers (int32), expected floating-point numbers (float32).",
+                     id="wrong-dtype"),
+        pytest.param([W, B], "`params` is a list, expected a dict with keys 'W', 'b'.", id="list-for-dict"),
+    ],
+)
+def test_a_pytree_should_fail(observed, message):
+    problem = tree_mismatch(tree(observed), {"W": W, "b": B}, what="`params`")
+    assert problem == message
+
+
+def test_a_list_of_the_wrong_length_and_what_is_absent_are_told():
+    assert tree_mismatch(tree([(W, B)]), [(W, B), (W, B)], what="`layers`") == "`layers` has 1 item, expected 2."
+    missing = {"kind": "missing", "name": "params"}
+    assert "`params` is not defined" in tree_mismatch(missing, {"W": W}, what="`params`")
+    # A list where an array is expected reads as the array it stacks to, as in `mismatch`.
+    assert tree_mismatch(tree({"W": [W]}), {"W": W}, what="`params`") == (
+        "`params['W']` has shape (1, 784, 128), expected (784, 128)."
+    )
+
+
+def test_the_exact_dtype_is_asked_for_only_when_wanted():
+    observed = tree({"W": W.astype(np.float64)})
+    assert tree_mismatch(observed, {"W": W}, what="`p`") is None
+    assert tree_mismatch(observed, {"W": W}, what="`p`", exact_dtype=True) == (
+        "`p['W']` has dtype float64, expected float32."
+    )
+
+
+def test_every_wrong_place_is_counted_and_the_first_ones_told():
+    expected = [B + i for i in range(6)]
+    problem = tree_mismatch(tree([b + 1 for b in expected]), expected, what="`bs`")
+    assert problem.count("`bs[") == 3 and problem.endswith("(3 more places differ.)")

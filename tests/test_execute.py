@@ -14,10 +14,13 @@ import psutil
 import pytest
 
 from autograder import checks
+from autograder.assignment import load as load_assignment
 from autograder.checks import Observation, grade_question
 from autograder.execute import MEMORY_LIMIT_MB, execute
 from autograder.golden import load
 from autograder.notebook import Capture, Step
+
+PROBES = load_assignment("project1").probes.read_text()  # the assignment's kernel-side probes
 
 GOLDEN = load()
 
@@ -100,7 +103,7 @@ def test_the_probe_needs_no_stream_and_its_request_is_in_no_cell():
              Step(2, 2, f"print(any(m[::-1] in c for c in seen for m in {hidden}))")]
     captures = [Capture("q1", 0), Capture("q2", 0)]
     requests = {"q1": {"names": ["first"]}, "q2": plan["q2"]}
-    execution = execute(steps, captures, requests, cell_timeout=60, timeout=300)
+    execution = execute(steps, captures, requests, cell_timeout=60, timeout=300, probes=PROBES)
     assert execution.observations[Capture("q1", 0)]["first"]["data"] == [0, 1, 2]
     assert execution.observations[Capture("q2", 0)]["bar"][0] == {"kind": "missing", "name": "bar"}
     assert execution.outputs[2].strip() == "False" and execution.stopped is None
@@ -114,7 +117,7 @@ def test_an_honest_run_leaves_no_findings():
               "print = lambda *a, **k: None\nsys.stdout = io.StringIO()")
     plot = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
     execution = execute([Step(0, 0, plot), Step(1, 1, honest)], [Capture("q1", 1)], {"q1": {"names": ["first"]}},
-                        cell_timeout=60, timeout=120)
+                        cell_timeout=60, timeout=120, probes=PROBES)
     assert execution.findings == () and execution.observations[Capture("q1", 1)]["first"]["kind"] == "missing"
 
 
@@ -148,7 +151,7 @@ def test_probes_before_the_students_import_leave_jaxs_configuration_to_the_stude
     steps = [Step(0, 0, CONFIGURE), Step(1, 1, "import sys\nprint('jax' in sys.modules)\n" + CONFIGURED)]
     captures = [Capture("q1", -1), Capture("q1", 0), Capture("q2", 1)]
     plan = {"q1": {"names": ["first"]}, "q2": plans()["q2"]}
-    execution = execute(steps, captures, plan, cell_timeout=60, timeout=300)
+    execution = execute(steps, captures, plan, cell_timeout=60, timeout=300, probes=PROBES)
     fresh = subprocess.run([sys.executable, "-c", CONFIGURED], capture_output=True, text=True,
                            env={**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}, check=True)
     logged = re.compile(r"[IWE]\d{4} ")  # JAX's own log lines on stderr
@@ -164,7 +167,7 @@ def test_a_probe_past_its_limit_is_interrupted_and_the_student_is_told():
     steps = [Step(0, 0, "def my_function(x):\n    while True:\n        pass\nmy_gradient = my_function"),
              Step(1, 1, "print('alive')")]
     plan = plans()["q3"]
-    execution = execute(steps, [Capture("q3", 0)], {"q3": plan}, cell_timeout=4, timeout=300)
+    execution = execute(steps, [Capture("q3", 0)], {"q3": plan}, cell_timeout=4, timeout=300, probes=PROBES)
     assert execution.outputs[1].strip() == "alive" and execution.stopped is None
     observation = Observation("q3", execution.observations[Capture("q3", 0)])
     results = grade_question(checks.QUESTIONS["q3"], observation, GOLDEN, plan)
@@ -226,7 +229,8 @@ from autograder.execute import execute
 from autograder.notebook import Capture, Step
 steps = [Step(0, 0, {THREAD_FLOOD!r}), Step(1, 1, "first = [1, 2, 3]"),
          Step(2, 2, "for thread in threads:\\n    thread.join()"), Step(3, 3, "print('still here')")]
-execution = execute(steps, [Capture("q1", 1)], {{"q1": {{"names": ["first"]}}}}, cell_timeout=120, timeout=600)
+execution = execute(steps, [Capture("q1", 1)], {{"q1": {{"names": ["first"]}}}}, cell_timeout=120, timeout=600,
+                    probes={PROBES!r})
 found = {{"outputs": execution.outputs, "stopped": execution.stopped,
           "first": execution.observations[Capture("q1", 1)].get("first")}}
 print(json.dumps(found))

@@ -94,7 +94,7 @@ def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
         environment = archive.read("environment.yml").decode()
         config = json.loads(archive.read("otter_config.json"))
         run_otter = archive.read("run_otter.py").decode()
-    assert f"files/{PACKAGE_IN_ZIP}/autograder/kernel_probe.py" in names
+    assert {f"files/{PACKAGE_IN_ZIP}/autograder/probe/{part}.py" for part in ("inspection", "transport")} <= names
     assert PACKAGE_ON_GRADESCOPE in environment and "jax==0.10.2" in environment
     # Once (it grades once), with the master's settings.
     assert config["plugins"] == [{"autograder.plugin.AutograderPlugin": {"hints": "concept", "assignment": "project1"}}]

@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.step_runner",
         "autograder.probe_channel",
         "autograder.size_monitor",
-        "autograder.kernel_probe",
+        "autograder.probe.*",
         "autograder.sandbox",
         "autograder.runtime_flags",
         "autograder.compile_cache",

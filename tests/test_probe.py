@@ -1,6 +1,7 @@
-"""The probe's contract: the kernel-side probe (sent as text, never imported by the grader)
-run in this process on the reference answers, its report fed through the wire format's
-decoder and the checks, gives full marks; JAX's own jitted type is what counts as compiled."""
+"""The probe's contract: the kernel-side probe (the engine's parts and the assignment's probes,
+sent as text, never imported by the grader) run in this process on the reference answers, its
+report fed through the wire format's decoder and the checks, gives full marks; JAX's own jitted
+type is what counts as compiled; pytrees and large arrays cross whole."""
 
 from __future__ import annotations
 
@@ -14,23 +15,31 @@ import pytest
 
 from autograder import checks
 from autograder.checks import Observation, grade_question
-from autograder.execute import PROBE_SOURCE
+from autograder import probe_protocol
+from autograder.assignment import load as load_assignment
+from autograder.checks.compare import tree_mismatch
 from autograder.golden import load
+from autograder.probe import ENGINE
 from autograder.probe_protocol import FrameReader, Malformed, decode, frame
 from reference import questions as reference
 from tests.project1 import PROJECT1, RUBRIC
 
 GOLDEN = load()
+ASSIGNMENT_PROBES = load_assignment("project1").probes.read_text()
 
 
-def probe_module() -> dict:
-    """The probe as `install` gets it in the kernel: its own scope, a copy of the builtins."""
+def probe_module() -> tuple[dict, dict]:
+    """The probe as `install` gets it in the kernel: the engine's parts in a scope of their own
+    with a copy of the builtins, the assignment's probes in a copy of that scope."""
     scope = {"__name__": "_autograder_probe", "__builtins__": dict(vars(builtins))}
-    exec(compile(PROBE_SOURCE, "<autograder probe>", "exec"), scope)
-    return scope
+    for name, source in ENGINE:
+        exec(compile(source, f"<autograder probe: {name}>", "exec"), scope)
+    assignment = {**scope, "__name__": "_autograder_assignment_probes"}
+    exec(compile(ASSIGNMENT_PROBES, "<assignment probes>", "exec"), assignment)
+    return scope, assignment["PROBES"]
 
 
-PROBE = probe_module()
+PROBE, PROBES = probe_module()
 
 
 def plans(seed: int = 5) -> dict[str, dict]:
@@ -54,7 +63,7 @@ NONCE = "0123456789abcdef" * 2
 def observe(question: str, names: dict, plan: dict) -> dict:
     """What the grading process receives: the probe's report in the probe's own encoding and
     frame, cut by the wire format's reader and decoded."""
-    report = PROBE["_frame"](NONCE, PROBE["_json"](PROBE["PROBES"][question](names, plan)))
+    report = PROBE["_frame"](NONCE, PROBE["report"](PROBES[question], names, plan))
     [(nonce, text)] = FrameReader().feed(report)
     assert nonce == NONCE
     return decode(question, text)
@@ -182,3 +191,102 @@ def test_the_frame_reader_cuts_frames_however_the_bytes_arrive():
 def test_bytes_that_are_no_frame_are_malformed(data):
     with pytest.raises(Malformed):
         FrameReader().feed(data)
+
+
+def test_the_kernels_copies_of_the_wire_formats_constants_agree():
+    assert PROBE["MAGIC"].encode() == probe_protocol.MAGIC and PROBE["TAMPER"] == probe_protocol.TAMPER
+    assert PROBE["MAX_REPORT_BYTES"] == probe_protocol.MAX_REPORT_BYTES
+
+
+# Names of Project 1 that the engine's kernel-side parts must not hold (the assignment's do).
+ASSIGNMENT_NAMES = ("my_model", "my_function", "my_gradient", "subkeys", "my_array", "foo", "bar", "baz",
+                    "num_loops", "arr_cols", "project1", "Project 1")
+
+
+def test_the_engines_kernel_side_names_no_assignment():
+    for name, source in ENGINE:
+        found = [word for word in ASSIGNMENT_NAMES if word in source]
+        assert not found, f"autograder/probe/{name}.py names {found}"
+
+
+# -- values a neural network needs: pytrees, and arrays of 100,000+ elements -------------------
+
+RNG = np.random.default_rng(0)
+PARAMS = {"W1": RNG.normal(size=(784, 128)).astype(np.float32), "b1": np.zeros(128, np.float32),
+          "W2": RNG.normal(size=(128, 10)).astype(np.float32), "b2": np.full(10, 0.5, np.float32)}
+LAYERS = [(PARAMS["W1"], PARAMS["b1"]), (PARAMS["W2"], PARAMS["b2"])]
+VECTOR = RNG.normal(size=200_000)  # float64
+
+
+def sent(value) -> dict:
+    """`value` as the grader reads it: looked up by the engine in the kernel, reported, framed,
+    cut and decoded."""
+    text = PROBE["report"](lambda names, plan: {"value": PROBE["lookup"](names, "value")}, {"value": value}, {})
+    [(_, received)] = FrameReader().feed(PROBE["_frame"](NONCE, text))
+    return decode("q9", received)["value"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [pytest.param(PARAMS, id="dict-of-params"), pytest.param(LAYERS, id="list-of-W-b-pairs"),
+     pytest.param(PARAMS["W1"], id="784x128"), pytest.param(VECTOR, id="200000-vector"),
+     pytest.param({"layers": [{"w": jax.numpy.ones((300, 400)), "b": 0.5}], "step": 3}, id="nested-jax")],
+)
+def test_pytrees_and_large_arrays_cross_whole_and_compare_equal(value):
+    observed = sent(value)
+    assert tree_mismatch(observed, value, what="`params`") is None
+
+
+def test_a_large_array_goes_as_its_bytes_a_small_one_as_a_list():
+    large, small = sent(PARAMS["W1"]), sent(PARAMS["b2"])
+    assert "bytes" in large and "data" not in large and large["dtype"] == "float32"
+    assert small["data"] == [0.5] * 10 and "bytes" not in small
+
+
+def test_arrays_past_the_reports_budget_are_too_large_and_the_next_report_has_it_all_again():
+    each = np.zeros(2_000_000, np.float32)  # 8 MB, 10.7 MB as base64: the budget holds one, not two
+    observed = sent([each, each])
+    assert [item["kind"] for item in observed["items"]] == ["array", "too_large"]
+    assert observed["items"][1]["shape"] == [2_000_000]
+    assert sent(each)["kind"] == "array"
+
+
+def test_a_report_larger_than_the_grader_reads_is_a_probe_error(monkeypatch):
+    """Text past MAX_REPORT_BYTES (lowered here: 16 MB of text takes the probe's encoder minutes)."""
+    monkeypatch.setitem(PROBE, "MAX_REPORT_BYTES", 5_000)
+    errors = [PROBE["failure"](ValueError("x" * 290)) for _ in range(20)]  # 6 kB, no arrays
+    text = PROBE["report"](lambda names, plan: {"value": errors}, {}, {})
+    assert decode("q9", text)["probe_error"]["type"] == "OutputTooLarge"
+    assert "value" in decode("q9", PROBE["report"](lambda names, plan: {"value": errors[:10]}, {}, {}))
+
+
+@pytest.mark.parametrize(
+    ("observed", "message"),
+    [
+        pytest.param({**PARAMS, "B2": PARAMS["b2"]},
+                     "`params` has keys 'W1', 'b1', 'W2', 'b2', 'B2'; expected 'W1', 'b1', 'W2', 'b2'.", id="extra-key"),
+        pytest.param({k: v for k, v in PARAMS.items() if k != "b1"},
+                     "`params` has keys 'W1', 'W2', 'b2'; expected 'W1', 'b1', 'W2', 'b2'.", id="missing-key"),
+        pytest.param({**PARAMS, "W1": PARAMS["W1"].T}, "`params['W1']` has shape (128, 784), expected (784, 128).",
+                     id="wrong-shape"),
+        pytest.param({**PARAMS, "b2": PARAMS["b2"] + np.eye(10, dtype=np.float32)[3]},
+                     "`params['b2']` is [0.5, 0.5, 0.5, 1.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], expected",
+                     id="wrong-value"),
+        pytest.param({**PARAMS, "b2": np.ones(10, np.int32)},
+                     "`params['b2']` holds integers (int32), expected floating-point numbers (float32).",
+                     id="wrong-dtype"),
+        pytest.param(LAYERS, "`params` is a list, expected a dict with keys", id="list-for-dict"),
+    ],
+)
+def test_a_wrong_pytree_says_where_and_what(observed, message):
+    problem = tree_mismatch(sent(observed), PARAMS, what="`params`")
+    assert problem is not None and message in problem
+
+
+def test_a_wrong_value_in_a_large_matrix_is_found_and_located():
+    wrong = PARAMS["W1"].copy()
+    wrong[700, 5] += 1.0
+    problem = tree_mismatch(sent([(wrong, PARAMS["b1"])]), [(PARAMS["W1"], PARAMS["b1"])], what="`layers`")
+    assert problem is not None
+    assert "`layers[0][0]` is an array of shape (784, 128)" in problem and "1 of 100352 values differ" in problem
+    assert "at index (700, 5)" in problem

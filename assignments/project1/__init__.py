@@ -17,7 +17,7 @@ ASSIGNMENT = Assignment(
     folder=FOLDER,
     rubric=RUBRIC,
     checks={module.QUESTION: module for module in (arrays, prng, gradient, jit, static)},
-    probes=FOLDER.parents[1] / "autograder" / "kernel_probe.py",  # TRANSITION: moving to ./probes.py
+    probes=FOLDER / "probes.py",
     gradebook_item="Project 1",
     # "project1", "Project_1", "project-1", "Project 1", but not "project10".
     file_pattern=r"project[ _-]?1(?!\d)",

@@ -18,6 +18,7 @@ from autograder import sandbox
 from autograder.assignment import Assignment
 from autograder.compile_cache import COMPLETE, CompileCache, fingerprint, seeds_folder
 from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
+from autograder.probe import ENGINE
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,9 @@ def compile_seed(
 def _seed(
     assignment: Assignment, progress: Callable[[str], None], solution: Path, folder: Path
 ) -> Path | None:
-    # The probes are part of what a kernel compiles: a change to them makes a new seed.
-    probes = assignment.probes.read_bytes()
-    seed = folder / fingerprint(solution.read_bytes(), probes)
+    # What the kernel runs before the notebook: the engine's probe and the assignment's.
+    probe = "".join(text for _, text in ENGINE).encode() + assignment.probes.read_bytes()
+    seed = folder / fingerprint(solution.read_bytes(), probe)
     if (seed / COMPLETE).is_file():
         return seed
     progress("preparing the kernels' compilation cache (once per machine and JAX version)")
