@@ -19,7 +19,9 @@ upward (tests/test_layers.py checks every import, including those inside functio
 3. `autograder.checks`, `autograder.trust`, `autograder.assignment`: pure comparisons of what a
    submission produced against the golden values, one check per rubric item, each returning its
    `CheckResult`; the points withheld when the kernel's report was put in doubt; and the
-   assignment (`assignments/<name>/`) as the engine sees it, and where it is found.
+   assignment (`assignments/<name>/`) as the engine sees it, and where it is found. Just above
+   them sit the assignments' own modules (`assignments`: each one's rubric, checks, hints and
+   rules), which nothing in `autograder` imports: the engine takes an assignment as an argument.
 4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
    `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
    its steps, question regions and checkpoints, what its cells bind and do, before anything

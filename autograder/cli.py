@@ -84,17 +84,23 @@ def table(csv_path: Path) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from autograder import rubric
+    from autograder.assignment import load
     from autograder.build import BuildError, build
     from autograder.build.master import write_messages
 
+    assignment = load(rubric.ASSIGNMENT)  # TRANSITION: until the verbs take --assignment
+
     if args.write_messages:
         try:
-            print(f"{args.master}: {write_messages(args.master)} public tests' messages rewritten")
+            print(
+                f"{args.master}: {write_messages(assignment, args.master)} public tests' messages rewritten"
+            )
         except (OSError, ValueError, KeyError, TypeError) as error:  # unreadable: build says it best
             print(f"build failed: --master {args.master}: {type(error).__name__}: {error}", file=sys.stderr)
             return 1
     try:
-        build(args.master, args.out)
+        build(assignment, args.master, args.out)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1

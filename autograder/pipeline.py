@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograder import checks, rubric
+from autograder.assignment import Assignment
+from autograder.assignment import load as load_assignment
 from autograder.checks.compare import verdict
 from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
 from autograder.fast_path import shorten_for_grading, step_never_ends
-from autograder.golden import load
 from autograder.layout import Layout, read_layout
 from autograder.notebook import (
     Capture,
@@ -47,6 +48,10 @@ TIMEOUT = 900.0
 # seconds. A run interrupted at it is graded again faithfully (`grade_cells`), unless what was
 # interrupted is a loop that never ends, where a faithful run stops too.
 FAST_CELL_TIMEOUT = 45.0
+
+
+def _assignment() -> Assignment:  # TRANSITION: until the assignment is passed in
+    return load_assignment(rubric.ASSIGNMENT)
 
 
 def _unreached(question: str, status: Status) -> QuestionResult:
@@ -100,9 +105,9 @@ def grade_cells(
     from autograder.execute import execute
 
     started = time.monotonic()
-    golden = load()
+    golden = _assignment().golden()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
-    plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
+    plans = {q: module.plan(rng, golden) for q, module in _assignment().checks.items()}
     try:
         layout = read_layout(cells)
         to_run = layout.steps if faithful else shorten_for_grading(layout)
@@ -166,9 +171,10 @@ def _grade(
     execution: Execution,
     static_flags: tuple[str, ...],
 ) -> SubmissionResult:
-    golden = load()
+    assignment = _assignment()
+    golden = assignment.golden()
     questions = []
-    for question, module in checks.QUESTIONS.items():
+    for question, module in assignment.checks.items():
         unreached = _versions_unreached(question, layout, execution)
         if unreached is None:
             questions.append(_unreached(question, execution.stopped or OK))
@@ -181,7 +187,9 @@ def _grade(
             ),
             outputs=_outputs(question, layout, execution),
         )
-        checked = checks.grade_question(module, observation, golden, plans[question])
+        checked = checks.grade_question(
+            assignment.rubric.question(question), module, observation, golden, plans[question]
+        )
         if unreached and execution.stopped is not None:
             # Items of a Question 5 version whose probes the stopped run never took.
             late = {check.name: check for check in _unreached(question, execution.stopped).checks}

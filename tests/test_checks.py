@@ -8,13 +8,14 @@ import random
 
 import pytest
 
-from autograder.checks import Observation, grade_question, jit, prng, static
-from autograder.golden import load
+from assignments.project1.checks import jit, prng, static
+from assignments.project1.checks.prng import SPLIT
+from assignments.project1.checks.values import seed_index, seeds
+from autograder.checks import Observation
 from autograder.hints import shown
 from autograder.probe_protocol import Compiled, decode
-from autograder.rubric import SPLIT
+from tests.project1_checks import GOLDEN, grade_question
 
-GOLDEN = load()
 DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_default_prng_impl": "threefry2x32"}
 
 
@@ -32,8 +33,8 @@ def composed(plan, bar_args, baz_args, result=None):
 
 def q2_observation(plan, flags=DEFAULT, **changes):
     mode = GOLDEN.mode(flags)
-    u = {seed: mode["uniform"][GOLDEN.seed_index(seed)] for seed in GOLDEN.seeds}
-    key = {seed: mode["keys"][GOLDEN.seed_index(seed)] for seed in GOLDEN.seeds}
+    u = {seed: mode["uniform"][seed_index(GOLDEN, seed)] for seed in seeds(GOLDEN)}
+    key = {seed: mode["keys"][seed_index(GOLDEN, seed)] for seed in seeds(GOLDEN)}
 
     def keys(*seeds):
         items = [{"kind": "array", "shape": [2], "dtype": "uint32", "data": key[s]} for s in seeds]
@@ -128,15 +129,15 @@ def test_q2_foo1_on_bar_and_baz_that_ignore_their_key_costs_only_bar_and_baz(q2_
     written as asked, are judged on what they do with bar and baz, not charged a third time."""
     observation = q2_observation(q2_plan)
     mode = GOLDEN.mode(DEFAULT)
-    drawn = [GOLDEN.seeds[0], GOLDEN.seeds[1]]  # what the global subkeys draw, whatever the key
-    u = [mode["uniform"][GOLDEN.seed_index(s)] for s in drawn]
+    drawn = [seeds(GOLDEN)[0], seeds(GOLDEN)[1]]  # what the global subkeys draw, whatever the key
+    u = [mode["uniform"][seed_index(GOLDEN, s)] for s in drawn]
     for name, value in (("bar", u[0]), ("bar_first", u[0]), ("baz", u[1]), ("baz_second", u[1])):
         observation.values[name] = [number(value)] * len(observation.values[name])
     observation.values["foo1"] = observation.values["foo2"] = [number(u[0] + 2 * u[1])] * 3
     assert set(failed(grade_question(prng, observation, GOLDEN, q2_plan))) == {"bar", "baz"}
     # foo2 giving 2*baz(key1) + bar(key2): the stand-ins show the keys swapped.
-    key = {s: {"kind": "array", "shape": [2], "dtype": "uint32", "data": mode["keys"][GOLDEN.seed_index(s)]}
-           for s in GOLDEN.seeds}
+    key = {s: {"kind": "array", "shape": [2], "dtype": "uint32", "data": mode["keys"][seed_index(GOLDEN, s)]}
+           for s in seeds(GOLDEN)}
     observation.values["composed"]["foo2"] = [
         composed(q2_plan, {"kind": "list", "length": 1, "items": [key[b]]},
                  {"kind": "list", "length": 1, "items": [key[a]]}) for a, b in q2_plan["pairs"]]

@@ -1,8 +1,15 @@
 """The one comparison helper: should-pass / should-fail pairs, one per failure mode."""
 
+from functools import partial
+
 import pytest
 
-from autograder.checks.compare import as_array, mismatch
+from autograder.checks import compare
+from autograder.checks.compare import Tolerance, as_array
+
+# These tests are of the comparison, not of an assignment's rule: any tolerance will do.
+WITHIN = Tolerance(rtol=1e-5, atol=1e-6)
+mismatch = partial(compare.mismatch, within=WITHIN)
 
 
 def array(values, shape, dtype="int32", jax=True):
@@ -37,6 +44,13 @@ def test_should_pass(observed):
 def test_should_fail(observed, message):
     problem = mismatch(observed, [[1, 2, 3], [4, 5, 6]], what="`first`", require_jax=True)
     assert problem is not None and message in problem
+
+
+def test_the_tolerance_given_decides():
+    observed = array([1.001, 2.0], (2,), "float32")
+    assert compare.mismatch(observed, [1.0, 2.0], what="x", within=Tolerance(rtol=1e-2, atol=0)) is None
+    problem = compare.mismatch(observed, [1.0, 2.0], what="x", within=Tolerance(rtol=1e-4, atol=0))
+    assert problem is not None and "1 of 2 values differ" in problem
 
 
 def test_scalar_accepts_one_element_array():

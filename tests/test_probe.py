@@ -12,14 +12,11 @@ import jax
 import numpy as np
 import pytest
 
-from autograder import checks
-from autograder.checks import Observation, grade_question
+from autograder.checks import Observation
 from autograder.execute import PROBE_SOURCE
-from autograder.golden import load
 from autograder.probe_protocol import FrameReader, Malformed, decode, frame
 from reference import questions as reference
-
-GOLDEN = load()
+from tests.project1_checks import CHECKS, GOLDEN, grade_question
 
 
 def probe_module() -> dict:
@@ -34,7 +31,7 @@ PROBE = probe_module()
 
 def plans(seed: int = 5) -> dict[str, dict]:
     rng = random.Random(seed)
-    found = {q: module.plan(rng, GOLDEN) for q, module in checks.QUESTIONS.items()}
+    found = {q: module.plan(rng, GOLDEN) for q, module in CHECKS.items()}
     return found
 
 
@@ -70,10 +67,10 @@ def grade(question: str, names: dict, plan: dict) -> dict[str, bool]:
         arrays = reference.q1_arrays()
         shown = (str(arrays["third"].shape), str(arrays["third_times_2"]), str(arrays["third_elementwise"]))
         observation = Observation(question, observe(question, names, plan), outputs=shown)
-    return {r.name: r.passed for r in grade_question(checks.QUESTIONS[question], observation, GOLDEN, plan)}
+    return {r.name: r.passed for r in grade_question(CHECKS[question], observation, GOLDEN, plan)}
 
 
-@pytest.mark.parametrize("question", list(checks.QUESTIONS))
+@pytest.mark.parametrize("question", list(CHECKS))
 def test_reference_answers_through_the_probe_earn_every_item(question):
     assert all(grade(question, namespace(), plans()[question]).values())
 
@@ -131,7 +128,7 @@ def test_functions_that_count_their_own_calls_are_not_compiled():
         (tag, observe("q5", {"fast_my_function": counting_function(function)}, plan))
         for tag, function in (("loop", reference.loop_function), ("shape", reference.shape_function))
     )
-    results = grade_question(checks.QUESTIONS["q5"], Observation("q5", captures=captures), GOLDEN, plan)
+    results = grade_question(CHECKS["q5"], Observation("q5", captures=captures), GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 4
     assert all("not compiled with `jax.jit`" in r.message for r in results)
 

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import yaml
 
-from autograder import rubric
+from autograder.assignment import Assignment
 from autograder.build.master import MasterMismatch, check_master
 from autograder.build.otter_zip import PACKAGE_IN_ZIP
 from autograder.folders import foreign, listed
 from autograder.hints import HintMode, shown
 from autograder.pipeline import grade_notebook
+from autograder.rubric import Rubric
 
 ZIP_NEEDS = (
     f"files/{PACKAGE_IN_ZIP}/autograder/plugin.py",
@@ -59,9 +60,9 @@ def question_points(master: Path) -> dict[str, float]:
     return points
 
 
-def check_points(master: Path) -> None:
+def check_points(master: Path, rubric: Rubric) -> None:
     found = question_points(master)
-    wanted = {q: float(rubric.points(q)) for q in rubric.QUESTIONS}
+    wanted = {q: float(rubric.points(q)) for q in rubric.names}
     if found != wanted:
         raise BuildError(f"{master} gives the autograded questions {found}; the rubric gives {wanted}.")
 
@@ -86,10 +87,16 @@ BUILT = frozenset({"student", "autograder"})
 
 
 def build(
-    master: Path, out: Path, *, verify: bool = True, progress: Callable[[str], object] = print
+    assignment: Assignment,
+    master: Path,
+    out: Path,
+    *,
+    verify: bool = True,
+    progress: Callable[[str], object] = print,
 ) -> Built:
     """otter assign into a new folder next to `out`, checked, then put in place of `out`: a
-    failed build leaves the last good one as it was."""
+    failed build leaves the last good one as it was. `master` is the assignment's master
+    notebook (or a copy of it being changed), checked against the assignment's rubric and rules."""
     master, out = master.resolve(), out.resolve()
     _check_readable(master)
     strangers = foreign(out, lambda path: path.name in BUILT)
@@ -98,9 +105,9 @@ def build(
             f"--out {out} holds files a build did not write ({listed(strangers)}); give an empty or "
             "new folder (a build replaces its folder)."
         )
-    check_points(master)
+    check_points(master, assignment.rubric)
     try:
-        check_master(master)
+        check_master(assignment, master)
     except MasterMismatch as error:
         raise BuildError(str(error)) from None
     out.parent.mkdir(parents=True, exist_ok=True)

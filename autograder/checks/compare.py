@@ -9,6 +9,7 @@ the shape, then the values with the largest error.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,11 +18,19 @@ from autograder.hints import Hint
 from autograder.results import CheckResult
 from autograder.rubric import Item
 
-RTOL = 1e-5
-ATOL = 1e-6
-# Lists nest no deeper than this in any answer of the assignment (a list of keys is depth 1);
-# deeper ones are not numbers to compare, and reading them must not exhaust the stack.
+# Lists nest no deeper than this in an answer (a list of keys is depth 1); deeper ones are not
+# numbers to compare, and reading them must not exhaust the stack.
 MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a value must come to the expected one, as `numpy.isclose` reads it. The
+    assignment writes its tolerances once (its `rules.py`): the checks compare with them and
+    `build` refuses a master whose public tests state others."""
+
+    rtol: float
+    atol: float
 
 
 def as_array(observed: Any, depth: int = 0) -> np.ndarray | None:
@@ -101,8 +110,7 @@ def mismatch(
     expected: Any,
     *,
     what: str,
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    within: Tolerance,
     require_jax: bool = False,
 ) -> str | None:
     """None when `observed` holds `expected`; otherwise what differs, in a student's words.
@@ -121,7 +129,7 @@ def mismatch(
     if found.shape != want.shape:
         return f"{what} has shape {found.shape}, expected {want.shape}."
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf and the like are expected here
-        close = np.isclose(found, want, rtol=rtol, atol=atol, equal_nan=True)
+        close = np.isclose(found, want, rtol=within.rtol, atol=within.atol, equal_nan=True)
         if close.all():
             return None
         return f"{what} is {_show(found)}, expected {_show(want)}{_where_wrong(found, want, close)}."
