@@ -37,8 +37,6 @@ _UNQUOTABLE = ('"', "\\", "\n")
 _TOLERANCE = re.compile(
     r"\b(?P<key>rtol|atol)\b\s*[= ]\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 )
-
-
 # The module otter loads the plugin's class from (`plugins:` names it `<module>.<class>`).
 _PLUGIN_MODULE = "autograder.plugin."
 
