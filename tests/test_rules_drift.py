@@ -128,8 +128,15 @@ def test_points_changed_only_in_the_rubric_are_refused_with_the_item_and_cell(tm
         tmp_path, "rubric.py", '("my_model", 2, "the compiled', '("my_model", 3, "the compiled'
     )
     message = _refusal(changed, changed.master)
-    cell = _test_cell(json.loads(changed.master.read_text())["cells"], "my_model") + 1
+    cells = json.loads(changed.master.read_text())["cells"]
+    cell = _test_cell(cells, "my_model") + 1
     assert (
         f"question q4, item `my_model` (cell {cell}): the test has points 2, the rubric 3 (set `points: 3`)"
         in message
     ), message
+    heading = next(i for i, c in enumerate(cells) if _source(c).startswith("# BEGIN QUESTION\nname: q4")) + 1
+    assert (
+        f"question q4 (cell {heading}): the master gives it 4 points, the rubric 5 (set `points: 5`"
+        in message
+    )
+    assert len(message.splitlines()) == 3  # the heading and these two problems

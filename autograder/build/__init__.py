@@ -105,11 +105,11 @@ def build(
             f"--out {out} holds files a build did not write ({listed(strangers)}); give an empty or "
             "new folder (a build replaces its folder)."
         )
-    check_points(master, assignment.rubric)
     try:
         check_master(assignment, master)
     except MasterMismatch as error:
         raise BuildError(str(error)) from None
+    check_points(master, assignment.rubric)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:

@@ -162,6 +162,27 @@ def public_tests(rubric: Rubric, master: Path) -> dict[str, list[PublicTest]]:
     return tests
 
 
+def _total_differences(rubric: Rubric, master: Path) -> list[str]:
+    """Each autograded question's points in its `# BEGIN QUESTION` cell against the rubric's."""
+    problems = []
+    for number, cell in enumerate(json.loads(master.read_text())["cells"], start=1):
+        source = _source(cell).strip()
+        if cell.get("cell_type") != "raw" or not source.startswith("# BEGIN QUESTION"):
+            continue
+        config = yaml.safe_load(source.split("\n", 1)[1]) if "\n" in source else None
+        config = config if isinstance(config, dict) else {}
+        name = str(config.get("name"))
+        if config.get("manual", False) or name not in rubric.names:
+            continue
+        found, wanted = config.get("points"), rubric.points(name)
+        if not isinstance(found, (int, float)) or float(found) != float(wanted):
+            problems.append(
+                f"question {name} (cell {number}): the master gives it {found} points, the rubric "
+                f"{wanted:g} (set `points: {wanted:g}` in its `# BEGIN QUESTION` cell)."
+            )
+    return problems
+
+
 def differences(assignment: Assignment, master: Path) -> list[str]:
     """Every difference between the master's public tests and the assignment's rubric and rules,
     each saying what to change; empty when they agree."""
@@ -170,6 +191,7 @@ def differences(assignment: Assignment, master: Path) -> list[str]:
         return problems
     mode = hint_mode(master)
     found = public_tests(assignment.rubric, master)
+    problems += _total_differences(assignment.rubric, master)
     problems += [
         f"question {q}: the master has it as an autograded question; the rubric has no such "
         "question (remove it, or add it to the assignment's rubric)."
