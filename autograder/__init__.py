@@ -31,9 +31,12 @@ upward (tests/test_layers.py checks every import, including those inside functio
    running the notebook (`execute` puts the parts together) in a kernel of its own started
    within its limits, as a user of its own with a view of the file system of its own, its steps
    run one by one within their time limits, probing what it left (asking the probe, the probe
-   itself, sent as text with the assignment's probes, the pipe it reports on), what the kernel looked like afterwards, the compiled code a
-   kernel may start from, what the grader sees of the kernel from outside, and how much of what
-   the kernel sends the grader reads (and whether all of it was read).
+   itself, sent as text with the assignment's probes, the pipe it reports on), what the kernel
+   looked like afterwards, the compiled code a kernel may start from, what the grader sees of the kernel from outside, and how much of what
+   the kernel sends the grader reads (and whether all of it was read). Just above them sit the
+   assignments' own modules (`assignments`: each one's rubric, checks, hints, rules, layout
+   rules and kernel-side probes), which nothing in `autograder` imports: the engine takes an
+   assignment as an argument.
 6. `autograder.pipeline`: one notebook to a `SubmissionResult` (read, run, probe, check).
 7. `autograder.grade`: the `grade` verb, from a batch to its gradebook, feedback and report.
 8. `autograder.plugin`, `autograder.cli`, `autograder.build`, `autograder.gradescope` and this

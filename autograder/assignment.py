@@ -20,8 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
+from autograder.checks.compare import Tolerance
 from autograder.checks.observation import Check, Plan
 from autograder.golden import Golden, read_golden
+from autograder.hints import Hint
 from autograder.rubric import Rubric
 
 # The folder of the assignments shipped with the engine (a checkout's, or the copy in the
@@ -31,10 +33,14 @@ ASSIGNMENTS = Path(__file__).resolve().parents[1] / "assignments"
 
 class QuestionChecks(Protocol):
     """One question's checks (a module of the assignment's `checks/`): the probe inputs it
-    chooses at grading time and one check per rubric item."""
+    chooses at grading time and one check per rubric item. `PROBED`: every item reads the
+    question's probe, so a probe that failed as a whole fails every item with its reason."""
 
     @property
     def QUESTION(self) -> str: ...
+
+    @property
+    def PROBED(self) -> bool: ...
 
     @property
     def CHECKS(self) -> Mapping[str, Check]: ...
@@ -43,11 +49,24 @@ class QuestionChecks(Protocol):
 
 
 @dataclass(frozen=True)
+class Rules:
+    """The grading rules the master's public tests state as the checks apply them, written once
+    in the assignment's folder: `tolerance` is every `rtol`/`atol` a public test writes (None:
+    not checked); `stated`, by item, phrases its public test must hold (a threshold's figure).
+    `build` refuses a master that says otherwise (`autograder.build.master`)."""
+
+    tolerance: Tolerance | None = None
+    stated: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Assignment:
     """`name` is the master's `name:` (what otter writes as the notebook's `assignment_name`);
     `title` is what students and the report read; `folder` holds the master notebook
     (`<name>.ipynb`), `examples/` and `golden.json`. `probes` is the kernel-side source of the
-    assignment's probes (sent to the kernel as text, beside the engine's own)."""
+    assignment's probes (sent to the kernel as text, beside the engine's own). `hints`: by item,
+    the hint its public test gives after a failure (`autograder.build.master.public_messages`);
+    `rules`: what the master's public tests must state as the checks apply it."""
 
     name: str
     title: str
@@ -60,6 +79,8 @@ class Assignment:
     # Other names a student may give the notebook's file (`project-1.ipynb`), as a pattern.
     file_pattern: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    hints: Mapping[str, Hint] = field(default_factory=dict)
+    rules: Rules = field(default_factory=Rules)
 
     def __post_init__(self) -> None:
         missing = [q for q in self.rubric.names if q not in self.checks]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.assignment import UnknownAssignment, default, load
+from autograder.assignment import UnknownAssignment, default, load, of_master
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, TIMEOUT, GradingOptions
 
 
@@ -93,22 +93,24 @@ def table(csv_path: Path) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from autograder.assignment import load
     from autograder.build import BuildError, build
     from autograder.build.master import write_messages
 
     try:
-        assignment = load(args.assignment) if args.assignment else None
-        if args.master is not None:
-            master = args.master
+        if args.assignment:
+            assignment = load(args.assignment)
+        elif args.master is not None:
+            assignment = of_master(args.master)
         else:
-            assignment = assignment or default()
-            master = assignment.master
+            assignment = default()
     except UnknownAssignment as error:
         print(f"build failed: --assignment: {error}", file=sys.stderr)
         return 1
+    master = args.master if args.master is not None else assignment.master
     if args.write_messages:
         try:
-            print(f"{master}: {write_messages(master)} public tests' messages rewritten")
+            print(f"{master}: {write_messages(assignment, master)} public tests' messages rewritten")
         except (OSError, ValueError, KeyError, TypeError) as error:  # unreadable: build says it best
             print(f"build failed: --master {master}: {type(error).__name__}: {error}", file=sys.stderr)
             return 1

@@ -8,14 +8,14 @@ import random
 
 import pytest
 
-from autograder.checks import Observation, grade_question, jit, prng, static
-from autograder.golden import load
+from assignments.project1.checks import jit, prng, static
+from assignments.project1.checks.prng import SPLIT
+from assignments.project1.checks.values import seed_index, seeds
+from autograder.checks import Observation
 from autograder.hints import shown
 from autograder.probe_protocol import Compiled, decode
-from autograder.rubric import SPLIT
-from tests.project1 import RUBRIC
+from tests.project1_checks import GOLDEN, grade_question
 
-GOLDEN = load()
 DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_default_prng_impl": "threefry2x32"}
 
 
@@ -33,8 +33,8 @@ def composed(plan, bar_args, baz_args, result=None):
 
 def q2_observation(plan, flags=DEFAULT, **changes):
     mode = GOLDEN.mode(flags)
-    u = {seed: mode["uniform"][GOLDEN.seed_index(seed)] for seed in GOLDEN.seeds}
-    key = {seed: mode["keys"][GOLDEN.seed_index(seed)] for seed in GOLDEN.seeds}
+    u = {seed: mode["uniform"][seed_index(GOLDEN, seed)] for seed in seeds(GOLDEN)}
+    key = {seed: mode["keys"][seed_index(GOLDEN, seed)] for seed in seeds(GOLDEN)}
 
     def keys(*seeds):
         items = [{"kind": "array", "shape": [2], "dtype": "uint32", "data": key[s]} for s in seeds]
@@ -87,19 +87,19 @@ def q2_plan():
     pytest.param({**DEFAULT, "jax_enable_x64": True}, id="x64"),
 ])
 def test_q2_should_pass_in_every_prng_mode(q2_plan, flags):
-    assert failed(grade_question(RUBRIC.question(prng.QUESTION), prng, q2_observation(q2_plan, flags), GOLDEN, q2_plan)) == {}
+    assert failed(grade_question(prng, q2_observation(q2_plan, flags), GOLDEN, q2_plan)) == {}
 
 
 def test_q2_value_from_another_mode_fails_and_names_the_mode(q2_plan):
     legacy = GOLDEN.mode({**DEFAULT, "jax_threefry_partitionable": False})
     observation = q2_observation(q2_plan, value=number(legacy["q2"]["value"]))
-    message = failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))["value"]
+    message = failed(grade_question(prng, observation, GOLDEN, q2_plan))["value"]
     assert "jax_threefry_partitionable=True" in message and "1.8121928" in message
 
 
 def test_q2_value_must_not_depend_on_the_shuffle(q2_plan):
     observation = q2_observation(q2_plan, value_foo2=number(0.5))
-    assert "`foo2(subkeys[0], subkeys[1])` is 0.5" in failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))["value"]
+    assert "`foo2(subkeys[0], subkeys[1])` is 0.5" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["value"]
 
 
 def test_q2_foo1_consistent_with_a_wrong_bar_costs_only_bar(q2_plan):
@@ -107,7 +107,7 @@ def test_q2_foo1_consistent_with_a_wrong_bar_costs_only_bar(q2_plan):
     wrong = [number(v["data"][0] + 1) for v in observation.values["bar_first"]]
     observation.values["bar_first"] = wrong
     observation.values["foo1"] = [number(f["data"][0] + 1) for f in observation.values["foo1"]]
-    assert "foo1_foo2" not in failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))
+    assert "foo1_foo2" not in failed(grade_question(prng, observation, GOLDEN, q2_plan))
 
 
 @pytest.mark.parametrize("varying", [True, False])
@@ -120,7 +120,7 @@ def test_q2_foo1_on_a_wrong_bar_and_baz_counts_only_when_their_draws_vary(q2_pla
     # foo1/foo2 that return numbers of their own, calling neither bar nor baz.
     observation.values["composed"] = {name: [{"result": f, "calls": []} for f in observation.values["foo1"]]
                                       for name in ("foo1", "foo2")}
-    found = failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))
+    found = failed(grade_question(prng, observation, GOLDEN, q2_plan))
     assert {"bar", "baz"} <= set(found) and ("foo1_foo2" in found) is not varying
 
 
@@ -129,26 +129,26 @@ def test_q2_foo1_on_bar_and_baz_that_ignore_their_key_costs_only_bar_and_baz(q2_
     written as asked, are judged on what they do with bar and baz, not charged a third time."""
     observation = q2_observation(q2_plan)
     mode = GOLDEN.mode(DEFAULT)
-    drawn = [GOLDEN.seeds[0], GOLDEN.seeds[1]]  # what the global subkeys draw, whatever the key
-    u = [mode["uniform"][GOLDEN.seed_index(s)] for s in drawn]
+    drawn = [seeds(GOLDEN)[0], seeds(GOLDEN)[1]]  # what the global subkeys draw, whatever the key
+    u = [mode["uniform"][seed_index(GOLDEN, s)] for s in drawn]
     for name, value in (("bar", u[0]), ("bar_first", u[0]), ("baz", u[1]), ("baz_second", u[1])):
         observation.values[name] = [number(value)] * len(observation.values[name])
     observation.values["foo1"] = observation.values["foo2"] = [number(u[0] + 2 * u[1])] * 3
-    assert set(failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))) == {"bar", "baz"}
+    assert set(failed(grade_question(prng, observation, GOLDEN, q2_plan))) == {"bar", "baz"}
     # foo2 giving 2*baz(key1) + bar(key2): the stand-ins show the keys swapped.
-    key = {s: {"kind": "array", "shape": [2], "dtype": "uint32", "data": mode["keys"][GOLDEN.seed_index(s)]}
-           for s in GOLDEN.seeds}
+    key = {s: {"kind": "array", "shape": [2], "dtype": "uint32", "data": mode["keys"][seed_index(GOLDEN, s)]}
+           for s in seeds(GOLDEN)}
     observation.values["composed"]["foo2"] = [
         composed(q2_plan, {"kind": "list", "length": 1, "items": [key[b]]},
                  {"kind": "list", "length": 1, "items": [key[a]]}) for a, b in q2_plan["pairs"]]
-    found = failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))
+    found = failed(grade_question(prng, observation, GOLDEN, q2_plan))
     assert set(found) == {"bar", "baz", "foo1_foo2"} and "`foo2(key1, key2)`" in found["foo1_foo2"]
 
 
 def test_q2_foo_that_calls_both_functions_fails(q2_plan):
     observation = q2_observation(q2_plan)
     observation.values["foo"][0]["calls"] *= 2
-    assert "called 2 of the functions" in failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))["foo"]
+    assert "called 2 of the functions" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["foo"]
 
 
 def test_q2_the_split_under_names_of_the_students_own_counts(q2_plan):
@@ -157,15 +157,15 @@ def test_q2_the_split_under_names_of_the_students_own_counts(q2_plan):
     wrong = {**right, "subkeys": {"kind": "list", "length": 2, "items": [right["subkeys"]["items"][0]] * 2}}
     observation.values["subkeys"] = {"kind": "missing", "name": "subkeys"}
     observation.values["other_pairs"] = [{"names": "key, key1", **wrong}]
-    assert "`subkeys` is not defined" in failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))["value"]
+    assert "`subkeys` is not defined" in failed(grade_question(prng, observation, GOLDEN, q2_plan))["value"]
     observation.values["other_pairs"].append({"names": "key1, key2", **right})
-    assert failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan)) == {}
+    assert failed(grade_question(prng, observation, GOLDEN, q2_plan)) == {}
 
 
 def test_q2_unsupported_prng_fails_every_item(q2_plan):
     observation = q2_observation(q2_plan)
     observation.values["flags"] = {**DEFAULT, "jax_default_prng_impl": "rbg"}
-    assert set(failed(grade_question(RUBRIC.question(prng.QUESTION), prng, observation, GOLDEN, q2_plan))) == {"bar", "baz", "foo1_foo2", "foo", "value"}
+    assert set(failed(grade_question(prng, observation, GOLDEN, q2_plan))) == {"bar", "baz", "foo1_foo2", "foo", "value"}
 
 
 def q4_values(plan, reference=1.0, submission=0.1, compiled=Compiled.JIT, genuine=None):
@@ -182,15 +182,15 @@ def q4_values(plan, reference=1.0, submission=0.1, compiled=Compiled.JIT, genuin
 
 def test_q4_speedup_is_judged_on_medians():
     plan = jit.plan(random.Random(2), GOLDEN)
-    assert failed(grade_question(RUBRIC.question(jit.QUESTION), jit, q4_values(plan), GOLDEN, plan)) == {}
-    slow = failed(grade_question(RUBRIC.question(jit.QUESTION), jit, q4_values(plan, submission=0.8), GOLDEN, plan))
+    assert failed(grade_question(jit, q4_values(plan), GOLDEN, plan)) == {}
+    slow = failed(grade_question(jit, q4_values(plan, submission=0.8), GOLDEN, plan))
     assert set(slow) == {"speedup"} and "1.2x" in slow["speedup"]
 
 
 def test_q4_unjitted_model_earns_nothing():
     # The uncompiled model is the assignment's own code: right values earn nothing until compiled.
     plan = jit.plan(random.Random(2), GOLDEN)
-    found = failed(grade_question(RUBRIC.question(jit.QUESTION), jit, q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
+    found = failed(grade_question(jit, q4_values(plan, compiled=Compiled.NO), GOLDEN, plan))
     assert set(found) == {"my_model", "compiled", "speedup"} and "plain Python function" in found["compiled"]
     assert "code the assignment gives you" in found["my_model"] and "compile" in found["my_model"]
 
@@ -200,7 +200,7 @@ def test_q4_an_undefined_model_is_called_undefined_not_uncompiled():
     missing = [{"kind": "missing", "name": "my_model"}] * 3
     values = observed("q4", {"flags": DEFAULT, "pair": missing, "single": missing, "compiled": "no",
                              "genuine": {}, "timing": None})
-    found = failed(grade_question(RUBRIC.question(jit.QUESTION), jit, values, GOLDEN, plan))
+    found = failed(grade_question(jit, values, GOLDEN, plan))
     assert set(found) == {"my_model", "compiled", "speedup"}
     assert "not defined at the end of Question 4" in found["compiled"] and "plain" not in found["compiled"]
 
@@ -210,9 +210,9 @@ def test_q4_a_model_compiled_apart_counts_only_when_its_compiled_code_computes_t
     plan = jit.plan(random.Random(2), GOLDEN)
     right = q4_values(plan)
     genuine = {"pair": right.values["pair"], "single": right.values["single"]}
-    assert failed(grade_question(RUBRIC.question(jit.QUESTION), jit, q4_values(plan, compiled=compiled, genuine=genuine), GOLDEN, plan)) == {}
+    assert failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=genuine), GOLDEN, plan)) == {}
     other = {"pair": [number(0.5)] * 3, "single": right.values["single"]}
-    found = failed(grade_question(RUBRIC.question(jit.QUESTION), jit, q4_values(plan, compiled=compiled, genuine=other), GOLDEN, plan))
+    found = failed(grade_question(jit, q4_values(plan, compiled=compiled, genuine=other), GOLDEN, plan))
     assert set(found) == {"my_model", "compiled", "speedup"}
 
 
@@ -220,7 +220,7 @@ def test_a_probe_that_timed_out_says_so_in_every_item():
     plan = jit.plan(random.Random(2), GOLDEN)
     error = {"probe_error": {"kind": "error", "type": "Timeout",
                              "message": "calling your functions took more than 30 s."}}
-    results = grade_question(RUBRIC.question(jit.QUESTION), jit, observed("q4", error), GOLDEN, plan)
+    results = grade_question(jit, observed("q4", error), GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 3
     assert all("took more than 30 s" in r.message for r in results)
 
@@ -244,7 +244,7 @@ def test_q5_compile_counts(sizes, failing):
     probe = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": sizes})
     good = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]})
     observation = Observation("q5", captures=(("loop", probe), ("shape", good)))
-    assert set(failed(grade_question(RUBRIC.question(static.QUESTION), static, observation, GOLDEN, plan))) == failing
+    assert set(failed(grade_question(static, observation, GOLDEN, plan))) == failing
 
 
 def test_q5_grades_the_last_binding_of_each_version():
@@ -253,17 +253,17 @@ def test_q5_grades_the_last_binding_of_each_version():
                        "cache_sizes": [0, 0, 0, 0]})
     good = q5_probe({"present": True, "results": [{"kind": "none"}] * 3, "cache_sizes": [0, 1, 1, 2]})
     observation = Observation("q5", captures=(("loop", broken), ("loop", good), ("shape", broken), ("shape", good)))
-    assert failed(grade_question(RUBRIC.question(static.QUESTION), static, observation, GOLDEN, plan)) == {}
-    missing = failed(grade_question(RUBRIC.question(static.QUESTION), static, Observation("q5", captures=(("loop", good),)), GOLDEN, plan))
+    assert failed(grade_question(static, observation, GOLDEN, plan)) == {}
+    missing = failed(grade_question(static, Observation("q5", captures=(("loop", good),)), GOLDEN, plan))
     assert set(missing) == {"shape_static", "shape_recompiles"} and "arr_cols" in missing["shape_static"]
 
 
 def test_q4_jit_left_disabled_is_named_in_the_speedup_hint():
     plan = jit.plan(random.Random(2), GOLDEN)
     observation = q4_values(plan, submission=1.0)
-    assert "jax_disable_jit" not in failed(grade_question(RUBRIC.question(jit.QUESTION), jit, observation, GOLDEN, plan))["speedup"]
+    assert "jax_disable_jit" not in failed(grade_question(jit, observation, GOLDEN, plan))["speedup"]
     observation.values["flags"] = {**DEFAULT, "jax_disable_jit": True}
-    assert "`jax_disable_jit` is still switched on" in failed(grade_question(RUBRIC.question(jit.QUESTION), jit, observation, GOLDEN, plan))["speedup"]
+    assert "`jax_disable_jit` is still switched on" in failed(grade_question(jit, observation, GOLDEN, plan))["speedup"]
 
 
 def test_q2_value_is_read_where_the_split_was_used_when_the_end_lost_it(q2_plan):
@@ -271,10 +271,10 @@ def test_q2_value_is_read_where_the_split_was_used_when_the_end_lost_it(q2_plan)
     right = q2_observation(q2_plan).values
     gone = {**right, "subkeys": {"kind": "missing", "name": "subkeys"},
             **{name: {"kind": "missing", "name": "subkeys"} for name in ("value", "value_foo1", "value_foo2")}}
-    assert "`subkeys` is not defined" in failed(grade_question(RUBRIC.question(prng.QUESTION), prng, Observation("q2", gone), GOLDEN, q2_plan))["value"]
+    assert "`subkeys` is not defined" in failed(grade_question(prng, Observation("q2", gone), GOLDEN, q2_plan))["value"]
     at_split = Observation("q2", gone, captures=((SPLIT, right), ("end", gone)))
-    assert failed(grade_question(RUBRIC.question(prng.QUESTION), prng, at_split, GOLDEN, q2_plan)) == {}
+    assert failed(grade_question(prng, at_split, GOLDEN, q2_plan)) == {}
     # A split that was wrong where it was used counts for nothing.
     wrong = {**right, "subkeys": {"kind": "list", "length": 2, "items": [right["subkeys"]["items"][0]] * 2}}
     at_wrong_split = Observation("q2", gone, captures=((SPLIT, wrong), ("end", gone)))
-    assert set(failed(grade_question(RUBRIC.question(prng.QUESTION), prng, at_wrong_split, GOLDEN, q2_plan))) == {"value"}
+    assert set(failed(grade_question(prng, at_wrong_split, GOLDEN, q2_plan))) == {"value"}

@@ -1,9 +1,16 @@
 """The one comparison helper: should-pass / should-fail pairs, one per failure mode."""
 
+from functools import partial
+
 import pytest
 
-from autograder.checks.compare import as_array, mismatch
+from autograder.checks import compare
+from autograder.checks.compare import Tolerance, as_array, tree_mismatch
 from tests.project1 import PROJECT1, RUBRIC
+
+# These tests are of the comparison, not of an assignment's rule: any tolerance will do.
+WITHIN = Tolerance(rtol=1e-5, atol=1e-6)
+mismatch = partial(compare.mismatch, within=WITHIN)
 
 
 def array(values, shape, dtype="int32", jax=True):
@@ -38,6 +45,13 @@ def test_should_pass(observed):
 def test_should_fail(observed, message):
     problem = mismatch(observed, [[1, 2, 3], [4, 5, 6]], what="`first`", require_jax=True)
     assert problem is not None and message in problem
+
+
+def test_the_tolerance_given_decides():
+    observed = array([1.001, 2.0], (2,), "float32")
+    assert compare.mismatch(observed, [1.0, 2.0], what="x", within=Tolerance(rtol=1e-2, atol=0)) is None
+    problem = compare.mismatch(observed, [1.0, 2.0], what="x", within=Tolerance(rtol=1e-4, atol=0))
+    assert problem is not None and "1 of 2 values differ" in problem
 
 
 def test_scalar_accepts_one_element_array():
@@ -181,12 +195,12 @@ def test_malformed_packed_arrays_are_not_numbers(observed):
     ],
 )
 def test_a_pytree_should_pass(expected):
-    assert tree_mismatch(tree(expected), expected, what="`params`") is None
+    assert tree_mismatch(tree(expected), expected, what="`params`", within=WITHIN) is None
 
 
 def test_a_tuple_may_come_as_a_list_and_values_within_tolerance_pass():
     observed = tree([[W * (1 + 1e-7), B]])
-    assert tree_mismatch(observed, [(W, B)], what="`layers`") is None
+    assert tree_mismatch(observed, [(W, B)], what="`layers`", within=WITHIN) is None
 
 
 @pytest.mark.parametrize(
@@ -205,29 +219,29 @@ def test_a_tuple_may_come_as_a_list_and_values_within_tolerance_pass():
     ],
 )
 def test_a_pytree_should_fail(observed, message):
-    problem = tree_mismatch(tree(observed), {"W": W, "b": B}, what="`params`")
+    problem = tree_mismatch(tree(observed), {"W": W, "b": B}, what="`params`", within=WITHIN)
     assert problem == message
 
 
 def test_a_list_of_the_wrong_length_and_what_is_absent_are_told():
-    assert tree_mismatch(tree([(W, B)]), [(W, B), (W, B)], what="`layers`") == "`layers` has 1 item, expected 2."
+    assert tree_mismatch(tree([(W, B)]), [(W, B), (W, B)], what="`layers`", within=WITHIN) == "`layers` has 1 item, expected 2."
     missing = {"kind": "missing", "name": "params"}
-    assert "`params` is not defined" in tree_mismatch(missing, {"W": W}, what="`params`")
+    assert "`params` is not defined" in tree_mismatch(missing, {"W": W}, what="`params`", within=WITHIN)
     # A list where an array is expected reads as the array it stacks to, as in `mismatch`.
-    assert tree_mismatch(tree({"W": [W]}), {"W": W}, what="`params`") == (
+    assert tree_mismatch(tree({"W": [W]}), {"W": W}, what="`params`", within=WITHIN) == (
         "`params['W']` has shape (1, 784, 128), expected (784, 128)."
     )
 
 
 def test_the_exact_dtype_is_asked_for_only_when_wanted():
     observed = tree({"W": W.astype(np.float64)})
-    assert tree_mismatch(observed, {"W": W}, what="`p`") is None
-    assert tree_mismatch(observed, {"W": W}, what="`p`", exact_dtype=True) == (
+    assert tree_mismatch(observed, {"W": W}, what="`p`", within=WITHIN) is None
+    assert tree_mismatch(observed, {"W": W}, what="`p`", within=WITHIN, exact_dtype=True) == (
         "`p['W']` has dtype float64, expected float32."
     )
 
 
 def test_every_wrong_place_is_counted_and_the_first_ones_told():
     expected = [B + i for i in range(6)]
-    problem = tree_mismatch(tree([b + 1 for b in expected]), expected, what="`bs`")
+    problem = tree_mismatch(tree([b + 1 for b in expected]), expected, what="`bs`", within=WITHIN)
     assert problem.count("`bs[") == 3 and problem.endswith("(3 more places differ.)")

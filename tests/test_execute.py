@@ -13,16 +13,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder import checks
-from autograder.assignment import load as load_assignment
-from autograder.checks import Observation, grade_question
+from autograder.checks import Observation
 from autograder.execute import MEMORY_LIMIT_MB, execute
-from autograder.golden import load
 from autograder.notebook import Capture, Step
+from tests.project1_checks import CHECKS, GOLDEN, grade_question
+from tests.project1 import PROJECT1
 
-PROBES = load_assignment("project1").probes.read_text()  # the assignment's kernel-side probes
-
-GOLDEN = load()
+PROBES = PROJECT1.probes.read_text()  # the assignment's kernel-side probes
 
 LOOK_AROUND = """
 import json, os, resource, sys
@@ -81,7 +78,7 @@ def test_the_notebook_budget_stops_a_loop_whatever_fraction_of_a_second_is_left(
 
 def plans(seed=7):
     rng = random.Random(seed)
-    return {q: module.plan(rng, GOLDEN) for q, module in checks.QUESTIONS.items()}
+    return {q: module.plan(rng, GOLDEN) for q, module in CHECKS.items()}
 
 
 HOOKS = """
@@ -170,7 +167,7 @@ def test_a_probe_past_its_limit_is_interrupted_and_the_student_is_told():
     execution = execute(steps, [Capture("q3", 0)], {"q3": plan}, cell_timeout=4, timeout=300, probes=PROBES)
     assert execution.outputs[1].strip() == "alive" and execution.stopped is None
     observation = Observation("q3", execution.observations[Capture("q3", 0)])
-    results = grade_question(checks.QUESTIONS["q3"], observation, GOLDEN, plan)
+    results = grade_question(CHECKS["q3"], observation, GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 4
     assert all("calling your functions took more than 4 s." in r.message for r in results)
 

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder import checks, rubric
-from autograder.checks import arrays, jit
+from assignments.project1.checks import arrays, jit
+from assignments.project1.checks.values import array
 from autograder.checks.guard import CRASHED
 from autograder.checks.observation import Observation, Plan
-from autograder.golden import Golden, load
+from autograder.golden import Golden
 from autograder.grade.feedback import feedback_markdown
 from autograder.grade.output import csv_row, gradescope_results, write_submission
 from autograder.grade.report import crashed_checks, write_report
@@ -23,9 +23,9 @@ from autograder.grade.sources import Submission
 from autograder.pipeline import zero
 from autograder.results import SubmissionResult
 from autograder.status import Kind, Status, from_text
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1_checks import ASSIGNMENT, CHECKS, GOLDEN, grade_question
 
-GOLDEN = load()
+RUBRIC = ASSIGNMENT.rubric
 
 
 def _wire(array: np.ndarray) -> dict[str, Any]:
@@ -44,17 +44,17 @@ def _raises(observation: Observation, golden: Golden, plan: Plan) -> None:
 
 
 def test_every_rubric_item_has_exactly_one_check() -> None:
-    for question, module in checks.QUESTIONS.items():
-        assert set(module.CHECKS) == {item.name for item in rubric.items(question)}, question
+    for question, module in CHECKS.items():
+        assert set(module.CHECKS) == {item.name for item in RUBRIC.question(question).items}, question
 
 
 def test_a_crashing_check_fails_its_item_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Question 1's `third` check crashes: `first`, `second`, ... are still graded (and pass
     on golden values); `third` fails with a plain sentence, its traceback in `detail`."""
     monkeypatch.setitem(arrays.CHECKS, "third", _raises)
-    observation = Observation("q1", values={name: _wire(GOLDEN.array(name)) for name in arrays.NAMES})
-    results = {r.name: r for r in checks.grade_question(RUBRIC.question(arrays.QUESTION), arrays, observation, GOLDEN, {})}
-    assert list(results) == [item.name for item in rubric.items("q1")]
+    observation = Observation("q1", values={name: _wire(array(GOLDEN, name)) for name in arrays.NAMES})
+    results = {r.name: r for r in grade_question(arrays, observation, GOLDEN, {})}
+    assert list(results) == [item.name for item in RUBRIC.question("q1").items]
     crashed = results["third"]
     assert not crashed.passed and not crashed.graded and crashed.score == 0
     assert (
@@ -79,7 +79,7 @@ def test_a_crashing_check_leaves_the_submission_graded(
 
     monkeypatch.setitem(jit.CHECKS, "compiled", _raises)
     result = grade_notebook(write(tmp_path / "solution.ipynb", solution(loops=300)))
-    compiled = rubric.item("q4", "compiled")
+    compiled = RUBRIC.item("q4", "compiled")
     assert result.status.ok
     assert result.score == result.possible - compiled.points
     failed = {c.name: c for q in result.questions for c in q.checks if not c.passed}
@@ -146,4 +146,4 @@ def test_old_grading_json_is_read() -> None:
     assert [c.graded for c in result.questions[0].checks] == [False, True]
     assert str(result.status) == "kernel-died (cell 7)"
     full = zero("old", RUBRIC, result.status, "")
-    assert csv_row(full)[len(rubric.QUESTIONS) + 3] == "kernel-died (cell 7)"
+    assert csv_row(full)[len(RUBRIC.names) + 3] == "kernel-died (cell 7)"

@@ -62,8 +62,8 @@ GARBAGE = [
 TAMPER = [
     *GARBAGE[:2],
     ("code", "import otter.test_files.ok_test as ok_test\nok_test.run_doctest = lambda *a, **k: (True, '')"),
-    ("code", "import autograder.checks.compare as compare, autograder.checks.arrays as arrays\n"
-             "compare.mismatch = arrays.mismatch = lambda *a, **k: None"),
+    ("code", "import autograder.checks.compare as compare, assignments.project1.checks.values as values\n"
+             "compare.mismatch = values.mismatch = lambda *a, **k: None"),
     ("code", "import os, json\n"
              "fake = {'score': 24, 'tests': [{'name': f'q{n}', 'score': 5, 'max_score': 5} for n in range(1, 6)]}\n"
              "for folder in ['.', '..', '/tmp', os.path.expanduser('~')]:\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("reference", "autograder")
+PACKAGES = ("reference", "autograder", "assignments")
 
 # Lowest first, as the package docstring lists them. "x.*" is package x and everything in it.
 LAYERS: tuple[tuple[str, ...], ...] = (
@@ -48,6 +48,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.receive",
         "autograder.mounts",
     ),
+    # Each assignment's own modules: its rubric, checks, hints, rules, layout rules and kernel-side
+    # probes, built on the engine below; the engine takes an assignment as an argument and never
+    # imports one (below).
+    ("assignments.*",),
     ("autograder.pipeline",),
     ("autograder.grade.*",),
     (
@@ -62,7 +66,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 
 def module_files() -> dict[str, Path]:
-    """Every module of the two packages, by its dotted name."""
+    """Every module of the packages, by its dotted name."""
     found = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -118,6 +122,32 @@ def test_no_import_runs_up_a_layer(module):
         pytest.skip("not placed in a layer (test_every_module_has_a_layer fails)")
     upward = sorted(name for name in imported(module, MODULES[module]) if (layer(name) or 0) > own)
     assert not upward, f"{module} (layer {own + 1}) imports from a layer above it: {upward}"
+
+
+def test_the_engine_never_imports_an_assignment():
+    engine = [module for module in MODULES if module.split(".")[0] != "assignments"]
+    found = {m: sorted(n for n in imported(m, MODULES[m]) if n.split(".")[0] == "assignments") for m in engine}
+    assert not {m: names for m, names in found.items() if names}
+
+
+def test_an_assignment_imports_its_own_folder_relatively():
+    """So that a copy of the folder loads as an assignment of its own (`autograder.assignment.load`)."""
+    for module, path in MODULES.items():
+        if module.startswith("assignments."):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            absolute = [
+                node.module
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("assignments")
+            ]
+            absolute += [
+                alias.name
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Import)
+                for alias in node.names
+                if alias.name.startswith("assignments")
+            ]
+            assert not absolute, f"{module} imports {absolute}: import its own folder relatively"
 
 
 def test_the_check_sees_an_upward_import(tmp_path):

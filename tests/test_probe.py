@@ -13,19 +13,16 @@ import jax
 import numpy as np
 import pytest
 
-from autograder import checks
-from autograder.checks import Observation, grade_question
 from autograder import probe_protocol
-from autograder.assignment import load as load_assignment
-from autograder.checks.compare import tree_mismatch
-from autograder.golden import load
+from autograder.checks import Observation
+from autograder.checks.compare import Tolerance, tree_mismatch
 from autograder.probe import ENGINE
 from autograder.probe_protocol import FrameReader, Malformed, decode, frame
 from reference import questions as reference
 from tests.project1 import PROJECT1, RUBRIC
+from tests.project1_checks import CHECKS, GOLDEN, grade_question
 
-GOLDEN = load()
-ASSIGNMENT_PROBES = load_assignment("project1").probes.read_text()
+ASSIGNMENT_PROBES = PROJECT1.probes.read_text()
 
 
 def probe_module() -> tuple[dict, dict]:
@@ -44,7 +41,7 @@ PROBE, PROBES = probe_module()
 
 def plans(seed: int = 5) -> dict[str, dict]:
     rng = random.Random(seed)
-    found = {q: module.plan(rng, GOLDEN) for q, module in PROJECT1.checks.items()}
+    found = {q: module.plan(rng, GOLDEN) for q, module in CHECKS.items()}
     return found
 
 
@@ -80,10 +77,10 @@ def grade(question: str, names: dict, plan: dict) -> dict[str, bool]:
         arrays = reference.q1_arrays()
         shown = (str(arrays["third"].shape), str(arrays["third_times_2"]), str(arrays["third_elementwise"]))
         observation = Observation(question, observe(question, names, plan), outputs=shown)
-    return {r.name: r.passed for r in grade_question(RUBRIC.question(question), PROJECT1.checks[question], observation, GOLDEN, plan)}
+    return {r.name: r.passed for r in grade_question(CHECKS[question], observation, GOLDEN, plan)}
 
 
-@pytest.mark.parametrize("question", list(RUBRIC.names))
+@pytest.mark.parametrize("question", list(CHECKS))
 def test_reference_answers_through_the_probe_earn_every_item(question):
     assert all(grade(question, namespace(), plans()[question]).values())
 
@@ -141,7 +138,7 @@ def test_functions_that_count_their_own_calls_are_not_compiled():
         (tag, observe("q5", {"fast_my_function": counting_function(function)}, plan))
         for tag, function in (("loop", reference.loop_function), ("shape", reference.shape_function))
     )
-    results = grade_question(RUBRIC.question("q5"), PROJECT1.checks["q5"], Observation("q5", captures=captures), GOLDEN, plan)
+    results = grade_question(CHECKS["q5"], Observation("q5", captures=captures), GOLDEN, plan)
     assert [r.passed for r in results] == [False] * 4
     assert all("not compiled with `jax.jit`" in r.message for r in results)
 
@@ -234,7 +231,7 @@ def sent(value) -> dict:
 )
 def test_pytrees_and_large_arrays_cross_whole_and_compare_equal(value):
     observed = sent(value)
-    assert tree_mismatch(observed, value, what="`params`") is None
+    assert tree_mismatch(observed, value, what="`params`", within=Tolerance(rtol=1e-5, atol=1e-6)) is None
 
 
 def test_a_large_array_goes_as_its_bytes_a_small_one_as_a_list():
@@ -279,14 +276,14 @@ def test_a_report_larger_than_the_grader_reads_is_a_probe_error(monkeypatch):
     ],
 )
 def test_a_wrong_pytree_says_where_and_what(observed, message):
-    problem = tree_mismatch(sent(observed), PARAMS, what="`params`")
+    problem = tree_mismatch(sent(observed), PARAMS, what="`params`", within=Tolerance(rtol=1e-5, atol=1e-6))
     assert problem is not None and message in problem
 
 
 def test_a_wrong_value_in_a_large_matrix_is_found_and_located():
     wrong = PARAMS["W1"].copy()
     wrong[700, 5] += 1.0
-    problem = tree_mismatch(sent([(wrong, PARAMS["b1"])]), [(PARAMS["W1"], PARAMS["b1"])], what="`layers`")
+    problem = tree_mismatch(sent([(wrong, PARAMS["b1"])]), [(PARAMS["W1"], PARAMS["b1"])], what="`layers`", within=Tolerance(rtol=1e-5, atol=1e-6))
     assert problem is not None
     assert "`layers[0][0]` is an array of shape (784, 128)" in problem and "1 of 100352 values differ" in problem
     assert "at index (700, 5)" in problem

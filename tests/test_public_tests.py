@@ -5,6 +5,7 @@ it (`grader.check` cells, nbclient, short timing loops), then graded."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import rubric
+from assignments.project1 import ASSIGNMENT
 from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
 from autograder.pipeline import grade_notebook
@@ -23,7 +24,8 @@ from tests.project1 import PROJECT1, RUBRIC
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
-MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
+MASTER = ASSIGNMENT.master
+RUBRIC = ASSIGNMENT.rubric
 RESULTS_MARK = "PUBLIC-TEST-RESULTS "
 Notebook = dict[str, Any]
 Cells = list[dict[str, Any]]
@@ -57,12 +59,12 @@ def _test_cell(cells: Cells, name: str) -> int:
 
 def _mismatch(path: Path) -> str:
     with pytest.raises(MasterMismatch) as raised:
-        check_master(path)
+        check_master(ASSIGNMENT, path)
     return str(raised.value)
 
 
 def test_master_agrees_with_the_rubric_item_by_item() -> None:
-    check_master(MASTER)
+    check_master(ASSIGNMENT, MASTER)
 
 
 def test_a_changed_points_value_is_named_with_found_and_expected(tmp_path: Path) -> None:
@@ -71,7 +73,8 @@ def test_a_changed_points_value_is_named_with_found_and_expected(tmp_path: Path)
         cell["source"] = [line.replace("points: 2", "points: 3") for line in cell["source"]]
 
     message = _mismatch(_edited_master(tmp_path, edit))
-    assert "question q4, item `my_model`: the test has points 3, the rubric 2 (set `points: 2`)" in message
+    cell = _test_cell(json.loads(MASTER.read_text())["cells"], "my_model") + 1
+    assert f"question q4, item `my_model` (cell {cell}): the test has points 3, the rubric 2 (set `points: 2`)" in message
 
 
 def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
@@ -80,7 +83,7 @@ def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
         cell["source"] = [line.replace("`bar(key)` draws `jax.random.uniform`", "`bar(key)` draws") for line in cell["source"]]
 
     with pytest.raises(BuildError, match="bar") as raised:
-        build(_edited_master(tmp_path, edit), tmp_path / "dist", verify=False)
+        build(_edited_master(tmp_path, edit), tmp_path / "dist", assignment=ASSIGNMENT, verify=False)
     assert not (tmp_path / "dist").exists(), str(raised.value)  # refused before otter assign ran
 
 
@@ -107,9 +110,9 @@ def test_a_test_naming_no_item_and_a_hidden_test_are_named(tmp_path: Path) -> No
                             for line in hidden["source"]]
 
     message = _mismatch(_edited_master(tmp_path, edit))
-    assert "question q1, test 1: its messages name no item" in message
+    assert "question q1, test 1 (cell " in message and "): its messages name no item" in message
     assert "question q1: missing test for item `first`" in message
-    assert "question q1, item `fifth`: the test is hidden" in message
+    assert re.search(r"question q1, item `fifth` \(cell \d+\): the test is hidden", message)
 
 
 # -- grader.check against the grade ------------------------------------------------------
@@ -215,12 +218,12 @@ def _checked(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
                    resources={"metadata": {"path": str(folder)}}).execute()
     printed = "".join(o.get("text", "") for o in node.cells[-1].outputs)
     found = json.loads(printed.split(RESULTS_MARK, 1)[1])
-    assert sorted(found) == sorted(rubric.QUESTIONS), printed
+    assert sorted(found) == sorted(RUBRIC.names), printed
     lost: dict[str, set[str]] = {}
     for question, results in found.items():
-        names = [item_name(message) for message, _, _ in results]
-        assert names == [i.name for i in rubric.items(question)]
-        for (message, passed, points), item in zip(results, rubric.items(question)):
+        names = [item_name(RUBRIC, message) for message, _, _ in results]
+        assert names == [i.name for i in RUBRIC.question(question).items]
+        for (message, passed, points), item in zip(results, RUBRIC.question(question).items):
             assert points == item.points
         lost[question] = {str(name) for name, (_, passed, _) in zip(names, results) if not passed}
     return lost
@@ -235,7 +238,7 @@ def _graded(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
 
 
 def _points(question: str, names: set[str]) -> float:
-    return sum(rubric.item(question, name).points for name in names)
+    return sum(RUBRIC.item(question, name).points for name in names)
 
 
 # A first of zeros makes the own-value `third` constant: the rule carries no error forward
@@ -247,7 +250,7 @@ MISTAKES["first_zeros"] = [("jnp.arange(1, 7).reshape(2, 3)", "jnp.zeros((2, 3))
 def test_grader_check_loses_what_the_grade_loses(case: str, solution: Notebook, tmp_path: Path) -> None:
     notebook = _with_mistakes(solution, MISTAKES.get(case, []))
     checked, graded = _checked(notebook, tmp_path / "run"), _graded(notebook, tmp_path)
-    for question in rubric.QUESTIONS:
+    for question in RUBRIC.names:
         # Gradescope measures the speed-up; grader.check can only see whether it can happen.
         if question == "q4":
             assert ("speedup" in checked[question]) == bool({"compiled", "my_model"} & checked[question])
@@ -266,4 +269,4 @@ def test_grader_check_gives_the_handed_out_notebook_nothing(assigned: Path, tmp_
     uncompiled model (the assignment's own code, which runs) included, as in the grade (0/24)."""
     handed_out: Notebook = json.loads((assigned / "student" / "project1.ipynb").read_text())
     checked = _checked(_with_mistakes(handed_out, []), tmp_path / "run")
-    assert checked == {q: {i.name for i in rubric.items(q)} for q in rubric.QUESTIONS}
+    assert checked == {q: {i.name for i in RUBRIC.question(q).items} for q in RUBRIC.names}

@@ -15,13 +15,14 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import hints, rubric
-from autograder.build.master import MasterMismatch, check_master, public_messages, public_tests, write_messages
+from assignments.project1 import ASSIGNMENT, hints
+from autograder.build.master import MasterMismatch, check_master, public_tests, write_messages
 from autograder.checks.compare import verdict
-from autograder.hints import HintMode, shown
+from autograder.hints import Hint, HintMode, shown
 from autograder.results import QuestionResult
 
-MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
+MASTER = ASSIGNMENT.master
+RUBRIC = ASSIGNMENT.rubric
 Notebook = dict[str, Any]
 MAX_LINES_PER_FAILING_ITEM = 15
 # Otter prints a passing item as its message, "result:" and "Test case passed" (and a blank
@@ -108,12 +109,12 @@ def _items(text: str) -> list[list[str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("question", rubric.QUESTIONS)
+@pytest.mark.parametrize("question", RUBRIC.names)
 def test_a_failing_grader_check_is_short_with_its_reason_first(question: str, checked: dict[str, str]) -> None:
     text = checked[question]
     items = _items(text)
     failing = [block for block in items if any("Test case failed" in line for line in block)]
-    assert failing and len(items) == len(rubric.items(question)), text
+    assert failing and len(items) == len(RUBRIC.question(question).items), text
     passing = len(items) - len(failing)
     assert len(text.splitlines()) <= 1 + MAX_LINES_PER_FAILING_ITEM * len(failing) + MAX_LINES_PER_PASSING_ITEM * passing
     for block in failing:
@@ -121,7 +122,7 @@ def test_a_failing_grader_check_is_short_with_its_reason_first(question: str, ch
         reasons = [k for k, line in enumerate(block) if re.match(r"\s*\w*(Error|Exception)\w*: \S", line)]
         assert reasons and reasons[0] < REASON_WITHIN, "\n".join(block)
         # The message names the item by its description, with a hint, and points nowhere else.
-        assert any(item.description in block[0] for item in rubric.items(question)), block[0]
+        assert any(item.description in block[0] for item in RUBRIC.question(question).items), block[0]
         assert "Hint: " in block[0] and "see the error above" not in block[0]
 
 
@@ -147,8 +148,8 @@ ANSWER_CODE = (
 )
 
 
-def _all_hints() -> list[hints.Hint]:
-    found = [value for value in vars(hints).values() if isinstance(value, hints.Hint)]
+def _all_hints() -> list[Hint]:
+    found = [value for value in vars(hints).values() if isinstance(value, Hint)]
     return found + list(hints.ITEMS.values())
 
 
@@ -156,14 +157,15 @@ def test_concept_hints_point_at_the_idea_never_at_the_answers_code() -> None:
     for hint in _all_hints():
         assert not [code for code in ANSWER_CODE if code in hint.concept], hint.concept
     assert any(code in hints.FOO.code for code in ANSWER_CODE)  # `code` keeps the fix
-    assert set(hints.ITEMS) == {item.name for item in rubric.ITEMS}
+    assert set(hints.ITEMS) == {item.name for item in RUBRIC.items}
+    assert ASSIGNMENT.hints == hints.ITEMS  # the public tests' hints are these
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # importing otter imports ipylab, which warns
 def test_the_hints_setting_changes_what_gradescope_shows() -> None:
     from autograder.plugin import GradedQuestion
 
-    item = rubric.item("q5", "loop_static")
+    item = RUBRIC.item("q5", "loop_static")
     failed = verdict(item, "`fast_my_function(3, 200)` raised TracerIntegerConversionError.", hints.static("num_loops"))
     question = QuestionResult("q5", (failed,))
     concept, code, none = (GradedQuestion.from_question(question, 5, mode).summary() for mode in HintMode)
@@ -188,26 +190,26 @@ def _master_with(tmp_path: Path, mode: str) -> Path:
 
 
 def _failure_messages(master: Path) -> dict[str, str]:
-    return {test.name or "": test.messages[-1] for tests in public_tests(master).values() for test in tests}
+    return {test.name or "": test.messages[-1] for tests in public_tests(RUBRIC, master).values() for test in tests}
 
 
 @pytest.mark.slow
 def test_the_hints_setting_changes_what_grader_check_shows(tmp_path: Path) -> None:
     as_code = _master_with(tmp_path, "code")
     with pytest.raises(MasterMismatch) as raised:
-        check_master(as_code)  # the concept messages under `hints: code`
+        check_master(ASSIGNMENT, as_code)  # the concept messages under `hints: code`
     assert "`return functions[0](*keys)`" in str(raised.value) and "--write-messages" in str(raised.value)
     # Every test whose hint gives code away changes; the others read the same in both modes.
-    assert write_messages(as_code) == sum(h.concept != h.code for h in hints.ITEMS.values()) > 0
-    check_master(as_code)
-    assert write_messages(as_code) == 0
+    assert write_messages(ASSIGNMENT, as_code) == sum(h.concept != h.code for h in hints.ITEMS.values()) > 0
+    check_master(ASSIGNMENT, as_code)
+    assert write_messages(ASSIGNMENT, as_code) == 0
     code, concept = _failure_messages(as_code), _failure_messages(MASTER)
     assert code["foo"].endswith("Hint: `return functions[0](*keys)`.")
     assert "unpacking-argument-lists" in concept["foo"] and "functions[0]" not in concept["foo"]
     assert code["speedup"].endswith("Note: Gradescope measures the speed-up itself: at least 2x over the uncompiled model.")
     as_none = _master_with(tmp_path, "none")
-    write_messages(as_none)
-    check_master(as_none)
+    write_messages(ASSIGNMENT, as_none)
+    check_master(ASSIGNMENT, as_none)
     assert _failure_messages(as_none)["foo"] == "`foo` calls the function the shuffle put first with the keys: not yet."
 
 
@@ -217,11 +219,11 @@ def test_the_build_refuses_public_tests_in_otters_doctest_format(tmp_path: Path)
     path = tmp_path / "project1.ipynb"
     path.write_text(json.dumps(notebook))
     with pytest.raises(MasterMismatch, match="ok_format: false"):
-        check_master(path)
+        check_master(ASSIGNMENT, path)
 
 
 def test_shown_adds_the_hint_to_failures_only() -> None:
-    item = rubric.item("q1", "first")
+    item = RUBRIC.item("q1", "first")
     assert shown(verdict(item, None, hints.FIRST)) == f"{item.description}: correct."
     wrong = verdict(item, "`first` has shape (3, 2), expected (2, 3).", hints.FIRST_COLUMN_MAJOR)
     assert shown(wrong, HintMode.CODE).endswith("Hint: " + hints.FIRST_COLUMN_MAJOR.code)
@@ -231,7 +233,7 @@ def test_shown_adds_the_hint_to_failures_only() -> None:
 def test_a_result_keeps_its_hint_through_grading_json() -> None:
     from autograder.results import CheckResult
 
-    wrong = verdict(rubric.item("q2", "foo"), "`foo` did not pass the two keys.", hints.FOO)
+    wrong = verdict(RUBRIC.item("q2", "foo"), "`foo` did not pass the two keys.", hints.FOO)
     reread = CheckResult.from_dict(json.loads(json.dumps(wrong.to_dict())))
     assert reread == wrong and reread.hint == hints.FOO
     # grading.json of earlier runs: the hint was in the message.

@@ -28,6 +28,7 @@ from autograder.build.otter_zip import PACKAGE_IN_ZIP
 from autograder.folders import foreign, listed
 from autograder.hints import HintMode, shown
 from autograder.pipeline import grade_notebook
+from autograder.rubric import Rubric
 
 
 def zip_needs(assignment: Assignment) -> tuple[str, ...]:
@@ -64,9 +65,9 @@ def question_points(master: Path) -> dict[str, float]:
     return points
 
 
-def check_points(master: Path, assignment: Assignment) -> None:
+def check_points(master: Path, rubric: Rubric) -> None:
     found = question_points(master)
-    wanted = {q.name: float(q.points) for q in assignment.rubric.questions}
+    wanted = {q: float(rubric.points(q)) for q in rubric.names}
     if found != wanted:
         raise BuildError(f"{master} gives the autograded questions {found}; the rubric gives {wanted}.")
 
@@ -99,8 +100,9 @@ def build(
     progress: Callable[[str], object] = print,
 ) -> Built:
     """otter assign into a new folder next to `out`, checked, then put in place of `out`: a
-    failed build leaves the last good one as it was. `assignment`: by default the one whose
-    folder holds `master`."""
+    failed build leaves the last good one as it was. `master` is the assignment's master
+    notebook (or a copy of it being changed), checked against the assignment's rubric and rules;
+    `assignment`: by default the one whose folder holds `master`."""
     master, out = master.resolve(), out.resolve()
     _check_readable(master)
     if assignment is None:
@@ -114,11 +116,11 @@ def build(
             f"--out {out} holds files a build did not write ({listed(strangers)}); give an empty or "
             "new folder (a build replaces its folder)."
         )
-    check_points(master, assignment)
     try:
-        check_master(master)
+        check_master(assignment, master)
     except MasterMismatch as error:
         raise BuildError(str(error)) from None
+    check_points(master, assignment.rubric)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:

@@ -13,6 +13,7 @@ import base64
 import binascii
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,19 @@ from autograder.probe_protocol import ARRAY_DTYPES
 from autograder.results import CheckResult
 from autograder.rubric import Item
 
-RTOL = 1e-5
-ATOL = 1e-6
-# Lists nest no deeper than this in any answer of the assignment (a list of keys is depth 1);
-# deeper ones are not numbers to compare, and reading them must not exhaust the stack.
+# Lists nest no deeper than this in an answer (a list of keys is depth 1); deeper ones are not
+# numbers to compare, and reading them must not exhaust the stack.
 MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a value must come to the expected one, as `numpy.isclose` reads it. The
+    assignment writes its tolerances once (its `rules.py`): the checks compare with them and
+    `build` refuses a master whose public tests state others."""
+
+    rtol: float
+    atol: float
 
 
 def as_array(observed: Any, depth: int = 0) -> np.ndarray | None:
@@ -126,8 +135,7 @@ def mismatch(
     expected: Any,
     *,
     what: str,
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    within: Tolerance,
     require_jax: bool = False,
 ) -> str | None:
     """None when `observed` holds `expected`; otherwise what differs, in a student's words.
@@ -146,7 +154,7 @@ def mismatch(
     if found.shape != want.shape:
         return f"{what} has shape {found.shape}, expected {want.shape}."
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf and the like are expected here
-        close = np.isclose(found, want, rtol=rtol, atol=atol, equal_nan=True)
+        close = np.isclose(found, want, rtol=within.rtol, atol=within.atol, equal_nan=True)
         if close.all():
             return None
         return f"{what} is {_show(found)}, expected {_show(want)}{_where_wrong(found, want, close)}."
@@ -198,22 +206,21 @@ def tree_mismatch(
     expected: Any,
     *,
     what: str,
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    within: Tolerance,
     exact_dtype: bool = False,
 ) -> str | None:
     """None when the pytree `observed` holds `expected`; otherwise what differs, in a student's
     words (up to MAX_PROBLEMS places, each named as the student would index it).
 
-        tree_mismatch(observation.get("params"), {"W": w, "b": b}, what="`params`")
+        tree_mismatch(observation.get("params"), {"W": w, "b": b}, what="`params`", within=RULE)
 
     `expected` nests dicts (text keys), lists and tuples (alike: a list of (W, b) pairs may come
     as lists) down to arrays or numbers. Compared in layers: the structure (a dict, a list, an
     array), a dict's keys and a list's length, then at each leaf the shape, the kind of number
     (floating-point, integer, boolean; the exact dtype with `exact_dtype`) and the values
-    within the tolerances (as `mismatch`)."""
+    within the tolerance `within` (as `mismatch`)."""
     problems: list[str] = []
-    _tree_problems(observed, expected, what, problems, rtol=rtol, atol=atol, exact_dtype=exact_dtype)
+    _tree_problems(observed, expected, what, problems, within=within, exact_dtype=exact_dtype)
     if not problems:
         return None
     shown = " ".join(problems[:MAX_PROBLEMS])
@@ -298,13 +305,13 @@ _NUMBER_KINDS = {"b": "booleans", "i": "integers", "u": "integers", "f": "floati
 
 
 def _leaf_mismatch(
-    observed: Any, expected: Any, what: str, *, rtol: float, atol: float, exact_dtype: bool
+    observed: Any, expected: Any, what: str, *, within: Tolerance, exact_dtype: bool
 ) -> str | None:
     """One leaf: shape, then the kind of number (or dtype), then the values."""
     found = as_array(observed)
     want = np.asarray(expected)
     if found is None or (want.shape != found.shape and not (want.ndim == 0 and found.size == 1)):
-        return mismatch(observed, want, what=what, rtol=rtol, atol=atol)  # absent or a wrong shape
+        return mismatch(observed, want, what=what, within=within)  # absent or a wrong shape
     dtype = str(observed.get("dtype", "")) if observed.get("kind") == "array" else ""
     if dtype in ARRAY_DTYPES:
         held, wanted = np.dtype(dtype), want.dtype
@@ -315,4 +322,4 @@ def _leaf_mismatch(
                 f"{what} holds {_NUMBER_KINDS.get(held.kind)} ({held}), "
                 f"expected {_NUMBER_KINDS.get(wanted.kind)} ({wanted})."
             )
-    return mismatch(observed, want, what=what, rtol=rtol, atol=atol)
+    return mismatch(observed, want, what=what, within=within)

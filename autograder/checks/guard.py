@@ -11,7 +11,7 @@ from autograder.golden import Golden
 from autograder.results import CheckResult
 from autograder.rubric import Item, Question
 
-if TYPE_CHECKING:  # the assignment module reads the checks' types: a type-only import keeps them acyclic
+if TYPE_CHECKING:  # the assignment's types name the checks' own: a type-only import keeps them acyclic
     from autograder.assignment import QuestionChecks
 
 # What the student reads when the grader itself failed on an item: no traceback (that is in
@@ -31,9 +31,8 @@ def grade_question(
     question: Question, checks: QuestionChecks, observation: Observation, golden: Golden, plan: Plan
 ) -> tuple[CheckResult, ...]:
     """Each of the question's rubric items by its own check (`checks.CHECKS`), in rubric order.
-    A question whose probe failed as a whole (`checks.PROBED`: its checks read only what the
-    probe reported) fails every item with its reason."""
-    if getattr(checks, "PROBED", False) and observation.error:
+    A question whose probe failed as a whole (`checks.PROBED`) fails every item with its reason."""
+    if checks.PROBED and observation.error:
         return tuple(all_failed(question.items, observation.error))
     results = []
     for item in question.items:

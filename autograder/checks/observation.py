@@ -19,8 +19,9 @@ Plan = dict[str, Any]
 @dataclass(frozen=True)
 class Observation:
     """`values` is what the kernel-side probe reported at the question's checkpoint, decoded
-    by `autograder.probe_protocol` (for q5, one entry per binding of `fast_my_function`, tagged
-    with its variant); `outputs` is the text the question's cells displayed."""
+    by `autograder.probe_protocol`; `captures`, what it reported at the question's other
+    checkpoints, each with its tag (a name the answer binds more than once, probed at each
+    binding); `outputs` is the text the question's cells displayed."""
 
     question: str
     values: dict[str, Any] = field(default_factory=dict)

@@ -8,22 +8,26 @@ from typing import Any
 
 import numpy as np
 
-from autograder import hints
-from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
+from autograder.checks.compare import as_array, first_problem, informative, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import SPLIT, item
+
+from .. import hints
+from ..rubric import RUBRIC
+from .values import mismatch, seed_index, seeds
 
 QUESTION = "q2"
 PROBED = True
 PROBES = 3
+# The layout's tag of the checkpoint where the answer last used its split (`autograder.layout`).
+SPLIT = "split"
 
 
 def plan(rng: random.Random, golden: Golden) -> Plan:
     return {
-        "seeds": rng.sample(golden.seeds, PROBES),
-        "pairs": [rng.sample(golden.seeds, 2) for _ in range(PROBES)],
+        "seeds": rng.sample(seeds(golden), PROBES),
+        "pairs": [rng.sample(seeds(golden), 2) for _ in range(PROBES)],
         # What the stand-ins for foo1/foo2 return, so foo's result shows which one it called.
         "markers": [round(rng.uniform(100, 200), 3), round(rng.uniform(300, 400), 3)],
     }
@@ -37,7 +41,7 @@ def _check_draws(
     name: str, observed: list[Any], plan: Plan, mode: dict[str, Any], golden: Golden
 ) -> str | None:
     problems = (
-        mismatch(found, mode["uniform"][golden.seed_index(seed)], what=f"`{name}(PRNGKey({seed}))`")
+        mismatch(found, mode["uniform"][seed_index(golden, seed)], what=f"`{name}(PRNGKey({seed}))`")
         for found, seed in zip(observed, plan["seeds"], strict=False)
     )
     return first_problem(problems) if observed else f"`{name}` was not probed."
@@ -47,7 +51,7 @@ def _check_foo(observed: list[Any], plan: Plan, mode: dict[str, Any], golden: Go
     markers = plan["markers"]
     for probe, (a, b) in zip(observed, plan["pairs"], strict=False):
         result, calls = probe.get("result", {}), probe.get("calls", [])
-        keys = [mode["keys"][golden.seed_index(a)], mode["keys"][golden.seed_index(b)]]
+        keys = [mode["keys"][seed_index(golden, a)], mode["keys"][seed_index(golden, b)]]
         if result.get("kind") in ("missing", "error"):
             return mismatch(result, 0, what="`foo((f, g), (key1, key2))`")
         if len(calls) != 1:
@@ -76,7 +80,7 @@ def _in_mode(name: str, check: ModeCheck) -> Check:
         mode = golden.mode(flags)
         if mode is None:
             problem = f"the grader has no golden values for the PRNG configuration {flags}."
-            return verdict(item(QUESTION, name), problem, hints.PRNG_MODE)
+            return verdict(RUBRIC.item(QUESTION, name), problem, hints.PRNG_MODE)
         return check(observation, golden, plan, mode)
 
     return checked
@@ -85,19 +89,19 @@ def _in_mode(name: str, check: ModeCheck) -> Check:
 def _draws(name: str) -> ModeCheck:
     def check(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
         problem = _check_draws(name, observation.listed(name), plan, mode, golden)
-        return verdict(item(QUESTION, name), problem, hints.DRAW)
+        return verdict(RUBRIC.item(QUESTION, name), problem, hints.DRAW)
 
     return check
 
 
 def _foo1_foo2(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
     problem = _check_foo12(observation, plan, mode, golden)
-    return verdict(item(QUESTION, "foo1_foo2"), problem, hints.FOO1_FOO2)
+    return verdict(RUBRIC.item(QUESTION, "foo1_foo2"), problem, hints.FOO1_FOO2)
 
 
 def _foo(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
     problem = _check_foo(observation.listed("foo"), plan, mode, golden)
-    return verdict(item(QUESTION, "foo"), problem, hints.FOO)
+    return verdict(RUBRIC.item(QUESTION, "foo"), problem, hints.FOO)
 
 
 def _value(observation: Observation, golden: Golden, plan: Plan, mode: Mode) -> CheckResult:
@@ -129,7 +133,7 @@ def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], gol
     same number for every key, which proves nothing of foo1/foo2; the stand-ins' markers,
     chosen at grading time, do)."""
     golden_sums = [
-        mode["uniform"][golden.seed_index(a)] + 2 * mode["uniform"][golden.seed_index(b)]
+        mode["uniform"][seed_index(golden, a)] + 2 * mode["uniform"][seed_index(golden, b)]
         for a, b in plan["pairs"]
     ]
     own_bar = [as_array(v) for v in observation.listed("bar_first")]
@@ -145,7 +149,7 @@ def _check_foo12(observation: Observation, plan: Plan, mode: dict[str, Any], gol
         if len(numbers) < len(own_sums) or not informative(np.array(numbers)):
             own_sums = []
     keys = [
-        [mode["keys"][golden.seed_index(a)], mode["keys"][golden.seed_index(b)]] for a, b in plan["pairs"]
+        [mode["keys"][seed_index(golden, a)], mode["keys"][seed_index(golden, b)]] for a, b in plan["pairs"]
     ]
     composed = observation.values.get("composed")
     problems = []
@@ -199,7 +203,7 @@ def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str
     split_problem = mismatch(get("subkeys"), mode["q2"]["subkeys"], what="`subkeys`")
     if split_problem:
         return verdict(
-            item(QUESTION, "value"),
+            RUBRIC.item(QUESTION, "value"),
             split_problem,
             hints.SPLIT,
         )
@@ -212,7 +216,7 @@ def _check_value(observation: Observation, flags: dict[str, Any], mode: dict[str
     if problem:
         problem += f" Your notebook ran with {_describe(flags)}, where the expected value is {value:.8g}."
     return verdict(
-        item(QUESTION, "value"),
+        RUBRIC.item(QUESTION, "value"),
         problem,
         hints.VALUE,
     )

@@ -12,12 +12,14 @@ import random
 
 import numpy as np
 
-from autograder import hints
-from autograder.checks.compare import as_array, first_problem, informative, mismatch, verdict
+from autograder.checks.compare import as_array, first_problem, informative, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item
+
+from .. import hints
+from ..rubric import RUBRIC
+from .values import mismatch, points, q3, q3_at_17
 
 QUESTION = "q3"
 # Every item reads the probe: when it failed as a whole, every item fails with its reason.
@@ -27,18 +29,18 @@ OWN = "judged on the derivative of the student's own (wrong) `my_function`"
 
 
 def plan(rng: random.Random, golden: Golden) -> Plan:
-    indexes = rng.sample(range(len(golden.points)), PROBES)
-    return {"indexes": indexes, "points": [golden.points[i] for i in indexes]}
+    indexes = rng.sample(range(len(points(golden))), PROBES)
+    return {"indexes": indexes, "points": [points(golden)[i] for i in indexes]}
 
 
 def _problems(
     observation: Observation, golden: Golden, plan: Plan, name: str
 ) -> tuple[str | None, str | None]:
     """(at 17.0, at the grader's points): what differs from the golden values."""
-    at_17 = mismatch(observation.get(name + "_17"), golden.q3_at_17(name), what=f"`{name}(17.0)`")
+    at_17 = mismatch(observation.get(name + "_17"), q3_at_17(golden, name), what=f"`{name}(17.0)`")
     observed = observation.listed(name) or [{}]
     anywhere = first_problem(
-        mismatch(found, golden.q3(name)[i], what=f"`{name}({x})`")
+        mismatch(found, q3(golden, name)[i], what=f"`{name}({x})`")
         for found, i, x in zip(observed, plan["indexes"], plan["points"], strict=False)
     )
     return at_17, anywhere
@@ -81,7 +83,7 @@ def _check(name: str, at_17: bool) -> Check:
             and _gradient_of_own(observation, at_17)
         ):
             problem, detail = None, OWN
-        return verdict(item(QUESTION, key), problem, hints.ITEMS[key], detail=detail)
+        return verdict(RUBRIC.item(QUESTION, key), problem, hints.ITEMS[key], detail=detail)
 
     return check
 

@@ -16,14 +16,16 @@ import itertools
 import random
 from typing import Any
 
-from autograder import hints
 from autograder.checks.compare import verdict, why_absent
 from autograder.checks.observation import Check, Observation, Plan, probe_failure
 from autograder.golden import Golden
 from autograder.results import CheckResult
-from autograder.rubric import item
+
+from .. import hints
+from ..rubric import RUBRIC
 
 QUESTION = "q5"
+PROBED = False
 VARIANTS = {"loop": "num_loops", "shape": "arr_cols"}
 
 
@@ -107,7 +109,7 @@ def _check(variant: str, recompiles: bool) -> Check:
         runs, recompiled = _problems(chosen(observation.captures, plan).get(variant), argument, plan)
         hint = hints.static(argument)
         name = f"{variant}_recompiles" if recompiles else f"{variant}_static"
-        return verdict(item(QUESTION, name), recompiled if recompiles else runs, hint)
+        return verdict(RUBRIC.item(QUESTION, name), recompiled if recompiles else runs, hint)
 
     return check
 

@@ -7,15 +7,19 @@ import re
 
 import numpy as np
 
-from autograder import hints
-from autograder.checks.compare import as_array, informative, mismatch, verdict
+from autograder.checks.compare import as_array, informative, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.hints import Hint
 from autograder.results import CheckResult
-from autograder.rubric import Q1_ARRAYS, item
+
+from .. import hints
+from ..rubric import Q1_ARRAYS, RUBRIC
+from ..rules import SHOWN
+from .values import array, mismatch
 
 QUESTION = "q1"
+PROBED = False
 NAMES = Q1_ARRAYS
 
 
@@ -42,7 +46,7 @@ def _hint(name: str, found: np.ndarray | None, golden: Golden) -> Hint | None:
         if (
             shape == (4, 3)
             and np.all(found[:, 0] == 1)
-            and np.array_equal(found[:, 1:], golden.array("fourth"))
+            and np.array_equal(found[:, 1:], array(golden, "fourth"))
         ):
             return hints.FIFTH_ON_THE_LEFT
         if shape == (5, 2):
@@ -62,7 +66,6 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 MAX_SCANNED_CHARS = 4_000_000
 MAX_COMPARISONS = 8_000_000
 FEW_STARTS = 16  # candidate positions few enough to compare whole
-SHOWN_RTOL, SHOWN_ATOL = 1e-6, 1e-9
 
 
 def _scanned(outputs: tuple[str, ...]) -> tuple[str, ...]:
@@ -115,7 +118,7 @@ def _shows(printed: list[np.ndarray], values: np.ndarray) -> bool:
 
 
 def _near(found: np.ndarray, wanted: np.ndarray | float) -> np.ndarray:
-    close: np.ndarray = np.isclose(found, wanted, rtol=SHOWN_RTOL, atol=SHOWN_ATOL)
+    close: np.ndarray = np.isclose(found, wanted, rtol=SHOWN.rtol, atol=SHOWN.atol)
     return close
 
 
@@ -131,7 +134,7 @@ def check_displayed(observation: Observation, golden: Golden, plan: Plan) -> Che
     else from the golden `third`. The element-wise product is only asked of a 2x2 `third`."""
     third = as_array(observation.get("third"))
     if third is None or third.ndim != 2 or not informative(third):
-        third = golden.array("third").astype(float)
+        third = array(golden, "third").astype(float)
     wanted = {"the shape of `third`": None, "`third` multiplied by 2": third * 2}
     if third.shape == (2, 2):
         wanted["`third` multiplied element-wise by [[1, 2], [3, 4]]"] = third * np.arange(1, 5).reshape(2, 2)
@@ -145,7 +148,7 @@ def check_displayed(observation: Observation, golden: Golden, plan: Plan) -> Che
     problem = None
     if missing:
         problem = f"the output of Question 1 does not show {', '.join(missing)}."
-    return verdict(item(QUESTION, "displayed"), problem, hints.DISPLAYED)
+    return verdict(RUBRIC.item(QUESTION, "displayed"), problem, hints.DISPLAYED)
 
 
 def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) -> np.ndarray | None:
@@ -155,7 +158,7 @@ def _from_own(name: str, found: dict[str, np.ndarray | None], golden: Golden) ->
     otherwise (None) only the golden value counts."""
     earlier = {"third": ("first", "second"), "fourth": ("second",), "fifth": ("fourth",)}.get(name, ())
     arrays = [array for array in (found[n] for n in earlier) if array is not None]
-    if not earlier or [a.shape for a in arrays] != [golden.array(n).shape for n in earlier]:
+    if not earlier or [a.shape for a in arrays] != [array(golden, n).shape for n in earlier]:
         return None
     if name == "third":
         own = arrays[0] @ arrays[1]
@@ -170,7 +173,7 @@ def _array_check(name: str) -> Check:
     def check(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
         found = {other: as_array(observation.get(other)) for other in NAMES}
         observed = observation.get(name)
-        problem = mismatch(observed, golden.array(name), what=f"`{name}`", require_jax=True)
+        problem = mismatch(observed, array(golden, name), what=f"`{name}`", require_jax=True)
         own = _from_own(name, found, golden)
         # Right, given the student's own earlier (wrong) arrays, counts as right.
         if (
@@ -180,11 +183,11 @@ def _array_check(name: str) -> Check:
         ):
             problem = None
         hint = _hint(name, found[name], golden) if problem else None
-        return verdict(item(QUESTION, name), problem, hint)
+        return verdict(RUBRIC.item(QUESTION, name), problem, hint)
 
     check.__name__ = f"check_{name}"
     return check
 
 
-# One check per rubric item (`autograder.rubric`), run one by one by `autograder.checks.grade`.
+# One check per rubric item (`..rubric`), run one by one by `autograder.checks.grade_question`.
 CHECKS: dict[str, Check] = {**{name: _array_check(name) for name in NAMES}, "displayed": check_displayed}

@@ -22,35 +22,36 @@ import random
 import statistics
 from typing import Any
 
-from autograder import hints
-from autograder.checks.compare import first_problem, mismatch, verdict
+from autograder.checks.compare import first_problem, verdict
 from autograder.checks.observation import Check, Observation, Plan
 from autograder.golden import Golden
 from autograder.hints import Hint
 from autograder.probe_protocol import Compiled
 from autograder.results import CheckResult
-from autograder.rubric import item
+
+from .. import hints
+from ..rubric import RUBRIC
+from ..rules import MIN_SPEEDUP
+from .values import mismatch, seeds
 
 QUESTION = "q4"
 PROBED = True
 PROBES = 3
-# jit makes this model ~10x faster on one core; 2x leaves room for noisy, shared machines.
-MIN_SPEEDUP = 2.0
-# The probe's timing (`_time_against` in the assignment's `probes.py`): pairs of 100 calls each, at least 3 and
-# at most 9 pairs; it stops early only once the ratio of medians is 3x or more (jit gives ~10x),
-# so a model anywhere near 2x is always measured on all 9 pairs.
+# The probe's timing (`_time_against` in the assignment's `probes.py`): pairs of 100 calls each,
+# at least 3 and at most 9 pairs; it stops early only once the ratio of medians is 3x or more (jit
+# gives ~10x), so a model anywhere near 2x is always measured on all 9 pairs.
 TIMING = {"iterations": 100, "min_repetitions": 3, "repetitions": 9, "threshold": MIN_SPEEDUP, "margin": 1.5}
 _DEFAULT_FLAGS = {"jax_threefry_partitionable": True, "jax_enable_x64": False}
 
 
 def plan(rng: random.Random, golden: Golden) -> Plan:
-    indexes = rng.sample(range(len(golden.seeds)), PROBES)
-    seeds = golden.seeds
+    indexes = rng.sample(range(len(seeds(golden))), PROBES)
+    pool = seeds(golden)
     return {
         "indexes": indexes,
-        "seeds": [seeds[i] for i in indexes],
+        "seeds": [pool[i] for i in indexes],
         # golden.json holds my_model on the pair (key i, key i+1).
-        "partners": [seeds[(i + 1) % len(seeds)] for i in indexes],
+        "partners": [pool[(i + 1) % len(pool)] for i in indexes],
         "timing": TIMING,
     }
 
@@ -154,12 +155,12 @@ def check_my_model(observation: Observation, golden: Golden, plan: Plan) -> Chec
             "its values count once you compile it."
         )
         hint = hints.COMPILED
-    return verdict(item(QUESTION, "my_model"), problem, hint)
+    return verdict(RUBRIC.item(QUESTION, "my_model"), problem, hint)
 
 
 def check_compiled(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
     _, problem = _compiled(observation, golden, plan)
-    return verdict(item(QUESTION, "compiled"), problem, hints.COMPILED)
+    return verdict(RUBRIC.item(QUESTION, "compiled"), problem, hints.COMPILED)
 
 
 def check_speedup(observation: Observation, golden: Golden, plan: Plan) -> CheckResult:
@@ -170,7 +171,7 @@ def check_speedup(observation: Observation, golden: Golden, plan: Plan) -> Check
         problem = "it cannot count while `my_model` gives wrong values."
     disabled = (observation.values.get("flags") or {}).get("jax_disable_jit")
     hint = hints.JIT_DISABLED if disabled else hints.SPEEDUP
-    return verdict(item(QUESTION, "speedup"), problem, hint, detail=detail)
+    return verdict(RUBRIC.item(QUESTION, "speedup"), problem, hint, detail=detail)
 
 
 CHECKS: dict[str, Check] = {"my_model": check_my_model, "compiled": check_compiled, "speedup": check_speedup}
