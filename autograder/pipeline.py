@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograder import checks, rubric
+from autograder.assignment import Assignment
+from autograder.assignment import load as load_assignment
 from autograder.checks.compare import verdict
 from autograder.checks.observation import Plan
 from autograder.compile_cache import CompileCache
@@ -30,7 +32,6 @@ from autograder.notebook import (
     read_notebook,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
-from autograder.rubric import SPLIT
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
 from autograder.status import OK, OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
@@ -47,6 +48,11 @@ TIMEOUT = 900.0
 # seconds. A run interrupted at it is graded again faithfully (`grade_cells`), unless what was
 # interrupted is a loop that never ends, where a faithful run stops too.
 FAST_CELL_TIMEOUT = 45.0
+
+
+def _assignment() -> Assignment:
+    # TRANSITION: the assignment is threaded through from the verbs.
+    return load_assignment("project1")
 
 
 def _unreached(question: str, status: Status) -> QuestionResult:
@@ -104,7 +110,7 @@ def grade_cells(
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: module.plan(rng, golden) for q, module in checks.QUESTIONS.items()}
     try:
-        layout = read_layout(cells)
+        layout = read_layout(cells, _assignment().rubric)
         to_run = layout.steps if faithful else shorten_for_grading(layout)
         static_flags = suspicious_code(list(layout.cells))
     except Exception as error:  # whatever the code does to reading it costs this notebook only
@@ -207,7 +213,7 @@ def _versions_unreached(question: str, layout: Layout, execution: Execution) -> 
     they are bound, so a version probed before the stop is graded."""
     if execution.stopped is None or execution.completed >= layout.needs(question):
         return set()
-    captures = [c for c in layout.captures if c.question == question and c.tag not in ("end", SPLIT)]
+    captures = layout.at_bindings(question)
     missed = {c.tag for c in captures if c.after > execution.completed}
     taken = {c.tag for c in captures if c.after <= execution.completed} - missed
     return missed if taken else None
@@ -314,7 +320,7 @@ def grade_notebook(path: str | Path, *, name: str | None = None, **options: Any)
     path = Path(path)
     name = name or path.stem
     try:
-        cells = read_notebook(path)
+        cells = read_notebook(path, _assignment().name, title=_assignment().title)
     except InvalidNotebook as error:
         return _refused(name, error)
     return grade_cells(name, cells, **options)
@@ -328,7 +334,7 @@ def _refused(name: str, error: InvalidNotebook) -> SubmissionResult:
 def grade_parsed(submission: str, data: Any, **options: Any) -> SubmissionResult:
     """Grade an already parsed notebook (the otter plugin receives one)."""
     try:
-        cells = cells_of(data)
+        cells = cells_of(data, _assignment().name, title=_assignment().title)
     except InvalidNotebook as error:
         return _refused(submission, error)
     return grade_cells(submission, cells, **options)

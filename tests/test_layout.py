@@ -2,15 +2,16 @@
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC, SPLIT
+from assignments.project1.versions import Version
 from autograder.layout import Layout, Region, read_layout
 from autograder.notebook import Cell
-from autograder.rubric import SPLIT
 from autograder.statements import parse
-from autograder.versions import Version, Versions
+from autograder.versions import Versions
 
 
 def layout(*spec: tuple[str, str]) -> Layout:
-    return read_layout([Cell(i, kind, source) for i, (kind, source) in enumerate(spec)])
+    return read_layout([Cell(i, kind, source) for i, (kind, source) in enumerate(spec)], RUBRIC)
 
 
 def pieces(found: Layout) -> list[tuple[int, Region, str]]:
@@ -331,8 +332,10 @@ def test_a_cell_that_is_not_python_is_one_step_of_its_region():
 
 
 def _versions(source: str) -> list[Version]:
-    versions = Versions()
-    return [v for statement in (parse(source) or []).body for v in versions.read(statement)]
+    rule = RUBRIC.question("q5").each_binding
+    assert rule is not None
+    versions = Versions(rule)
+    return [Version(v) for statement in (parse(source) or []).body for v in versions.read(statement)]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from autograder.grade.output import GRADER_ERROR_FILE, csv_row, write_gradebook,
 from autograder.grade.previous import CHANGES, Change, Previous, changes, write_changes
 from autograder.grade.prime import compile_seed
 from autograder.grade.roster import Roster, build_roster
-from autograder.grade.sources import SourceError, Submission, collect
+from autograder.grade.sources import ASSIGNMENT, SourceError, Submission, collect
 from autograder.grade.warm import WarmWorkers, hand_over
 from autograder.notebook import read_notebook
 from autograder.pipeline import CELL_TIMEOUT, FAST_CELL_TIMEOUT, GRADER_FAILED, TIMEOUT, zero
@@ -146,7 +146,7 @@ def _stamp(submission: Submission, options: dict[str, Any]) -> str:
     notebook = None
     if submission.notebook is not None:
         try:
-            cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook)]
+            cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook, ASSIGNMENT)]
             notebook = hashlib.sha256(json.dumps(cells).encode("utf-8", "replace")).hexdigest()
         except Exception as error:  # the worker refuses it with the reason: graded again if it changes
             notebook = f"unreadable: {type(error).__name__}: {error}"

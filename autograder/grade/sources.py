@@ -420,7 +420,7 @@ _ASKED = frozenset().union(*(q.binds for q in ASSIGNMENT_QUESTIONS))
 def _answers(path: Path) -> int:
     """How many of the names the questions ask for the notebook's code binds (0 if unreadable)."""
     try:
-        cells = read_notebook(path)
+        cells = read_notebook(path, ASSIGNMENT)
         return len(_ASKED & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
     except Exception:  # any file a student uploaded, however built, answers nothing and stops nothing
         return 0

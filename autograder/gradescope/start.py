@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.assignment import load
 from autograder.gradescope.results_json import write_refusal
 from autograder.gradescope.uploads import take_charge
 from autograder.notebook import InvalidNotebook, read_notebook
@@ -68,7 +69,8 @@ def _unreadable(notebook: Path) -> str | None:
             "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand."
         )
     try:
-        read_notebook(notebook)
+        assignment = load("project1")  # TRANSITION: the assignment is threaded through from the verbs
+        read_notebook(notebook, assignment.name, title=assignment.title)
     except InvalidNotebook as error:
         return f"{notebook.name} could not be graded: {error}"
     return None
