@@ -9,7 +9,7 @@ from autograder.fast_path import is_otter_only, shorten_for_grading
 from autograder.layout import Layout
 from autograder.layout import read_layout as read_layout_for
 from autograder.statements import bound_names, parse
-from autograder.notebook import Cell, InvalidNotebook, cells_of, read_notebook
+from autograder.notebook import Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
 from tests import submissions
 
 
@@ -126,3 +126,10 @@ def test_the_fast_path_keeps_loops_whose_names_functions_read():
 )
 def test_otter_cells(source, otter_only):
     assert is_otter_only(source) is otter_only
+
+
+def test_a_notebook_of_another_assignment_is_refused_by_the_name_given():
+    data = {"metadata": {"otter": {"assignment_name": "project2"}}, "cells": [{"cell_type": "code", "source": "x = 1"}]}
+    with pytest.raises(WrongAssignment, match=r"not 'project1'\. Submit the TDM 40200 Project 1 notebook"):
+        cells_of(data, "project1", title="TDM 40200 Project 1")
+    assert [cell.source for cell in cells_of(data, "project2")] == ["x = 1"]
