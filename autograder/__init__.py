@@ -20,10 +20,10 @@ upward (tests/test_layers.py checks every import, including those inside functio
    submission produced against the golden values, one check per rubric item, each returning its
    `CheckResult`; the points withheld when the kernel's report was put in doubt; and the
    assignment (`assignments/<name>/`) as the engine sees it, and where it is found.
-4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.layout`,
-   `autograder.suspicious`, `autograder.timing_loops`, `autograder.fast_path`: reading a notebook and finding, in one pass,
-   its steps, question regions and checkpoints, what its cells bind and do, before anything
-   runs.
+4. `autograder.notebook`, `autograder.statements`, `autograder.versions`, `autograder.headings`,
+   `autograder.regions`, `autograder.layout`, `autograder.suspicious`, `autograder.timing_loops`,
+   `autograder.fast_path`: reading a notebook and finding, in one pass, its steps, question
+   regions and checkpoints, what its cells bind and do, before anything runs.
 5. `autograder.execute`, `autograder.kernel_session`, `autograder.step_runner`,
    `autograder.probe_channel`, `autograder.size_monitor`, `autograder.probe`,
    `autograder.sandbox`, `autograder.runtime_flags`, `autograder.compile_cache`,

@@ -1,14 +1,15 @@
 """Fast grading: skip or shorten what no check reads, without changing any verdict.
 
-Almost all of a realistic submission's run time is its own Question 4 timing loops
-(100,000 iterations, three times). No check reads what those loops leave behind: the
-grader times `my_model` itself. A timing loop (`autograder.timing_loops`: a literal count of
+Almost all of a realistic submission's run time is its own timing loops (100,000 iterations
+of a jitted function, to show the speed-up). No check reads what those loops leave behind: the
+grader times the student's function itself. A timing loop (`autograder.timing_loops`: a literal count of
 1,000 or more, in `range(...)`, a progress bar or a `while` counter, at any depth of a cell or
 of a plain function, or a function's parameter used only as that count) is cut to a few passes
 when nothing graded can see what it changes: at the top level, no name it changes is read
 later by a probe, by a function of the notebook, or by code that itself matters (names are
 followed backwards through the notebook); inside a function, what it changes stays inside the
-function. Question 1's cells are left alone (their printed output is graded). Cells that only
+function. The cells of a question whose printed output is graded (`Rubric.printed`) are left
+alone, and those of the region before it (its output may stand there). Cells that only
 drive otter (`grader.check(...)`) are skipped: grading never needs otter inside the student's
 kernel. `--faithful` turns all this off.
 """
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from autograder.layout import Layout, Piece
 from autograder.notebook import Step
-from autograder.rubric import QUESTIONS, question
+from autograder.rubric import Rubric
 from autograder.statements import parse, python_source
 from autograder.timing_loops import (
     LONG_LOOP,
@@ -39,8 +40,6 @@ from autograder.timing_loops import (
 _OTTER_LINE = re.compile(
     r"^\s*(import otter\b.*|grader\s*=\s*otter\.Notebook\(.*\)|grader\.(check|check_all|export)\(.*\)|#.*)?\s*$"
 )
-# Question 1's display items read what its cells print (the question before it included).
-_PRINTS_GRADED = (0, 1)
 
 
 def is_otter_only(source: str) -> bool:
@@ -108,8 +107,12 @@ class _Planner:
         # Names the notebook binds (its functions among them) and names any probe reads: calling
         # one may change anything, or what a check reads (a jitted function's compilations).
         self.bound = set().union(*(stored(tree) for tree in every)) - self.imported
-        self.bound |= set().union(*(question(name).reads for name in QUESTIONS))
+        self.bound |= set().union(*(q.reads for q in layout.rubric.questions))
+        self.printing = _printing(layout.rubric)
         self.edits: dict[int, list[_Edit]] = defaultdict(list)
+
+    def _may_shorten(self, piece: Piece) -> bool:
+        return piece.region.question not in self.printing
 
     def _changes(self, node: ast.AST) -> set[str]:
         """What running `node` may change (calls may change what functions declare global)."""
@@ -126,13 +129,13 @@ class _Planner:
         """Backwards through the notebook, with the names something graded may still read."""
         probed: dict[int, set[str]] = defaultdict(set)
         for capture in self.layout.captures:
-            probed[capture.after] |= question(capture.question).reads
+            probed[capture.after] |= self.layout.rubric.question(capture.question).reads
         live: set[str] = set()
         for piece in reversed(self.layout.pieces):
             live |= probed[piece.step.index]
             tree = self.trees.get(piece.step.index)
             # Found in the whole step: a `while` counter is set by a statement before the loop.
-            loops = list(timing_loops(tree.body)) if tree is not None and _may_shorten(piece) else []
+            loops = list(timing_loops(tree.body)) if tree is not None and self._may_shorten(piece) else []
             for statement in reversed(tree.body if tree is not None else []):
                 inside = {id(node) for node in ast.walk(statement)}
                 mine = [loop for loop in loops if id(loop.node) in inside]
@@ -151,9 +154,9 @@ class _Planner:
         """Whether what `statement` reads can reach something graded. Only an expression
         statement outside the questions whose printed output is graded can be shown not to:
         one that changes nothing live and calls nothing of the notebook's
-        (`my_value.block_until_ready()`, `print(...)` after a timing loop), so its output and
+        (`value.block_until_ready()`, `print(...)` after a timing loop), so its output and
         its waiting are all it does."""
-        if not isinstance(statement, ast.Expr) or not _may_shorten(piece):
+        if not isinstance(statement, ast.Expr) or not self._may_shorten(piece):
             return True
         if self._changes(statement) & live:
             return True
@@ -189,7 +192,7 @@ class _Planner:
         that is a parameter gives (its position, its loop's limit), by `id` of the function."""
         nodes = [n for tree in self.trees.values() for n in ast.walk(tree)]
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
-        # Names used otherwise than called (`jax.jit(my_function)`): such a function is not plain.
+        # Names used otherwise than called (`jax.jit(f)`): such a function is not plain.
         passed = {n.id for n in nodes if isinstance(n, ast.Name) and _loads(n) and id(n) not in called}
         counted: dict[int, dict[str, tuple[int, Limit]]] = {}
         for piece in self.layout.pieces:
@@ -218,7 +221,7 @@ class _Planner:
                 continue  # what the loop changes outlives it
             node = loop.limit.node
             value = literal(node)
-            if value is not None and loop.limit.iterations(value) >= LONG_LOOP and _may_shorten(piece):
+            if value is not None and loop.limit.iterations(value) >= LONG_LOOP and self._may_shorten(piece):
                 self.edits[piece.step.index].append(_Edit(node, str(loop.limit.shortened())))
             elif isinstance(node, ast.Name) and node.id in arguments:
                 uses = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == node.id]
@@ -238,7 +241,7 @@ class _Planner:
                         if (
                             isinstance(call, ast.Call)
                             and isinstance(call.func, ast.Name)
-                            and _may_shorten(piece)
+                            and self._may_shorten(piece)
                         ):
                             function = defined.get(call.func.id)
                             counts = functions.get(id(function), {}) if function is not None else {}
@@ -266,8 +269,11 @@ def _loads(node: ast.Name) -> bool:
     return isinstance(node.ctx, ast.Load)
 
 
-def _may_shorten(piece: Piece) -> bool:
-    return piece.region.question not in _PRINTS_GRADED
+def _printing(rubric: Rubric) -> frozenset[int]:
+    """The regions whose printed output is graded: a question with an item read from what it
+    printed, and the region before it (where a notebook without headings may print it)."""
+    printing = [q.number for q in rubric.questions if any(i.name in rubric.printed for i in q.items)]
+    return frozenset(n for number in printing for n in (number - 1, number))
 
 
 def _apply(source: str, edits: list[_Edit]) -> str:

@@ -50,15 +50,16 @@ class Step:
 @dataclass(frozen=True)
 class Capture:
     """Probe `question` right after step `after` (-1: before the first step). `tag` is "end" for
-    a question's checkpoint, `SPLIT` for Question 2's split, or Question 5's version."""
+    a question's checkpoint, else the assignment's tag of a probe it asks for besides
+    (`rubric.ProbeEachBinding`, `rubric.ProbeAfterSplitUse`)."""
 
     question: str
     after: int
     tag: str = "end"
 
 
-def read_notebook(path: str | Path, assignment: str | None = None) -> list[Cell]:
-    """The notebook's cells; `assignment` (its otter name) refuses a notebook made for another."""
+def read_notebook(path: str | Path, assignment: str, *, title: str = "") -> list[Cell]:
+    """The cells of the notebook at `path`, for the assignment named `assignment` (see `cells_of`)."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -78,7 +79,7 @@ def read_notebook(path: str | Path, assignment: str | None = None) -> list[Cell]
     except (ValueError, RecursionError, MemoryError) as error:
         # Valid JSON no notebook holds: a number of thousands of digits, lists nested thousands deep.
         raise InvalidNotebook(f"the file {beyond_limits(error)} Submit the notebook Jupyter saved.") from None
-    return cells_of(data, assignment)
+    return cells_of(data, assignment, title=title)
 
 
 def beyond_limits(error: BaseException) -> str:
@@ -93,17 +94,18 @@ def beyond_limits(error: BaseException) -> str:
     return f"could not be read by the grader ({type(error).__name__})."
 
 
-def cells_of(data: Any, assignment: str | None = None) -> list[Cell]:
+def cells_of(data: Any, assignment: str, *, title: str = "") -> list[Cell]:
     """The cells of a parsed notebook, leniently: only what grading needs must be well formed.
-    With `assignment`, a notebook whose otter metadata names another assignment is refused."""
+    A notebook whose otter metadata names an assignment other than `assignment` (the master's
+    `name:`) is refused, its message naming the expected notebook by `title` if given."""
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise InvalidNotebook("the file is JSON but not a Jupyter notebook (it has no list of cells).")
     otter = data.get("metadata", {}).get("otter", {}) if isinstance(data.get("metadata"), dict) else {}
     named = otter.get("assignment_name") if isinstance(otter, dict) else None
-    if assignment is not None and named is not None and named != assignment:
+    if named is not None and named != assignment:
         raise WrongAssignment(
             f"this notebook is for the assignment {str(named)[:40]!r}, not {assignment!r}. "
-            f"Submit the notebook handed out for {assignment}."
+            f"Submit the {title or assignment} notebook."
         )
     if len(data["cells"]) > MAX_CELLS:
         raise InvalidNotebook(f"the notebook has more than {MAX_CELLS} cells.")

@@ -31,7 +31,7 @@ from autograder.notebook import (
     read_notebook,
 )
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
-from autograder.rubric import SPLIT, Question, Rubric
+from autograder.rubric import Question, Rubric
 from autograder.runtime_flags import runtime_flags
 from autograder.statements import bound_names
 from autograder.status import OK, OUT_OF_MEMORY, SENT_TOO_MUCH, Kind, Status
@@ -138,7 +138,7 @@ def grade_cells(
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
     plans = {q: assignment.checks[q].plan(rng, golden) for q in assignment.rubric.names}
     try:
-        layout = read_layout(cells)
+        layout = read_layout(cells, assignment.rubric)
         to_run = layout.steps if faithful else shorten_for_grading(layout)
         static_flags = suspicious_code(list(layout.cells))
     except Exception as error:  # whatever the code does to reading it costs this notebook only
@@ -191,12 +191,14 @@ def _timed_out(observation: dict[str, Any]) -> bool:
     return isinstance(error, dict) and error.get("type") == "Timeout"
 
 
-def _outputs(question: Question, layout: Layout, execution: Execution) -> tuple[str, ...]:
-    """What the steps of the question's part of the notebook displayed (for the first question,
-    with what came before it), sections that are not questions included: a display is no
-    rebinding."""
+def _outputs(question: Question, rubric: Rubric, layout: Layout, execution: Execution) -> tuple[str, ...]:
+    """What the steps of the question's part of the notebook displayed (for a question with an
+    item read from what it printed, with the region before it too, where a notebook without
+    headings may print it; as the fast path keeps them), sections that are not questions
+    included: a display is no rebinding."""
     number = question.number
-    regions = (0, 1) if number == 1 else (number,)
+    printing = any(item.name in rubric.printed for item in question.items)
+    regions = (number - 1, number) if printing else (number,)
     return tuple(
         text for step, text in sorted(execution.outputs.items()) if layout.region(step).question in regions
     )
@@ -224,7 +226,7 @@ def _grade(
             captures=tuple(
                 (c.tag, execution.observations.get(c, {})) for c in layout.captures if c.question == name
             ),
-            outputs=_outputs(question, layout, execution),
+            outputs=_outputs(question, assignment.rubric, layout, execution),
         )
         checked = checks.grade_question(question, assignment.checks[name], observation, golden, plans[name])
         if unreached and execution.stopped is not None:
@@ -252,7 +254,7 @@ def _versions_unreached(question: str, layout: Layout, execution: Execution) -> 
     they are bound, so a version probed before the stop is graded."""
     if execution.stopped is None or execution.completed >= layout.needs(question):
         return set()
-    captures = [c for c in layout.captures if c.question == question and c.tag not in ("end", SPLIT)]
+    captures = layout.at_bindings(question)
     missed = {c.tag for c in captures if c.after > execution.completed}
     taken = {c.tag for c in captures if c.after <= execution.completed} - missed
     return missed if taken else None
@@ -271,10 +273,11 @@ def _error_notes(
     while defining its names (or that is not Python at all): the cause a student looks for."""
     notes = []
     for result in questions:
-        # Question 5's first versions fail by design; its checks explain its errors themselves.
-        if result.score >= result.possible or result.name == "q5":
-            continue
         question = rubric.question(result.name)
+        # A question probed at each binding (versions tried one after another) has first
+        # versions that fail by design: its checks explain its errors themselves.
+        if result.score >= result.possible or question.each_binding is not None:
+            continue
         names = question.binds | question.reads
         for step, error in sorted(execution.errors.items()):
             piece = layout.pieces[step]
@@ -365,7 +368,7 @@ def grade_notebook(
     path = Path(path)
     name = name or path.stem
     try:
-        cells = read_notebook(path, assignment.name)
+        cells = read_notebook(path, assignment.name, title=assignment.title)
     except InvalidNotebook as error:
         return _refused(name, assignment, error)
     return grade_cells(name, cells, assignment, **options)
@@ -379,7 +382,7 @@ def _refused(name: str, assignment: Assignment, error: InvalidNotebook) -> Submi
 def grade_parsed(submission: str, data: Any, assignment: Assignment, **options: Any) -> SubmissionResult:
     """Grade an already parsed notebook (the otter plugin receives one)."""
     try:
-        cells = cells_of(data, assignment.name)
+        cells = cells_of(data, assignment.name, title=assignment.title)
     except InvalidNotebook as error:
         return _refused(submission, assignment, error)
     return grade_cells(submission, cells, assignment, **options)

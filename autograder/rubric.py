@@ -8,10 +8,9 @@ and the build's check of the master notebook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ast
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,6 +23,31 @@ class Item:
     description: str
 
 
+# A function as the notebook's code shows it.
+Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+@dataclass(frozen=True)
+class ProbeEachBinding:
+    """Probe the question right after every top-level binding of `name` in its region, instead of
+    once at the region's end: for a question whose answer binds the name several times, each
+    binding its own answer. Each probe is tagged with what `tag` says of the function the binding
+    compiles or is (given `None` when the code shows no function); `read_layout` follows names
+    through `jax.jit(f, ...)`, decorators, `partial(jax.jit, ...)(f)` and lambdas to find it."""
+
+    name: str
+    tag: Callable[[Function | None], str]
+
+
+@dataclass(frozen=True)
+class ProbeAfterSplitUse:
+    """Also probe the question right after each of the last steps of its answer that use keys
+    split from a key (`key, *keys = jax.random.split(key, 3)`, whatever the names), tagged `tag`:
+    where the split is still there when the end of the answer has deleted or replaced it."""
+
+    tag: str
+
+
 @dataclass(frozen=True)
 class Question:
     """`binds`: names whose first top-level binding shows the notebook has reached this
@@ -32,7 +56,8 @@ class Question:
     assignment itself has the student bind again in this question's answer (an array changed
     with `.at`, a function jitted), so a binding of them there is more of this answer, never
     another question's. `reads`: the notebook globals the question's probe reads at its
-    checkpoint, which the fast path must leave exactly as the student's code made them."""
+    checkpoint, which the fast path must leave exactly as the student's code made them.
+    `each_binding` and `after_split_use`: where the question is probed besides its region's end."""
 
     name: str
     number: int
@@ -41,6 +66,8 @@ class Question:
     redefines: frozenset[str]
     reads: frozenset[str]
     items: tuple[Item, ...]
+    each_binding: ProbeEachBinding | None = None
+    after_split_use: ProbeAfterSplitUse | None = None
 
     @property
     def points(self) -> float:
@@ -59,6 +86,8 @@ class Question:
         reads: Iterable[str],
         items: Iterable[tuple[str, float, str]],
         redefines: Iterable[str] = (),
+        each_binding: ProbeEachBinding | None = None,
+        after_split_use: ProbeAfterSplitUse | None = None,
     ) -> Question:
         """Question `q<number>` with its items given as (name, points, description)."""
         name = f"q{number}"
@@ -70,6 +99,8 @@ class Question:
             frozenset(redefines),
             frozenset(reads),
             tuple(Item(name, *entry) for entry in items),
+            each_binding,
+            after_split_use,
         )
 
 
@@ -115,42 +146,3 @@ class Rubric:
     def asked(self) -> frozenset[str]:
         """Every name some question asks the notebook to define."""
         return frozenset().union(*(q.binds for q in self.questions))
-
-
-# TRANSITION (removed once every engine module takes its assignment): the names engine modules
-# still import, read lazily from Project 1's folder (lazily: that folder imports this module).
-def __getattr__(name: str) -> Any:
-    if name.startswith("__"):
-        raise AttributeError(name)
-    return _transition().get(name) or _missing(name)
-
-
-def _missing(name: str) -> Any:
-    raise AttributeError(name)
-
-
-@cache
-def _transition() -> dict[str, Any]:
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "rubric.py"
-    spec = importlib.util.spec_from_file_location("_project1_rubric", path)
-    assert spec is not None and spec.loader is not None
-    table = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(table)
-    Q1_ARRAYS, RUBRIC = table.Q1_ARRAYS, table.RUBRIC
-    old: dict[str, Any] = {
-        "ASSIGNMENT": "project1",
-        "ASSIGNMENT_QUESTIONS": RUBRIC.questions,
-        "QUESTIONS": RUBRIC.names,
-        "PRINTED": RUBRIC.printed,
-        "ITEMS": RUBRIC.items,
-        "SPLIT": "split",
-        "Q1_ARRAYS": Q1_ARRAYS,
-        "question": RUBRIC.question,
-        "items": lambda q: RUBRIC.question(q).items,
-        "points": RUBRIC.points,
-        "item": RUBRIC.item,
-    }
-    return old

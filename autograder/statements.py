@@ -131,13 +131,13 @@ def first_line(statement: ast.stmt) -> int:
 
 
 def split_names(statements: list[ast.stmt]) -> set[str]:
-    """The names module-level statements bind to keys split from another (`key, *subkeys =
-    jax.random.split(key, num=3)` binds `subkeys`; the key split, `key`, is not counted)."""
+    """The names module-level statements bind to keys split from another (`key, *keys =
+    jax.random.split(key, num=3)` binds `keys`; the key split, `key`, is not counted)."""
     names: set[str] = set()
     for node in top_level(statements):
         if not isinstance(node, ast.Assign):
             continue
-        calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call) and _named(n.func) == "split"]
+        calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call) and callee(n) == "split"]
         if not calls:
             continue
         split = {
@@ -153,7 +153,9 @@ def uses(statements: list[ast.stmt], names: set[str]) -> tuple[bool, bool]:
     return any(not isinstance(n.ctx, ast.Del) for n in found), any(isinstance(n.ctx, ast.Del) for n in found)
 
 
-def _named(function: ast.expr) -> str | None:
+def callee(call: ast.Call) -> str:
+    """The name a call calls by (`split` in `jax.random.split(key)`), "" for `f()()` and such."""
+    function = call.func
     if isinstance(function, ast.Attribute):
         return function.attr
-    return function.id if isinstance(function, ast.Name) else None
+    return function.id if isinstance(function, ast.Name) else ""

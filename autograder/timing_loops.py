@@ -4,7 +4,7 @@ A loop is a timing loop when its count is a literal (`range(N)`, `range(a, b)`, 
 also through `tqdm(...)`/`trange(...)`; `while i < N:` with a counter set just before and
 raised once per pass), or a parameter of a plain function used only as that count and given
 as a literal where the function is called; and when its loop variable reaches no call (a loop
-that compiles or prints something new each pass, `fast_my_function(14, n)`, is not one).
+that compiles or prints something new each pass, `fast_f(14, n)`, is not one).
 Whether what such a loop changes is read by anything graded is decided by `autograder.fast_path`.
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from autograder.statements import callee
 
 LONG_LOOP = 1_000  # iterations from which a loop counts as a timing demonstration
 SHORT_LOOP = 10  # what it is cut to: enough to compile and hit the cache
@@ -55,25 +57,20 @@ def literal(node: ast.expr | None) -> int | None:
     return None
 
 
-def _callee(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-
-
 def _range_limit(loop: ast.For) -> Limit | None:
     call = loop.iter
     if (
         isinstance(call, ast.Call)
-        and _callee(call) == "tqdm"
+        and callee(call) == "tqdm"
         and call.args
         and isinstance(call.args[0], ast.Call)
     ):
         call = call.args[0]
-    if not isinstance(call, ast.Call) or _callee(call) not in ("range", "trange"):
+    if not isinstance(call, ast.Call) or callee(call) not in ("range", "trange"):
         return None
     if not 1 <= len(call.args) <= 3 or any(isinstance(a, ast.Starred) for a in call.args):
         return None
-    if _callee(call) == "range" and call.keywords:
+    if callee(call) == "range" and call.keywords:
         return None
     stop = call.args[0] if len(call.args) == 1 else call.args[1]
     start = 0 if len(call.args) == 1 else literal(call.args[0])

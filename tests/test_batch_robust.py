@@ -91,7 +91,7 @@ def test_unreadable_files_are_refused_with_a_message(tmp_path, text, said):
     path = tmp_path / "project1.ipynb"
     path.write_text(text)
     with pytest.raises(InvalidNotebook, match=said):
-        read_notebook(path)
+        read_notebook(path, "project1")
     result = grade_notebook(path, PROJECT1)  # refused before any kernel starts
     assert result.status.kind is Kind.INVALID_NOTEBOOK and result.score == 0
     assert said in result.messages[0] and "Traceback" not in result.messages[0]

@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "autograder.notebook",
         "autograder.statements",
         "autograder.versions",
+        "autograder.headings",
+        "autograder.regions",
         "autograder.layout",
         "autograder.suspicious",
         "autograder.timing_loops",

@@ -2,15 +2,19 @@
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC, SPLIT
+from assignments.project1.versions import Version
+from autograder.headings import Heading, markdown_headings, question_comment, read_heading
 from autograder.layout import Layout, Region, read_layout
 from autograder.notebook import Cell
-from autograder.rubric import SPLIT
+from autograder.regions import Answers, Position, after_binding, after_comment, after_heading
+from autograder.rubric import ProbeAfterSplitUse, ProbeEachBinding, Question, Rubric
 from autograder.statements import parse
-from autograder.versions import Version, Versions
+from autograder.versions import Versions
 
 
 def layout(*spec: tuple[str, str]) -> Layout:
-    return read_layout([Cell(i, kind, source) for i, (kind, source) in enumerate(spec)])
+    return read_layout([Cell(i, kind, source) for i, (kind, source) in enumerate(spec)], RUBRIC)
 
 
 def pieces(found: Layout) -> list[tuple[int, Region, str]]:
@@ -331,8 +335,10 @@ def test_a_cell_that_is_not_python_is_one_step_of_its_region():
 
 
 def _versions(source: str) -> list[Version]:
-    versions = Versions()
-    return [v for statement in (parse(source) or []).body for v in versions.read(statement)]
+    rule = RUBRIC.question("q5").each_binding
+    assert rule is not None
+    versions = Versions(rule)
+    return [Version(v) for statement in (parse(source) or []).body for v in versions.read(statement)]
 
 
 @pytest.mark.parametrize(
@@ -458,3 +464,206 @@ def test_the_next_question_after_a_correction_is_entered_afresh():
                    ("markdown", "## Question 5"), ("code", "fast_my_function = jax.jit(my_function, static_argnums=(1,))"))
     assert [p.region for p in found.pieces] == [Region(1), Region(2), Region(1, True, True), Region(3), Region(5)]
     assert ends(found) == {"q1": 2, "q2": 1, "q3": 3, "q4": 3} and any(c.question == "q5" for c in found.captures)
+
+
+# -- headings, read on their own -------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "question", "corrects"),
+    [
+        ("Question 3", 3, None),
+        ("Q3", 3, None),
+        ("q 3: keys", 3, None),
+        ("Problem #2", 2, None),
+        ("**Question 1**", 1, None),
+        ("Question 3 (continued)", 3, None),
+        ("Question 3 (revisited)", 3, 3),
+        ("Q3 - corrected", 3, 3),
+        ("Question 3, fixed", 3, 3),
+        ("Q3 redo", 3, 3),
+        ("Corrected Question 3", None, 3),
+        ("Answer to Q3", None, 3),
+        ("Final answer for question 4", None, 4),
+        ("Notes on question 3", None, None),
+        ("Part b: as in Question 3, answers differ", None, None),
+        ("Questions", None, None),
+        ("Pledge", None, None),
+    ],
+)
+def test_a_heading_names_its_question_and_what_it_corrects(text, question, corrects):
+    heading = read_heading(text, 2)
+    assert (heading.question, heading.corrects) == (question, corrects)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_question", "part_of_answer"),
+    [
+        ("Pledge", True, False),
+        ("Scratch (ignore)", True, False),
+        ("Appendix", True, False),
+        ("Extra work", True, True),
+        ("Drafts", True, False),
+        ("Not graded", True, False),
+        ("Part a", False, True),
+        ("Explanation", False, True),
+        ("Answer:", False, True),
+        ("(b)", False, True),
+        ("2. Code", False, True),
+        ("Timing the two versions", False, True),
+        ("With jit", False, False),
+        ("Immutability", False, False),
+        ("Dataset(s)", False, False),
+    ],
+)
+def test_a_heading_names_a_section_that_is_no_question_or_a_part_of_an_answer(text, not_a_question, part_of_answer):
+    heading = read_heading(text, 2)
+    assert (heading.not_a_question, heading.part_of_answer) == (not_a_question, part_of_answer)
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("## Question 1", [("Question 1", 2)]),
+        ("# Title\n\ntext\n### Part a ###", [("Title", 1), ("Part a", 3)]),
+        ("**Scratch**", [("Scratch", None)]),
+        ("__Question 2__:", [("Question 2", None)]),
+        ("**Question 1:** create the arrays", [("Question 1:** create the arrays", None)]),
+        ("```python\n# make the array\n```\n## Question 2", [("Question 2", 2)]),
+        ("~~~\n## not a heading\n~~~", []),
+        ("    ## indented code, not a heading", []),
+        ("plain **bold** inside a line", []),
+    ],
+)
+def test_markdown_headings_and_bold_lines_are_found_outside_fenced_code(source, found):
+    assert [(h.title, h.level) for h in markdown_headings(source)] == found
+
+
+@pytest.mark.parametrize(
+    ("line", "question", "corrects"),
+    [
+        ("# Question 2", 2, None),
+        ("## Q2", 2, None),
+        ("#Question 2:", 2, None),
+        ("# **Question 2**", 2, None),
+        ("# Q3 - corrected", 3, 3),
+        ("    # q 4", 4, None),
+        ("# the question 2 keys", None, None),
+        ("x = 1  # Question 2", None, None),
+    ],
+)
+def test_a_comment_line_announces_a_question(line, question, corrects):
+    comment = question_comment(line)
+    found = (comment.question, comment.corrects) if comment else (None, None)
+    assert found == (question, corrects)
+
+
+# -- where a heading, a comment or a binding moves the pass ------------------------------------
+
+ANSWERED = Answers(RUBRIC.questions, frozenset({"first", "bar", "my_function"}))  # Questions 1-3
+IN_3 = Position(question=3, reached=3, level=2)
+ENDED_3 = Position(question=3, graded=False, reached=3, level=2, named_end=False, end_level=2)
+SCRATCH_3 = Position(question=3, graded=False, reached=3, level=2, named_end=True, end_level=3)
+REVISIT_2 = Position(question=2, revisit=True, reached=4, level=2)
+
+
+@pytest.mark.parametrize(
+    ("at", "heading", "to"),
+    [
+        (Position(), ("Question 1", 2), Position(question=1, reached=1, level=2)),
+        (IN_3, ("Question 4", 2), Position(question=4, reached=4, level=2)),
+        (IN_3, ("Question 3", 3), Position(question=3, reached=3, level=3)),  # on to the current one
+        (IN_3, ("Question 2", 2), IN_3),  # back to an answered question: taken for a mention
+        (IN_3, ("Question 9", 2), Position(question=3, graded=False, reached=3, level=2, named_end=True, end_level=2)),
+        (IN_3, ("Pledge", 1), Position(question=3, graded=False, reached=3, level=2, named_end=True, end_level=1)),
+        (IN_3, ("With jit", 2), ENDED_3),
+        (IN_3, ("Part a", 2), IN_3),
+        (IN_3, ("Notes", 3), IN_3),  # a sub-section
+        (IN_3, ("**Notes**", None), IN_3),  # a bold line has no level
+        (Position(question=4, reached=4, level=2), ("Question 2 (fixed)", 2), Position(question=2, revisit=True, reached=4, level=2)),
+        (IN_3, ("Question 3 (fixed)", 2), Position(question=3, reached=3, level=2)),  # not left yet: no correction
+        (SCRATCH_3, ("Back to JAX", 3), Position(question=3, reached=3, level=2, end_level=3)),
+        (REVISIT_2, ("Question 4", 2), Position(question=4, reached=4, level=2)),  # the furthest comes back
+        (REVISIT_2, ("Question 3", 2), Position(question=2, graded=False, revisit=True, reached=4, level=2, end_level=2)),
+        (Position(), ("Dataset(s)", 2), Position()),  # before any question, no heading ends anything
+    ],
+)
+def test_where_a_heading_moves_the_pass(at, heading, to):
+    title, level = heading
+    assert after_heading(at, read_heading(title.strip("*"), level), ANSWERED) == to
+
+
+@pytest.mark.parametrize(
+    ("at", "comment", "to"),
+    [
+        (IN_3, "# Question 4", Position(question=4, reached=4, level=2)),
+        (IN_3, "# Question 3", IN_3),  # a comment never restarts the current question
+        (Position(question=4, reached=4, level=2), "# Q2 - corrected", Position(question=2, revisit=True, reached=4, level=2)),
+        (Position(question=1, reached=1), "# Question 2", Position(question=2, reached=2)),
+    ],
+)
+def test_where_a_comment_moves_the_pass(at, comment, to):
+    found = question_comment(comment)
+    assert found is not None and after_comment(at, found, ANSWERED) == to
+
+
+@pytest.mark.parametrize(
+    ("at", "names", "to"),
+    [
+        (Position(), {"first"}, Position(question=1, reached=1)),
+        (IN_3, {"my_model"}, Position(question=4, reached=4, level=2)),  # a later question's name
+        (IN_3, {"bar"}, IN_3),  # an answered question's name: not back
+        (IN_3, {"x"}, IN_3),
+        # An answered question's other name, bound for the first time after the next question.
+        (Position(question=4, reached=4), {"my_gradient"}, Position(question=4, reached=4)),
+        (ENDED_3, {"my_gradient"}, Position(question=3, reached=3, level=2, end_level=2)),  # its own first binding
+        (ENDED_3, {"my_function"}, ENDED_3),  # bound already: not more of the answer
+        (SCRATCH_3, {"my_gradient"}, SCRATCH_3),  # never after a named section
+        # The question's own redefinition: more of its answer, and never another question's.
+        (Position(question=5, reached=5, graded=False, end_level=2, level=2), {"my_function"},
+         Position(question=5, reached=5, level=2, end_level=2)),
+    ],
+)
+def test_where_a_binding_moves_the_pass(at, names, to):
+    assert after_binding(at, names, ANSWERED) == to
+
+
+def test_a_binding_of_a_skipped_question_goes_back_to_it():
+    skipped = Answers(RUBRIC.questions, frozenset({"first", "my_function"}))  # Question 2 skipped
+    assert after_binding(IN_3, {"bar"}, skipped) == Position(question=2, reached=3, level=2)
+    assert after_binding(SCRATCH_3, {"bar"}, skipped) == SCRATCH_3  # not from a named section
+
+
+def test_a_heading_is_plain_data():
+    assert read_heading(" Question 2 (revisited) ", 1) == Heading("Question 2 (revisited)", 1, 2, 2, False, False)
+
+
+# -- the rules are the assignment's data: another assignment's names and tags ------------------
+
+OTHER = Rubric(
+    (
+        Question.define(1, "init", binds={"params"}, reads={"params", "keys"}, items=[("params", 1, "")],
+                        after_split_use=ProbeAfterSplitUse("at-split")),
+        Question.define(2, "step", binds={"update"}, reads={"update"}, items=[("update", 1, "")],
+                        each_binding=ProbeEachBinding("update", lambda f: f"{len(f.args.args)}-args" if f else "none")),
+    )
+)
+
+
+def test_another_assignments_rules_place_its_probes():
+    found = read_layout(
+        [
+            Cell(0, "markdown", "## Question 1"),
+            Cell(1, "code", "key, *keys = jax.random.split(key, 3)\nparams = init(keys[0])"),
+            Cell(2, "code", "print(keys)\ndel keys"),
+            Cell(3, "markdown", "## Question 2"),
+            Cell(4, "code", "def sgd(p, g):\n    return p\nupdate = jax.jit(sgd)\nupdate = None"),
+        ],
+        OTHER,
+    )
+    assert [(c.question, c.after, c.tag) for c in found.captures] == [
+        ("q1", 0, "at-split"),
+        ("q1", 1, "end"),
+        ("q2", 2, "2-args"),
+        ("q2", 3, "none"),
+    ]
+    assert [c.tag for c in found.at_bindings("q2")] == ["2-args", "none"] and found.at_bindings("q1") == ()

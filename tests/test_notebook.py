@@ -4,12 +4,17 @@ import json
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC
 from autograder.fast_path import is_otter_only, shorten_for_grading
-from autograder import rubric
-from autograder.layout import read_layout
+from autograder.layout import Layout
+from autograder.layout import read_layout as read_layout_for
 from autograder.statements import bound_names, parse
-from autograder.notebook import Cell, InvalidNotebook, cells_of, read_notebook
+from autograder.notebook import Cell, InvalidNotebook, WrongAssignment, cells_of, read_notebook
 from tests import submissions
+
+
+def read_layout(notebook) -> Layout:
+    return read_layout_for(notebook, RUBRIC)
 
 
 def cells(spec):
@@ -40,16 +45,16 @@ def test_without_headings_questions_are_found_from_the_names_bound():
     # Without headings a cell is cut where the next question's first name is bound: what runs
     # before each checkpoint is what runs before it with headings, and at most the statements
     # of the next cell that bind none of the next question's names.
-    for number, question in enumerate(rubric.QUESTIONS[:-1], start=1):
+    for number, question in enumerate(RUBRIC.names[:-1], start=1):
         # (A cell magic heads every piece of its cell.)
         ran = "".join(s.source for s in found.steps[: found.checkpoints[question] + 1]).replace("%%time\n", "")
         ran_with_headings = "".join(
             s.source for s in expected.steps[: expected.checkpoints[question] + 1]).replace("%%time\n", "")
         assert ran.startswith(ran_with_headings)
         extra = parse(ran[len(ran_with_headings):])
-        assert not bound_names(extra) & rubric.question(f"q{number + 1}").binds
+        assert not bound_names(extra) & RUBRIC.question(f"q{number + 1}").binds
         after = found.pieces[found.checkpoints[question] + 1]
-        assert bound_names(list(after.statements)) & rubric.question(f"q{number + 1}").binds
+        assert bound_names(list(after.statements)) & RUBRIC.question(f"q{number + 1}").binds
 
 
 def test_magics_do_not_hide_bindings():
@@ -69,19 +74,19 @@ def test_invalid_notebooks_are_refused_with_a_reason(tmp_path, text, message):
     path = tmp_path / "bad.ipynb"
     path.write_text(text)
     with pytest.raises(InvalidNotebook, match=message):
-        read_notebook(path)
+        read_notebook(path, "project1")
 
 
 def test_binary_file_is_refused(tmp_path):
     path = tmp_path / "bad.ipynb"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     with pytest.raises(InvalidNotebook, match="not text"):
-        read_notebook(path)
+        read_notebook(path, "project1")
 
 
 def test_list_sources_are_joined():
     data = json.loads(json.dumps({"cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2"]}]}))
-    assert cells_of(data)[0].source == "a = 1\nb = 2"
+    assert cells_of(data, "project1")[0].source == "a = 1\nb = 2"
 
 
 def test_the_fast_path_shortens_only_the_timing_loops():
@@ -121,3 +126,10 @@ def test_the_fast_path_keeps_loops_whose_names_functions_read():
 )
 def test_otter_cells(source, otter_only):
     assert is_otter_only(source) is otter_only
+
+
+def test_a_notebook_of_another_assignment_is_refused_by_the_name_given():
+    data = {"metadata": {"otter": {"assignment_name": "project2"}}, "cells": [{"cell_type": "code", "source": "x = 1"}]}
+    with pytest.raises(WrongAssignment, match=r"not 'project1'\. Submit the TDM 40200 Project 1 notebook"):
+        cells_of(data, "project1", title="TDM 40200 Project 1")
+    assert [cell.source for cell in cells_of(data, "project2")] == ["x = 1"]

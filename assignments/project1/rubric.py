@@ -5,9 +5,14 @@ against it."""
 
 from __future__ import annotations
 
-from autograder.rubric import Question, Rubric
+from autograder.rubric import ProbeAfterSplitUse, ProbeEachBinding, Question, Rubric
+
+from .versions import version_tag
 
 Q1_ARRAYS = ("first", "second", "third", "fourth", "fifth", "my_array")
+# The tag of Question 2's probe where its answer last uses its split (`subkeys`), which the
+# end of the answer may have deleted or replaced (`del subkeys`, a split of another key).
+SPLIT = "split"
 
 RUBRIC = Rubric(
     (
@@ -37,6 +42,7 @@ RUBRIC = Rubric(
             "PRNG keys",
             binds={"bar", "baz", "foo1", "foo2", "foo"},
             reads={"subkeys", "bar", "baz", "foo", "foo1", "foo2"},
+            after_split_use=ProbeAfterSplitUse(SPLIT),
             items=[
                 ("bar", 1, "`bar(key)` draws `jax.random.uniform` from its key"),
                 ("baz", 1, "`baz(key)` draws `jax.random.uniform` from its key"),
@@ -75,6 +81,9 @@ RUBRIC = Rubric(
             binds={"fast_my_function"},
             redefines={"fast_my_function", "my_function"},
             reads={"fast_my_function"},
+            # The answer binds `fast_my_function` once per version of `my_function`: each binding
+            # is probed where it is made, tagged with the version it compiles.
+            each_binding=ProbeEachBinding("fast_my_function", version_tag),
             items=[
                 ("loop_static", 1, "`fast_my_function(x, num_loops)` runs with `num_loops` static"),
                 ("loop_recompiles", 1, "... and recompiles exactly when `num_loops` changes"),

@@ -140,7 +140,7 @@ def _stamp(submission: Submission, assignment: Assignment, options: GradingOptio
     notebook = None
     if submission.notebook is not None:
         try:
-            cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook)]
+            cells = [[cell.kind, cell.source] for cell in read_notebook(submission.notebook, assignment.name)]
             notebook = hashlib.sha256(json.dumps(cells).encode("utf-8", "replace")).hexdigest()
         except Exception as error:  # the worker refuses it with the reason: graded again if it changes
             notebook = f"unreadable: {type(error).__name__}: {error}"

@@ -393,7 +393,7 @@ def _choose(folder: Path, assignment: Assignment) -> tuple[Path | None, str]:
     # First the notebook that answers the most (a scratch copy or the blank template answers
     # less), then among those: otter's metadata, the assignment's name, the size.
     asked = assignment.rubric.asked
-    answers = {p: _answers(p, asked) for p in candidates}
+    answers = {p: _answers(p, asked, assignment.name) for p in candidates}
     most = max(answers.values())
     best = [p for p in candidates if answers[p] == most]
     name = assignment.name
@@ -421,11 +421,11 @@ def _named_for(path: Path, assignment: Assignment) -> bool:
     return re.search(pattern, path.name, re.IGNORECASE) is not None
 
 
-def _answers(path: Path, asked: frozenset[str]) -> int:
+def _answers(path: Path, asked: frozenset[str], assignment: str) -> int:
     """How many of the names the questions ask for (`asked`) the notebook's code binds (0 if
     unreadable)."""
     try:
-        cells = read_notebook(path)
+        cells = read_notebook(path, assignment)
         return len(asked & set().union(*(bound_names(parse(c.source)) for c in cells if c.kind == "code")))
     except Exception:  # any file a student uploaded, however built, answers nothing and stops nothing
         return 0

@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.assignment import Assignment
 from autograder.gradescope.config import zip_assignment
 from autograder.gradescope.results_json import write_refusal
 from autograder.gradescope.uploads import take_charge
@@ -54,7 +55,7 @@ def _grade(autograder_dir: str) -> None:
     if uploads.graded is None:
         write_refusal(root / "results" / "results.json", uploads.message(), assignment.rubric)
         return
-    unreadable = _unreadable(root / "submission" / Path(uploads.graded).name, assignment.name)
+    unreadable = _unreadable(root / "submission" / Path(uploads.graded).name, assignment)
     if unreadable:
         # Otter reads the notebook before any plugin loads and writes no results.json if it fails.
         write_refusal(
@@ -67,7 +68,7 @@ def _grade(autograder_dir: str) -> None:
     run_otter(autograder_dir)
 
 
-def _unreadable(notebook: Path, assignment: str) -> str | None:
+def _unreadable(notebook: Path, assignment: Assignment) -> str | None:
     """Why the grader (with its limits) or otter (as it does, with nbformat) could not read
     `notebook`, or None."""
     import nbformat
@@ -81,7 +82,7 @@ def _unreadable(notebook: Path, assignment: str) -> str | None:
             "Upload the .ipynb file Jupyter saved (File > Save), not a copy edited by hand."
         )
     try:
-        read_notebook(notebook, assignment)
+        read_notebook(notebook, assignment.name, title=assignment.title)
     except InvalidNotebook as error:
         return f"{notebook.name} could not be graded: {error}"
     return None
