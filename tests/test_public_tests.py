@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder import rubric
+from assignments.project1.rubric import RUBRIC
 from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
 from autograder.pipeline import grade_notebook
@@ -23,6 +23,8 @@ from autograder.pipeline import grade_notebook
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
 MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
+MODEL = RUBRIC.item("q4", "my_model").points
+FIFTH = RUBRIC.item("q1", "fifth").points
 RESULTS_MARK = "PUBLIC-TEST-RESULTS "
 Notebook = dict[str, Any]
 Cells = list[dict[str, Any]]
@@ -67,10 +69,11 @@ def test_master_agrees_with_the_rubric_item_by_item() -> None:
 def test_a_changed_points_value_is_named_with_found_and_expected(tmp_path: Path) -> None:
     def edit(cells: Cells) -> None:
         cell = cells[_test_cell(cells, "my_model")]
-        cell["source"] = [line.replace("points: 2", "points: 3") for line in cell["source"]]
+        cell["source"] = [line.replace(f"points: {MODEL:g}", f"points: {MODEL + 1:g}") for line in cell["source"]]
 
     message = _mismatch(_edited_master(tmp_path, edit))
-    assert "question q4, item `my_model`: the test has points 3, the rubric 2 (set `points: 2`)" in message
+    assert (f"question q4, item `my_model`: the test has points {MODEL + 1:g}, the rubric {MODEL:g} "
+            f"(set `points: {MODEL:g}`)") in message
 
 
 def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
@@ -85,7 +88,7 @@ def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
 
 def test_a_missing_item_is_named(tmp_path: Path) -> None:
     message = _mismatch(_edited_master(tmp_path, lambda cells: cells.pop(_test_cell(cells, "foo"))))
-    assert "question q2: missing test for item `foo` (1 points" in message
+    assert f"question q2: missing test for item `foo` ({RUBRIC.item('q2', 'foo').points:g} points" in message
 
 
 def test_an_extra_test_is_named(tmp_path: Path) -> None:
@@ -102,7 +105,7 @@ def test_a_test_naming_no_item_and_a_hidden_test_are_named(tmp_path: Path) -> No
         cell = cells[_test_cell(cells, "first")]
         cell["source"] = [line.replace("`first` is the 2x3 array 1..6", "the first array") for line in cell["source"]]
         hidden = cells[_test_cell(cells, "fifth")]
-        hidden["source"] = [line.replace("points: 1\n", "points: 1\nhidden: true\n")
+        hidden["source"] = [line.replace(f"points: {FIFTH:g}\n", f"points: {FIFTH:g}\nhidden: true\n")
                             for line in hidden["source"]]
 
     message = _mismatch(_edited_master(tmp_path, edit))
@@ -214,12 +217,12 @@ def _checked(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
                    resources={"metadata": {"path": str(folder)}}).execute()
     printed = "".join(o.get("text", "") for o in node.cells[-1].outputs)
     found = json.loads(printed.split(RESULTS_MARK, 1)[1])
-    assert sorted(found) == sorted(rubric.QUESTIONS), printed
+    assert sorted(found) == sorted(RUBRIC.names), printed
     lost: dict[str, set[str]] = {}
     for question, results in found.items():
         names = [item_name(message) for message, _, _ in results]
-        assert names == [i.name for i in rubric.items(question)]
-        for (message, passed, points), item in zip(results, rubric.items(question)):
+        assert names == [i.name for i in RUBRIC.question(question).items]
+        for (message, passed, points), item in zip(results, RUBRIC.question(question).items):
             assert points == item.points
         lost[question] = {str(name) for name, (_, passed, _) in zip(names, results) if not passed}
     return lost
@@ -234,7 +237,7 @@ def _graded(notebook: Notebook, folder: Path) -> dict[str, set[str]]:
 
 
 def _points(question: str, names: set[str]) -> float:
-    return sum(rubric.item(question, name).points for name in names)
+    return sum(RUBRIC.item(question, name).points for name in names)
 
 
 # A first of zeros makes the own-value `third` constant: the rule carries no error forward
@@ -246,7 +249,7 @@ MISTAKES["first_zeros"] = [("jnp.arange(1, 7).reshape(2, 3)", "jnp.zeros((2, 3))
 def test_grader_check_loses_what_the_grade_loses(case: str, solution: Notebook, tmp_path: Path) -> None:
     notebook = _with_mistakes(solution, MISTAKES.get(case, []))
     checked, graded = _checked(notebook, tmp_path / "run"), _graded(notebook, tmp_path)
-    for question in rubric.QUESTIONS:
+    for question in RUBRIC.names:
         # Gradescope measures the speed-up; grader.check can only see whether it can happen.
         if question == "q4":
             assert ("speedup" in checked[question]) == bool({"compiled", "my_model"} & checked[question])
@@ -262,7 +265,7 @@ def test_grader_check_loses_what_the_grade_loses(case: str, solution: Notebook, 
 
 def test_grader_check_gives_the_handed_out_notebook_nothing(assigned: Path, tmp_path: Path) -> None:
     """The notebook students receive, run as handed out: every public test fails, Question 4's
-    uncompiled model (the assignment's own code, which runs) included, as in the grade (0/24)."""
+    uncompiled model (the assignment's own code, which runs) included, as in the grade (no points)."""
     handed_out: Notebook = json.loads((assigned / "student" / "project1.ipynb").read_text())
     checked = _checked(_with_mistakes(handed_out, []), tmp_path / "run")
-    assert checked == {q: {i.name for i in rubric.items(q)} for q in rubric.QUESTIONS}
+    assert checked == {q.name: {i.name for i in q.items} for q in RUBRIC.questions}

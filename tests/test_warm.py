@@ -33,7 +33,6 @@ CASES = [
     Case(
         "x64-by-environment-before-import",
         edit((IMPORT, "import os\nos.environ['JAX_ENABLE_X64'] = '1'\n" + IMPORT)),
-        (7, 5, 4, 4, 4),
     ),
     Q4_MISTAKES[0],
 ]
