@@ -108,6 +108,7 @@ def test_a_nan_answer_loses_only_its_items(tmp_path):
     negative number; the probe points may be negative, where it is only wrong) costs Q3's two
     gradient items, nothing else, and says what was found."""
     from autograder.pipeline import grade_notebook
+    from tests.expect import full, lost, total
     from tests.submissions import replace, solution, write
 
     cells = replace(solution(loops=300), "my_gradient = jax.grad(my_function)",
@@ -118,4 +119,4 @@ def test_a_nan_answer_loses_only_its_items(tmp_path):
     assert set(failed) == {"my_gradient_17", "my_gradient"}
     assert "`my_gradient(17.0)` is nan, expected 12151." in failed["my_gradient_17"]
     assert "`my_gradient(" in failed["my_gradient"] and ", expected " in failed["my_gradient"]
-    assert (result.score, result.possible) == (22, 24)
+    assert (result.score, result.possible) == (total(lost("my_gradient_17", "my_gradient")), total(full()))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC
 from autograder.fast_path import shorten_for_grading
 from autograder.layout import read_layout
 from autograder.notebook import Cell
@@ -201,7 +202,7 @@ def test_graded_locally_as_a_faithful_run_would(shape: str, busy: None, tmp_path
     path = realistic_notebook(tmp_path / f"{shape}.ipynb", SHAPES[shape])
     result = grade_notebook(path, cell_timeout=CELL_TIMEOUT, fast_cell_timeout=FAST_CELL_TIMEOUT)
     failed = [c.message for q in result.questions for c in q.checks if not c.passed]
-    assert (result.score, str(result.status)) == (24, "ok"), failed + list(result.messages)
+    assert (result.score, str(result.status)) == (RUBRIC.total, "ok"), failed + list(result.messages)
     assert not [m for m in result.messages if any(word in m for word in BLAME)]
 
 
