@@ -2,10 +2,10 @@
 its points per question follow from `assignments/project1/rubric.py` (or the rubric given), so
 an instructor's change of points or items changes the expectations with it.
 
-    lost("third")                 -> {"q1": 6.0, "q2": 5.0, ...}   (today's rubric)
+    lost("third")                 -> {"q1": 6, "q2": 5, ...}   (today's rubric)
     lost("q4")                    -> every item of Question 4 lost
-    scores(lost("bar", "value"))  -> (7.0, 3.0, 4.0, 4.0, 4.0)   (in the rubric's order)
-    marks(lost("q4"))             -> {"q1": (7.0, 7.0), ..., "q4": (0.0, 4.0), ...}
+    scores(lost("bar", "value"))  -> (7, 3, 4, 4, 4)   (in the rubric's order)
+    marks(lost("q4"))             -> {"q1": (7, 7), ..., "q4": (0, 4), ...}
 """
 
 from __future__ import annotations
@@ -69,8 +69,3 @@ def number(value: float) -> str:
 def columns(points: Points, rubric: Rubric = RUBRIC) -> list[str]:
     """A gradebook row's point columns (each question, total, possible), as grades.csv has them."""
     return [number(p) for p in (*scores(points, rubric), total(points), rubric.total)]
-
-
-def every_item(rubric: Rubric = RUBRIC) -> frozenset[str]:
-    return frozenset(item.name for item in rubric.items)
-

@@ -12,6 +12,7 @@ assignment=...)`): the parts that need it are skipped with that reason until the
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ import pytest
 
 from assignments.project1.rubric import RUBRIC
 from autograder.assignment import Assignment, load
+from autograder.checks.observation import Observation
 from tests.expect import earned, full, items, lost, scores, total
 from tests.submissions import replace, solution, write
 from tests.test_corpus import CASES
@@ -120,7 +122,9 @@ def add_item(folder: Path) -> None:
     (folder / "rubric.py").write_text(text[:end] + entry + text[end:])
     (folder / "my_gradient_at_0.py").write_text(NEW_CHECK)
     init = folder / "__init__.py"
-    assert re.search(r"\bgradient\b", init.read_text()), "the copy's __init__ no longer names its q3 checks `gradient`"
+    assert re.search(r"\bgradient\b", init.read_text()), (
+        "the copy's __init__ no longer names its q3 checks `gradient`"
+    )
     _edit(
         init,
         "ASSIGNMENT = Assignment(",
@@ -131,8 +135,10 @@ def add_item(folder: Path) -> None:
     data = json.loads(master.read_text())
     cells = data["cells"]
     position = next(i for i, c in enumerate(cells) if "def test_my_gradient(env)" in _source(c)) + 1
-    cells.insert(position, {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                            "source": NEW_TEST})
+    cells.insert(
+        position,
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": NEW_TEST},
+    )
     q3 = RUBRIC.points("q3")
     _edit_cell(cells, "# BEGIN QUESTION\nname: q3\n", f"points: {q3:g}", f"points: {q3 + points:g}")
     master.write_text(json.dumps(data, indent=1))
@@ -141,11 +147,17 @@ def add_item(folder: Path) -> None:
 def change_tolerance(folder: Path, rtol: float) -> None:
     """(b) the relative tolerance of every comparison: its one definition in the folder (issue 23,
     item 2) and the master's public tests, which judge as the grader does."""
-    definitions = [p for p in sorted(folder.rglob("*.py")) if re.search(r"^RTOL\s*=", p.read_text(), re.MULTILINE)]
+    definitions = [
+        p for p in sorted(folder.rglob("*.py")) if re.search(r"^RTOL\s*=", p.read_text(), re.MULTILINE)
+    ]
     if len(definitions) != 1:
-        pytest.skip(f"the assignment's folder defines its tolerance {len(definitions)} times, not once (issue 23, item 2)")
+        pytest.skip(
+            f"the assignment's folder defines its tolerance {len(definitions)} times, not once (issue 23, item 2)"
+        )
     (path,) = definitions
-    path.write_text(re.sub(r"^RTOL\s*=.*$", f"RTOL = {rtol!r}", path.read_text(), count=1, flags=re.MULTILINE))
+    path.write_text(
+        re.sub(r"^RTOL\s*=.*$", f"RTOL = {rtol!r}", path.read_text(), count=1, flags=re.MULTILINE)
+    )
     master = folder / "project1.ipynb"
     master.write_text(master.read_text().replace("rtol=1e-05", f"rtol={rtol!r}"))
 
@@ -167,7 +179,9 @@ def test_the_copy_loads_as_an_assignment_of_its_own(changed: Assignment) -> None
     assert changed.rubric.item("q4", "my_model").points == RUBRIC.item("q4", "my_model").points + 1
     assert changed.rubric.item("q3", "my_gradient_0").description == NEW_ITEM[2]
     assert [i.name for i in changed.rubric.question("q3").items] == [
-        *(i.name for i in RUBRIC.question("q3").items), "my_gradient_0"]
+        *(i.name for i in RUBRIC.question("q3").items),
+        "my_gradient_0",
+    ]
     assert "my_gradient_0" in changed.checks["q3"].CHECKS
 
 
@@ -195,10 +209,6 @@ def test_the_corpus_expectations_follow_the_copy(changed: Assignment) -> None:
 def test_the_new_check_judges_the_new_item(changed: Assignment) -> None:
     """The new item's check on values as the probe reports them (no kernel): right at 0.0, wrong
     at 0.0, and the plan asks the probe for 0.0."""
-    import random
-
-    from autograder.checks.observation import Observation
-
     golden = changed.golden()
     q3 = changed.checks["q3"]
     plan = q3.plan(random.Random(0), golden)
@@ -219,8 +229,13 @@ def test_the_new_check_judges_the_new_item(changed: Assignment) -> None:
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)],
-                          capture_output=True, text=True, check=False, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
 
 
 @NEEDS_ENGINE
@@ -254,14 +269,19 @@ def test_the_copy_grades_with_its_own_rubric(changed: Assignment, tmp_path: Path
         "not-jitted": (replace(cells, "@jax.jit\n", ""), ("q4",)),
         # A derivative written by hand, right everywhere but at 0.0: the new item alone is lost.
         "gradient-wrong-at-0": (
-            replace(cells, "my_gradient = jax.grad(my_function)",
-                    "def my_gradient(x):\n    return 42*x**2 + 13 + 1.0*(x == 0.0)\n"),
+            replace(
+                cells,
+                "my_gradient = jax.grad(my_function)",
+                "def my_gradient(x):\n    return 42*x**2 + 13 + 1.0*(x == 0.0)\n",
+            ),
             ("my_gradient_0",),
         ),
         # 14x^3 + 13x + 1: a constant added keeps every derivative (and the new item); the
         # function's own items are lost.
-        "function-plus-one": (replace(cells, "return 14*x**3 + 13*x", "return 14*x**3 + 13*x + 1"),
-                              ("my_function_17", "my_function")),
+        "function-plus-one": (
+            replace(cells, "return 14*x**3 + 13*x", "return 14*x**3 + 13*x + 1"),
+            ("my_function_17", "my_function"),
+        ),
     }
     for name, (hand_in, loses) in hand_ins.items():
         path = write(tmp_path / f"{name}.ipynb", hand_in)
@@ -269,7 +289,9 @@ def test_the_copy_grades_with_its_own_rubric(changed: Assignment, tmp_path: Path
         failed = {c.name for q in result.questions for c in q.checks if not c.passed}
         points = tuple(result.question(q).score for q in changed.rubric.names)
         assert (str(result.status), points, failed) == (
-            "ok", scores(lost(*loses, rubric=changed.rubric), changed.rubric), items(*loses, rubric=changed.rubric)
+            "ok",
+            scores(lost(*loses, rubric=changed.rubric), changed.rubric),
+            items(*loses, rubric=changed.rubric),
         ), name
 
 
@@ -288,7 +310,9 @@ def test_a_looser_tolerance_builds_and_grades_with_it(tmp_path: Path) -> None:
     off = replace(solution(loops=50), "return 14*x**3 + 13*x", "return 14.001*x**3 + 13*x")
     path = write(tmp_path / "off.ipynb", off)
     shipped = grade_notebook(path)
-    assert {c.name for q in shipped.questions for c in q.checks if not c.passed} == items("my_function_17", "my_function")
+    assert {c.name for q in shipped.questions for c in q.checks if not c.passed} == items(
+        "my_function_17", "my_function"
+    )
     loosened = grade_notebook(path, assignment=looser)  # type: ignore[call-arg]
     assert tuple(q.score for q in loosened.questions) == scores(full(looser.rubric), looser.rubric)
 
