@@ -1,7 +1,8 @@
 """Realistic hand-ins written the way students write them (the course template with its pledge,
 Colab exports, one cell for everything, scratch after the last answer, stray redirects, honest
 `quit()`, errors left in, hostile tricks), each with the points a careful instructor would give
-(q1..q5). `tests/test_realistic.py` grades them all in one batch."""
+(the items each loses; its points follow from the rubric). `tests/test_realistic.py` grades them
+all in one batch."""
 
 from __future__ import annotations
 
@@ -54,7 +55,6 @@ Q5 = [
     "%%time\n\n# fast, already compiled with static argument of 5\nfast_my_function(5, 5)",
     "%%time\n\n# slow, recompiling with static argument of 6\nfast_my_function(5, 6)",
 ]
-FULL = [7, 5, 4, 4, 4]
 
 
 def md(text):
@@ -86,17 +86,19 @@ def template(q1=Q1, q2=(Q2, Q2_RUN), q3=Q3, q4cells=None, q5=Q5, imports=IMPORTS
     return cells
 
 
-CASES: dict[str, tuple[list[tuple[str, str]], list[int], dict[str, Any]]] = {}
+# name: (cells, the items it loses, options); an item's name or a question's (all its items),
+# as `tests.expect.items` reads them.
+CASES: dict[str, tuple[list[tuple[str, str]], tuple[str, ...], dict[str, Any]]] = {}
 
 
-def case(name, cells, expected=FULL, **options):
-    CASES[name] = (cells, list(expected), options)
+def case(name, cells, lost=(), **options):
+    CASES[name] = (cells, tuple(lost), options)
 
 
 case("template-pledge", template())
 case("course-kernel-colab", [code("!pip install -q jax"), code("%matplotlib inline"),
                              code("from google.colab import drive\ndrive.mount('/content/drive')"),
-                             *template()], FULL, metadata={"colab": {"provenance": []},
+                             *template()], metadata={"colab": {"provenance": []},
                                                            "accelerator": "GPU"})
 one = "\n\n".join(["# Question 1", IMPORTS, *[c for c in Q1 if "\n" in c or "=" in c],
                    "print(third.shape)\nprint(third * 2)\nprint(third * jnp.array([[1, 2], [3, 4]]))",
@@ -158,7 +160,7 @@ case("duplicated-cells-rerun", template(q3=["def my_function(x):\n    return 14*
                                             "my_gradient = jax.grad(my_function)\nmy_gradient(17.0)"]))
 case("print-displays", template(q1=[*Q1[:3], "print(third.shape)\nprint(third * 2)\n"
                                     "print(third * jnp.array([[1, 2], [3, 4]]))", *Q1[6:]]))
-case("q5-not-attempted", template(q5=[]), [7, 5, 4, 4, 0])
+case("q5-not-attempted", template(q5=[]), lost=("q5",))
 # `third` element-wise (its displays are judged on the student's own `third`), the gradient of
 # the wrong function (both gradient items), `my_model` never compiled (the assignment's own model,
 # run as given, earns nothing: all of Question 4).
@@ -166,7 +168,7 @@ case("several-mistakes", template(
     q1=[Q1[0], Q1[1], "third = first * second.T[:, :3].reshape(2, 3)\nthird", *Q1[3:]],
     q3=[Q3[0], "my_gradient = jax.grad(lambda x: 14*x**3)\nmy_gradient(17.0)"],
     q4cells=[c.replace("@jax.jit\n", "") for c in q4()]),
-    [6, 5, 2, 0, 4])
+    lost=("third", "my_gradient_17", "my_gradient", "q4"))
 case("zeros-garbage", template(
     q1=["first = jnp.zeros((2, 3))", "second = jnp.zeros((3, 2))", "third = jnp.zeros((2, 2))",
         "third.shape", "third * 2", "fourth = 1\nfifth = 2\nmy_array = 3"],
@@ -174,21 +176,21 @@ case("zeros-garbage", template(
         "def foo(f, k): return 2.0\nsubkeys = [0, 0]", ""),
     q3=["def my_function(x): return 0.0", "my_gradient = my_function"],
     q4cells=["def my_model(k): return 0.0"],
-    q5=["fast_my_function = lambda x, n: None"]), [0, 0, 0, 0, 0])
+    q5=["fast_my_function = lambda x, n: None"]), lost=("q1", "q2", "q3", "q4", "q5"))
 case("nan-gradient", template(q3=[Q3[0], "my_gradient = jax.grad(lambda x: jnp.sqrt(-x))\nmy_gradient(17.0)"]),
-     [7, 5, 2, 4, 4])
+     lost=("my_gradient_17", "my_gradient"))
 case("q2-split-num-2", template(q2=(Q2.replace("num=3", "num=2"),
-                                    Q2_RUN.replace("num=3", "num=2"))), [7, 4, 4, 4, 4])
+                                    Q2_RUN.replace("num=3", "num=2"))), lost=("value",))
 case("forged-post-run-cell", [
     code("import json, re\nip = get_ipython()\n"
          "def hook(result):\n    src = result.info.raw_cell\n    m = re.search(r'\"nonce\": \"(\\w+)\"', src)\n"
          "    if m:\n        print(m.group(1) + json.dumps({}))\nip.events.register('post_run_cell', hook)"),
-    code(IMPORTS), md("## Question 1"), code("print('hi')")], [0, 0, 0, 0, 0])
+    code(IMPORTS), md("## Question 1"), code("print('hi')")], lost=("q1", "q2", "q3", "q4", "q5"))
 case("fake-jit-memo", template(q4cells=[
     "_memo = {}\ndef my_model(keys):\n    k = tuple(int(x) for x in jnp.ravel(jnp.asarray(keys)))\n"
     "    if k not in _memo:\n        _memo[k] = 14*jax.random.normal(keys[0])**2 + 13*jax.random.normal(keys[1])\n"
     "    return _memo[k]\nmy_model.lower = None\nmy_model._cache_size = lambda: 1"]),
-     [7, 5, 4, 0, 4])
+     lost=("q4",))
 
 case("quit-mid-notebook", template(q3=[*Q3, "quit()"]))
 case("sys-exit-mid-notebook", template(q2=(Q2, Q2_RUN + "\nimport sys\nsys.exit()")))
@@ -227,7 +229,7 @@ case("q5-block-until-ready-on-none", template(q5=[
     Q5[0], *[c + ".block_until_ready()" for c in Q5[1:4]], *Q5[4:]]))
 # `%%timeit` runs the cell as a function of its own: `my_model` is never defined in the notebook.
 case("q4-timeit", template(q4cells=[c.replace("%%time\n", "%%timeit -n 1 -r 1\n") for c in q4()]),
-     [7, 5, 4, 0, 4])
+     lost=("q4",))
 # The model is compiled under another name (`fast_model = jax.jit(my_model)`): the jit is applied
 # to `my_model`, and the grader times `fast_model`.
 case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
@@ -235,7 +237,7 @@ case("q4-jitted-under-another-name", template(q4cells=[q4()[0],
     "    key, *subkeys = jax.random.split(key, 3)\n    my_value = fast_model(subkeys).block_until_ready()"]))
 # A jitted function that merely claims to wrap `my_model` computes something else: no credit.
 case("q4-forged-wrapped", template(q4cells=[q4()[0],
-    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), [7, 5, 4, 0, 4])
+    "fast_model = jax.jit(lambda keys: 0.0)\nfast_model.__wrapped__ = my_model"]), lost=("q4",))
 
 
 # Common wrong answers, each losing exactly its items.
@@ -245,22 +247,22 @@ def _q1_with(index, source):
     return cells
 
 
-case("third-elementwise-raises", template(q1=_q1_with(2, "third = first * second\nthird")), [5, 5, 4, 4, 4])
+case("third-elementwise-raises", template(q1=_q1_with(2, "third = first * second\nthird")), lost=("third", "displayed"))
 case("fourth-flattened-by-append", template(q1=_q1_with(6, "fourth = jnp.append(second, jnp.array([3, 4]))\nfourth")),
-     [5, 5, 4, 4, 4])
+     lost=("fourth", "fifth"))
 case("my-array-set-not-assigned", template(q1=_q1_with(
-    8, "my_array = jnp.array([[2,2,2], [2,1,3]])\nmy_array.at[1,1].set(7)\nmy_array")), [6, 5, 4, 4, 4])
+    8, "my_array = jnp.array([[2,2,2], [2,1,3]])\nmy_array.at[1,1].set(7)\nmy_array")), lost=("my_array",))
 case("bar-draws-normal", template(q2=(Q2.replace("def bar(key):\n    return jax.random.uniform(key)",
                                                  "def bar(key):\n    return jax.random.normal(key)"), Q2_RUN)),
-     [7, 3, 4, 4, 4])
+     lost=("bar", "value"))
 case("foo-returns-the-function", template(q2=(Q2.replace("return functions[0](*keys)", "return functions[0]"),
-                                              Q2_RUN)), [7, 3, 4, 4, 4])
+                                              Q2_RUN)), lost=("foo", "value"))
 case("gradient-is-a-value", template(q3=[Q3[0], "my_gradient = jax.grad(my_function)(17.0)\nmy_gradient"]),
-     [7, 5, 2, 4, 4])
+     lost=("my_gradient_17", "my_gradient"))
 case("static-argnums-0", template(q5=[Q5[0].replace("static_argnums=(1,)", "static_argnums=(0,)"), *Q5[1:]]),
-     [7, 5, 4, 4, 2])
+     lost=("loop_static", "loop_recompiles"))
 case("second-version-not-static", template(q5=[*Q5[:4], Q5[4].replace(", static_argnums=(1,)", ""), *Q5[5:]]),
-     [7, 5, 4, 4, 2])
+     lost=("shape_static", "shape_recompiles"))
 # The assignment's model as printed (`normal(keys)`): its loop raises TypeError on JAX 0.10.2, but the
 # model itself, compiled, is right for one key (rubric: the two-key or the one-key form).
 case("model-as-printed", template(q4cells=[c.replace("keys[0]", "keys").replace("keys[1]", "keys") for c in q4()]))
@@ -309,7 +311,7 @@ case("autoreload-and-tqdm", [code("%load_ext autoreload\n%autoreload 2"),
                              *template(q4cells=[c.replace("range(100000)", "tqdm(range(100000))") for c in q4()],
                                        imports=IMPORTS + "\nfrom tqdm.auto import tqdm")])
 # The kernel dies between Question 5's two versions: the version probed before it keeps its points.
-case("kernel-dies-between-q5-versions", template(q5=[*Q5[:4], "import os\nos._exit(0)", *Q5[4:]]), [7, 5, 4, 4, 2])
+case("kernel-dies-between-q5-versions", template(q5=[*Q5[:4], "import os\nos._exit(0)", *Q5[4:]]), lost=("shape_static", "shape_recompiles"))
 
 
 # Round 3 (issue 22), written as students write them around its cases.
@@ -319,9 +321,9 @@ HANDED_OUT_Q4 = [q4()[0], "%%time\n\nkey = jax.random.PRNGKey(0)\n\n...\n\nfor i
                  "    key, *subkeys = jax.random.split(key, 3)\n    my_value = my_model(subkeys)",
                  "%%time\n\nkey = jax.random.PRNGKey(0)\n\nfor i in range(100000):\n"
                  "    key, *subkeys = jax.random.split(key, 3)\n    my_value = ..."]
-case("q4-left-as-handed-out", template(q4cells=HANDED_OUT_Q4), [7, 5, 4, 0, 4])
+case("q4-left-as-handed-out", template(q4cells=HANDED_OUT_Q4), lost=("q4",))
 case("q4-jit-decorator-commented-out", template(q4cells=[c.replace("@jax.jit", "# @jax.jit") for c in q4()]),
-     [7, 5, 4, 0, 4])
+     lost=("q4",))
 # bar and baz draw from the global `subkeys`, not the key they are given: that one mistake costs
 # bar and baz; foo1/foo2, written as given, and the value printed keep their points.
 # (bar and baz read the global `subkeys`, which Question 4's loops rebind, so no fast path may
@@ -329,7 +331,7 @@ case("q4-jit-decorator-commented-out", template(q4cells=[c.replace("@jax.jit", "
 case("bar-baz-draw-global-subkeys", template(q4cells=q4(1000), q2=(
     Q2.replace("def bar(key):\n    return jax.random.uniform(key)", "def bar(key):\n    return jax.random.uniform(subkeys[0])")
       .replace("def baz(key):\n    return jax.random.uniform(key)", "def baz(key):\n    return jax.random.uniform(subkeys[1])"),
-    Q2_RUN)), [7, 3, 4, 4, 4])
+    Q2_RUN)), lost=("bar", "baz"))
 # The value printed right, then the keys deleted, or split again to see what happens.
 case("q2-del-subkeys-to-tidy-up", template(q2=(Q2, Q2_RUN, "# tidy up before Question 4\ndel key, subkeys")))
 case("q2-split-again-to-experiment", template(q2=(Q2, Q2_RUN, md("What if I split the new key again?"),
@@ -354,4 +356,4 @@ case("q2-fixed-after-q4", template(
 case("q5-heading-mentions-q3", template(q5=[md("### Question 3's `my_function` is shadowed from here on"), *Q5]))
 # `third` element-wise with `second.T` (2x3), its displays printed: `third` alone is lost.
 case("third-transposed-printed", template(q1=[*Q1[:2], "third = first * second.T\nprint(third)",
-                                              "print(third.shape)\nprint(third * 2)", *Q1[6:]]), [6, 5, 4, 4, 4])
+                                              "print(third.shape)\nprint(third * 2)", *Q1[6:]]), lost=("third",))

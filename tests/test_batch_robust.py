@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC
 from autograder import sandbox
 from autograder.grade import batch as batch_module
 from autograder.grade.batch import _keep_stamp, _reusable, _stamp, run_batch
@@ -23,15 +24,16 @@ from autograder.gradescope import start
 from autograder.notebook import MAX_CELL_CHARS, InvalidNotebook, read_notebook
 from autograder.pipeline import GRADER_FAILED, grade_notebook, zero
 from autograder.removal import remove_tree
-from autograder.rubric import QUESTIONS, points
 from autograder.status import Kind, Status
 from tests import submissions
+from tests.expect import earned, full, marks
 from tests.test_gradescope import autograder_zip, run_on_gradescope, scores  # noqa: F401 (a fixture)
 from autograder.pipeline import GradingOptions
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 SOLUTION = submissions.solution(loops=50)
 PLACEHOLDER = "PLACEHOLDER-TO-REPLACE"
+TOTAL = f"{RUBRIC.total:g}"  # as the gradebook writes it
 
 
 def notebook_text(cells, **metadata) -> str:
@@ -123,9 +125,9 @@ def test_a_batch_grades_everyone_beside_files_that_stopped_it(tmp_path):
     done = grade(root, out=out)
     assert done.returncode == 0, done.stdout + done.stderr
     rows = gradebook(out)
-    assert rows["submission_3"][6:9] == ["24", "24", "ok"]
+    assert rows["submission_3"][6:9] == [TOTAL, TOTAL, "ok"]
     for name in ("submission_1", "submission_2", "submission_4", "submission_5", "submission_6"):
-        assert rows[name][6:9] == ["0", "24", "invalid-notebook"], rows[name]
+        assert rows[name][6:9] == ["0", TOTAL, "invalid-notebook"], rows[name]
         feedback = (out / name / "feedback.md").read_text()
         assert "could not be" in feedback and "Traceback" not in feedback
     assert "nested too deeply" in (out / "submission_2" / "feedback.md").read_text()
@@ -140,7 +142,7 @@ def test_a_batch_grades_everyone_beside_files_that_stopped_it(tmp_path):
 ])
 def test_gradescope_writes_results_for_files_that_stopped_it(autograder_zip, tmp_path, uploads, said):
     results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
-    assert results["score"] == 0 and scores(results) == {q: (0, points(q)) for q in QUESTIONS}
+    assert results["score"] == 0 and scores(results) == marks(earned())
     assert said in results["output"], results["output"]
 
 
@@ -148,7 +150,7 @@ def test_gradescope_writes_results_for_files_that_stopped_it(autograder_zip, tmp
 def test_gradescope_grades_the_notebook_beside_a_scratch_copy_python_cannot_parse(autograder_zip, tmp_path):
     uploads = {"scratch.ipynb": SCRATCH, "project1.ipynb": notebook_text(SOLUTION)}
     results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
-    assert scores(results) == {q: (points(q), points(q)) for q in QUESTIONS}, results["output"]
+    assert scores(results) == marks(full()), results["output"]
     assert "scratch.ipynb" in results["output"]  # named as not graded
 
 
@@ -246,7 +248,7 @@ def test_a_deep_folder_left_in_tmp_costs_nothing_and_stays_nowhere(tmp_path):
     out = tmp_path / "out"
     done = grade(hand_ins, out=out)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert gradebook(out)["deep"][6:9] == ["24", "24", "ok"]
+    assert gradebook(out)["deep"][6:9] == [TOTAL, TOTAL, "ok"]
     assert not Path("/tmp", marker).exists()
     assert not list(Path(tempfile.gettempdir()).glob(f"autograder-kernel-*/{marker}"))
 

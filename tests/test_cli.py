@@ -7,11 +7,19 @@ import sys
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC
 from autograder.build import check_zip
 from tests import submissions
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
+from tests.expect import Points, columns, earned, full, lost, marks, total
 
-HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
+HEADER = ["submission", *RUBRIC.names, "total", "possible", "status"]
+# The mistake in the batch below: `third = second @ first`.
+MISTAKE = lost("third")
+
+
+def row(name: str, points: Points, status: str) -> list[str]:
+    return [name, *columns(points), status]
 
 
 def grade(*args):
@@ -43,9 +51,9 @@ def test_gradebook(batch):
     table = rows(out)
     assert table[0][: len(HEADER)] == HEADER
     assert [row[: len(HEADER)] for row in table[1:]] == [
-        ["Project1 - jdoe (1)", "7", "5", "4", "4", "4", "24", "24", "ok"],
-        ["cut", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook"],
-        ["mistake", "6", "5", "4", "4", "4", "23", "24", "ok"],
+        row("Project1 - jdoe (1)", full(), "ok"),
+        row("cut", earned(), "invalid-notebook"),
+        row("mistake", MISTAKE, "ok"),
     ]
     assert all(row[len(HEADER):] == ["", "", "", "", ""] for row in table[1:])  # no students, nothing flagged
     # Plain notebooks name no student: the LMS files are there, with nobody in them.
@@ -59,9 +67,9 @@ def test_gradebook(batch):
 def test_results_json_is_gradescope_format(batch):
     _, out, _ = batch
     results = json.loads((out / "mistake" / "results.json").read_text())
-    assert results["score"] == 23
+    assert results["score"] == total(MISTAKE)
     assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        ("q1", 6, 7), ("q2", 5, 5), ("q3", 4, 4), ("q4", 4, 4), ("q5", 4, 4)]
+        (q, *points) for q, points in marks(MISTAKE).items()]
     assert "the order of a matrix product matters" in results["tests"][0]["output"]  # the concept hint
     cut = json.loads((out / "cut" / "results.json").read_text())
     assert cut["score"] == 0 and "not valid notebook JSON" in cut["output"]

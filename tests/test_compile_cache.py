@@ -15,7 +15,7 @@ from autograder.execute import execute
 from autograder.grade import prime
 from autograder.notebook import Step
 from autograder.pipeline import FAST_CELL_TIMEOUT, grade_notebook
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 SOLUTION = PROJECT1.examples / "solution.ipynb"
 

@@ -10,7 +10,7 @@ from autograder.grade.batch import grade_many
 from tests.test_corpus import CORRECT, Q1_MISTAKES, Q2_MISTAKES, Q4_MISTAKES, Q5_MISTAKES
 from tests.submissions import write
 from autograder.pipeline import GradingOptions
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 

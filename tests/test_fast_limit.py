@@ -12,7 +12,7 @@ import pytest
 import autograder.execute
 from autograder.pipeline import grade_notebook
 from tests.submissions import replace, solution, write
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 

@@ -25,7 +25,7 @@ from tests.realistic import MODEL, Q5, code, md, template
 from tests.submissions import replace, solution, write
 from tests.test_fast_limit import runs  # noqa: F401  # the fixture counting runs
 from tests.test_gradescope import FULL_MARKS, as_text, autograder_zip, run_on_gradescope, scores  # noqa: F401
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 # What a student reads when the fast path's limit is blamed on their code.
 BLAME = ("interrupted", "infinite loop", "stopped", "ran past")
@@ -203,7 +203,7 @@ def test_graded_locally_as_a_faithful_run_would(shape: str, busy: None, tmp_path
     path = realistic_notebook(tmp_path / f"{shape}.ipynb", SHAPES[shape])
     result = grade_notebook(path, PROJECT1, cell_timeout=CELL_TIMEOUT, fast_cell_timeout=FAST_CELL_TIMEOUT)
     failed = [c.message for q in result.questions for c in q.checks if not c.passed]
-    assert (result.score, str(result.status)) == (24, "ok"), failed + list(result.messages)
+    assert (result.score, str(result.status)) == (RUBRIC.total, "ok"), failed + list(result.messages)
     assert not [m for m in result.messages if any(word in m for word in BLAME)]
 
 

@@ -13,14 +13,14 @@ import sys
 
 import pytest
 
-from autograder import rubric
+from assignments.project1.rubric import RUBRIC
 from autograder.outside import contradicted_timing
 from autograder.probe_protocol import Finding, frame
 from autograder.report_channel import ReportChannel, Unreadable
 from autograder.results import CheckResult, QuestionResult
 from autograder.trust import withhold
+from tests.expect import items, lost, scores, total
 from tests.submissions import notebook, replace, solution
-from tests.project1 import PROJECT1, RUBRIC
 
 SOLUTION = solution(loops=50)
 # No `jax.jit` anywhere: the model's values are right, but an uncompiled model is the assignment's
@@ -30,7 +30,7 @@ NO_JIT = replace(
             "fast_my_function = my_function"),
     "fast_my_function = jax.jit(my_function)", "fast_my_function = my_function",
 )
-NO_JIT_ROW = ["7", "5", "4", "0", "0", "16"]
+NO_JIT_LOSES = ("q4", "q5")
 
 # What every forgery below claims: Question 4 compiled and 10x faster, Question 5's cache sizes
 # right, the last inspection clean, and (when asked for Question 1) the right arrays.
@@ -134,28 +134,28 @@ def early(source, cells=NO_JIT):
 
 
 CASES = {
-    # name: (cells, the first six columns of its row, a flag it must have, or None: no flag)
-    "honest-without-jit": (NO_JIT, NO_JIT_ROW, None),
-    "honest-solution": (SOLUTION, ["7", "5", "4", "4", "4", "24"], None),
+    # name: (cells, the items it loses (a question's name: all its items), a flag it must have, or None)
+    "honest-without-jit": (NO_JIT, NO_JIT_LOSES, None),
+    "honest-solution": (SOLUTION, (), None),
     # Question 1's display item is withheld (a kernel flag); nothing forged is earned.
-    "json-default-encoder-replaced": (early(JSON_ENCODER), ["6", "5", "4", "0", "0", "15"],
+    "json-default-encoder-replaced": (early(JSON_ENCODER), ("displayed", "q4", "q5"),
                                       "kernel: replaces (json._default_encoder.encode)"),
-    "comm-send-patched-through-an-alias": (early(COMM_SEND), ["6", "5", "4", "0", "0", "15"],
+    "comm-send-patched-through-an-alias": (early(COMM_SEND), ("displayed", "q4", "q5"),
                                            "kernel: replaces (comm.base_comm.BaseComm.send)"),
-    "post-run-cell-callback-through-getattr": (early(EVENT_CALLBACK), ["6", "5", "4", "0", "0", "15"],
+    "post-run-cell-callback-through-getattr": (early(EVENT_CALLBACK), ("displayed", "q4", "q5"),
                                                "kernel: registers an IPython event callback (post_run_cell"),
-    "forged-q1-report-with-printed-display-values": (PRINTED_DISPLAY, ["0", "5", "4", "4", "4", "17"],
+    "forged-q1-report-with-printed-display-values": (PRINTED_DISPLAY, ("q1",),
                                                      "kernel: replaces (json._default_encoder.encode)"),
     # Every report came through a channel that carried a forged frame: nothing is earned.
-    "frame-written-on-every-pipe": (early(ON_EVERY_PIPE, SOLUTION), ["0", "0", "0", "0", "0", "0"],
+    "frame-written-on-every-pipe": (early(ON_EVERY_PIPE, SOLUTION), RUBRIC.names,
                                     "kernel: the probe's report channel was tampered with"),
     # Question 4's report claims seconds of timed calls the kernel never ran: Question 4 is withheld.
     "sleeps-in-the-timed-calls": (after_heading("## Question 4", SLEEPS_IN_TIMING, SOLUTION),
-                                  ["6", "5", "4", "0", "4", "19"],
+                                  ("displayed", "q4"),
                                   "kernel: a report contradicted by what the grader saw from outside"),
     # The inspection gives no report: a flag, and Question 1's display is withheld.
     "closes-every-pipe-before-the-inspection": ([*SOLUTION, ("code", CLOSES_EVERY_PIPE)],
-                                                ["6", "5", "4", "4", "4", "23"],
+                                                ("displayed",),
                                                 "kernel: the grader's look at the kernel after the run failed"),
 }
 BUSY = "while True:\n    pass"
@@ -187,9 +187,11 @@ def batch(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CASES)
 def test_a_forgery_earns_nothing_unearned(batch, name):
-    _, rows = batch
-    columns = ["q1", "q2", "q3", "q4", "q5", "total"]
-    assert [rows[name][c] for c in columns] == CASES[name][1]
+    out, rows = batch
+    expected = lost(*CASES[name][1])
+    assert [float(rows[name][c]) for c in (*RUBRIC.names, "total")] == [*scores(expected), total(expected)]
+    grading = json.loads((out / name / "grading.json").read_text())
+    assert {c["name"] for q in grading["questions"] for c in q["checks"] if not c["passed"]} == items(*CASES[name][1])
 
 
 @pytest.mark.slow
@@ -217,23 +219,25 @@ def test_a_withheld_item_tells_the_student_why(batch):
 
 def full_marks() -> list[QuestionResult]:
     return [
-        QuestionResult(q, tuple(CheckResult(i.name, True, i.points, "correct.") for i in rubric.items(q)))
-        for q in rubric.QUESTIONS
+        QuestionResult(q.name, tuple(CheckResult(i.name, True, i.points, "correct.") for i in q.items))
+        for q in RUBRIC.questions
     ]
 
 
 @pytest.mark.parametrize(
-    ("findings", "scores"),
+    ("findings", "withheld"),
     [
-        ((), [7, 5, 4, 4, 4]),
-        ((Finding("ipython_event", "post_run_cell: f"),), [6, 5, 4, 4, 4]),
-        ((Finding("probe_failed", "no report"),), [6, 5, 4, 4, 4]),
-        ((Finding("contradicted", "timing", "q4"),), [6, 5, 4, 0, 4]),
-        ((Finding("channel", "a report no request asked for"),), [0, 0, 0, 0, 0]),
+        ((), ()),
+        ((Finding("ipython_event", "post_run_cell: f"),), ("displayed",)),
+        ((Finding("probe_failed", "no report"),), ("displayed",)),
+        ((Finding("contradicted", "timing", "q4"),), ("displayed", "q4")),
+        ((Finding("channel", "a report no request asked for"),), RUBRIC.names),
     ],
 )
-def test_findings_withhold_what_they_put_in_doubt(findings, scores):
-    assert [q.score for q in withhold(full_marks(), findings, RUBRIC)] == scores
+def test_findings_withhold_what_they_put_in_doubt(findings, withheld):
+    results = withhold(full_marks(), findings, RUBRIC)
+    assert tuple(q.score for q in results) == scores(lost(*withheld))
+    assert {c.name for q in results for c in q.checks if not c.passed} == items(*withheld)
 
 
 def timing(reference: float, submission: float) -> dict:

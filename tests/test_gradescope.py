@@ -17,18 +17,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from assignments.project1.rubric import RUBRIC
 from autograder.build import BuildError, check_zip, question_points
 from autograder.build.otter_zip import PACKAGE_IN_ZIP, PACKAGE_ON_GRADESCOPE
-from autograder.gradescope.results_json import FLAGS_ENTRY
 from autograder.grade.sources import ASK_FOR_THE_NOTEBOOK
+from autograder.gradescope.results_json import FLAGS_ENTRY
 from autograder.gradescope.uploads import LISTED_AT_MOST, take_charge
 from autograder.pipeline import grade_notebook
-from autograder.rubric import QUESTIONS, points
 from tests import submissions
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
+from tests.expect import earned, full, lost, marks
 
 MASTER = Path(__file__).resolve().parents[1] / "assignments" / "project1" / "project1.ipynb"
-FULL_MARKS = {q: (points(q), points(q)) for q in QUESTIONS}
+FULL_MARKS = marks(full())
+NO_MARKS = marks(earned())
 # Modules otter, the grader and a kernel import; uploaded beside the notebook, none may run.
 SHADOWING_MODULES = ("otter", "nbformat", "numpy", "json", "jax", "pandas", "autograder", "sitecustomize")
 
@@ -84,7 +86,7 @@ def as_text(cells: list[tuple[str, str]], **options) -> str:
 
 
 def scores(results: dict) -> dict:
-    return {t["name"]: (t["score"], t["max_score"]) for t in results["tests"] if t["name"] in QUESTIONS}
+    return {t["name"]: (t["score"], t["max_score"]) for t in results["tests"] if t["name"] in RUBRIC.names}
 
 
 def test_zip_carries_the_package_and_takes_charge_first(autograder_zip):
@@ -136,7 +138,7 @@ def test_build_refuses_a_zip_without_the_package(autograder_zip, tmp_path):
 
 
 def test_master_points_match_the_rubric():
-    assert question_points(MASTER) == {q: float(points(q)) for q in QUESTIONS}
+    assert question_points(MASTER) == {q: float(RUBRIC.points(q)) for q in RUBRIC.names}
 
 
 def test_student_notebook_has_no_solutions_and_no_package(autograder_zip):
@@ -159,8 +161,8 @@ def test_uploaded_modules_never_run(autograder_zip, tmp_path):
     root, markers = tmp_path / "autograder", tmp_path / "markers"
     markers.mkdir()
     markers.chmod(0o1777)  # any user, the sandboxed kernel's too, could leave a marker
-    forged = json.dumps({"score": 24, "tests": [{"name": q, "score": points(q), "max_score": points(q)}
-                                                for q in QUESTIONS]})
+    forged = json.dumps({"score": RUBRIC.total, "tests": [{"name": q.name, "score": q.points, "max_score": q.points}
+                                                          for q in RUBRIC.questions]})
     uploads = {f"{module}.py": "from pathlib import Path as _P\n"
                                f"_P({str(markers / module)!r}).write_text('ran')\n"
                                f"_P({str(root / 'results' / 'results.json')!r}).write_text({forged!r})\n"
@@ -170,7 +172,7 @@ def test_uploaded_modules_never_run(autograder_zip, tmp_path):
     uploads["project1.ipynb"] = as_text(wrong, otter=True)
     results = run_on_gradescope(autograder_zip, uploads, root)
     assert sorted(p.name for p in markers.iterdir()) == []
-    assert scores(results) == {**FULL_MARKS, "q1": (6, 7)}
+    assert scores(results) == marks(lost("third"))
     assert "Graded notebook: project1.ipynb." in results["output"]
     assert "otter.py" in results["output"] and "ignored" in results["output"]
     # The upload is kept for the record where kernels cannot read it; otter saw only the notebook.
@@ -221,7 +223,7 @@ def _older_copy() -> str:
 def test_the_right_notebook_is_graded(autograder_zip, tmp_path, uploads, graded):
     results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
     assert scores(results) == FULL_MARKS
-    assert [t["name"] for t in results["tests"]] == list(QUESTIONS)  # no otter summary, no flags
+    assert [t["name"] for t in results["tests"]] == list(RUBRIC.names)  # no otter summary, no flags
     assert all(t["visibility"] == "visible" for t in results["tests"])
     assert f"Graded notebook: {graded}." in results["output"]
     # Items by their description, no otter test names; otter's banner (stdout) for instructors only.
@@ -248,7 +250,7 @@ EXPORTED = "\n\n".join(source for kind, source in submissions.solution(loops=50)
 )
 def test_upload_that_cannot_be_graded_is_refused(autograder_zip, tmp_path, uploads, said):
     results = run_on_gradescope(autograder_zip, uploads, tmp_path / "autograder")
-    assert results["score"] == 0 and scores(results) == {q: (0, points(q)) for q in QUESTIONS}
+    assert results["score"] == 0 and scores(results) == NO_MARKS
     assert all(text in results["output"] for text in said), results["output"]
 
 
@@ -261,7 +263,7 @@ def test_upload_that_cannot_be_graded_is_refused(autograder_zip, tmp_path, uploa
         pytest.param(submissions.replace(submissions.solution(loops=50), "third = first @ second",
                                          "third = first * second.T")
                      + [("code", 'log_file = "results.json"')],
-                     {**FULL_MARKS, "q1": (6, 7)}, True, id="one-mistake-flagged"),
+                     marks(lost("third")), True, id="one-mistake-flagged"),
     ],
 )
 def test_course_template_through_plain_otter_assign(autograder_zip, tmp_path, cells, expected, flagged):
@@ -295,17 +297,17 @@ def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     config_file.write_text(json.dumps(config))
     subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, **options)
     results = json.loads((root / "results" / "results.json").read_text())
-    assert scores(results) == {"q1": (7, 7), "q2": (5, 5), "q3": (4, 4), "q4": (0, 4), "q5": (0, 4)}
+    assert scores(results) == marks(lost("q4", "q5"))
     assert "Your notebook was stopped" in results["output"] and "25 s" in results["output"]
 
 
 @pytest.mark.slow
 def test_the_handed_out_notebook_earns_nothing(autograder_zip, tmp_path):
     """The notebook students receive, run as handed out (its Question 4 model is the
-    assignment's own, uncompiled code): 0/24 on Gradescope and in a local regrade alike."""
+    assignment's own, uncompiled code): no points on Gradescope and in a local regrade alike."""
     handed_out = (autograder_zip.parents[1] / "student" / "project1.ipynb").read_text()
     results = run_on_gradescope(autograder_zip, {"project1.ipynb": handed_out}, tmp_path / "autograder")
-    assert scores(results) == {q: (0, points(q)) for q in QUESTIONS}
+    assert scores(results) == NO_MARKS
     assert "code the assignment gives you" in next(t["output"] for t in results["tests"] if t["name"] == "q4")
     (tmp_path / "local").mkdir()
     (tmp_path / "local" / "project1.ipynb").write_text(handed_out)

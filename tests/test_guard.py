@@ -93,9 +93,9 @@ def test_a_crashing_check_leaves_the_submission_graded(
     assert reread == result
     [(submission, item, detail)] = crashed_checks([reread])
     assert (submission, item) == ("solution", "q4 compiled") and "KeyError" in detail
-    page = write_report([(Submission(None, "solution"), reread)], tmp_path / "out", PROJECT1).read_text()
+    page = write_report([(Submission(None, "solution"), reread)], tmp_path / "out", ASSIGNMENT).read_text()
     assert "Checks the grader could not run" in page and "KeyError" in page
-    assert "Traceback" not in feedback_markdown(Submission(None, "solution"), reread, PROJECT1.title)
+    assert "Traceback" not in feedback_markdown(Submission(None, "solution"), reread, ASSIGNMENT.title)
 
 
 @pytest.mark.parametrize(

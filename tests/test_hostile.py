@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from assignments.project1.rubric import RUBRIC
+from tests.expect import columns, earned, full, lost
 from tests.submissions import notebook, replace, solution
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
@@ -148,30 +150,30 @@ EMPTY = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 OTHER_ASSIGNMENT = {**notebook(SOLUTION), "metadata": {"otter": {"assignment_name": "project2"}}}
 
 CASES = {
-    # name: (notebook JSON or text, expected row after `submission`)
-    "infinite-loop": (notebook(INFINITE), ["7", "5", "4", "4", "4", "24", "24",
+    # name: (notebook JSON or text, expected row after `submission`: points from the rubric, status)
+    "infinite-loop": (notebook(INFINITE), [*columns(full()),
                                            f"timeout (cell {INFINITE_AT} ran past {CELL_TIMEOUT} s)"]),
-    "ignores-interrupts": (notebook(DEAF), ["7", "5", "4", "0", "0", "16", "24",
+    "ignores-interrupts": (notebook(DEAF), [*columns(lost("q4", "q5")),
                                             f"timeout (cell {DEAF_AT} ran past its limit and could not be interrupted)"]),
-    "os-exit": (notebook(EXITS), ["7", "5", "4", "0", "0", "16", "24", f"kernel-died (cell {EXITS_AT})"]),
-    "huge-allocation": (notebook(HUGE), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
-    "syntax-error-cell": (notebook(SYNTAX), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
-    "truncated-json": (json.dumps(notebook(SOLUTION))[:2000], ["0"] * 6 + ["24", "invalid-notebook"]),
-    "empty-notebook": (EMPTY, ["0"] * 6 + ["24", "invalid-notebook"]),
-    "not-a-notebook": ("just some text", ["0"] * 6 + ["24", "invalid-notebook"]),
-    "other-assignment": (OTHER_ASSIGNMENT, ["0"] * 6 + ["24", "wrong-assignment"]),
-    "patched-comparisons": (notebook(GARBAGE), ["0"] * 6 + ["24", "ok"]),
-    "patched-graders-and-fake-results": (notebook(TAMPER), ["0"] * 6 + ["24", "ok"]),
-    "right-answers-with-the-same-attacks": (notebook(CORRECT_TAMPER), ["7", "5", "4", "4", "4", "24", "24", "ok"]),
-    "forged-by-post-run-cell-hook": (notebook(garbage_with(POST_RUN_CELL)), ["0"] * 6 + ["24", "ok"]),
-    "forged-by-swapped-exec": (notebook(garbage_with(SWAPPED_EXEC)), ["0"] * 6 + ["24", "ok"]),
-    "forged-by-input-transformer": (notebook(garbage_with(TRANSFORMER)), ["0"] * 6 + ["24", "ok"]),
+    "os-exit": (notebook(EXITS), [*columns(lost("q4", "q5")), f"kernel-died (cell {EXITS_AT})"]),
+    "huge-allocation": (notebook(HUGE), [*columns(full()), "ok"]),
+    "syntax-error-cell": (notebook(SYNTAX), [*columns(full()), "ok"]),
+    "truncated-json": (json.dumps(notebook(SOLUTION))[:2000], [*columns(earned()), "invalid-notebook"]),
+    "empty-notebook": (EMPTY, [*columns(earned()), "invalid-notebook"]),
+    "not-a-notebook": ("just some text", [*columns(earned()), "invalid-notebook"]),
+    "other-assignment": (OTHER_ASSIGNMENT, [*columns(earned()), "wrong-assignment"]),
+    "patched-comparisons": (notebook(GARBAGE), [*columns(earned()), "ok"]),
+    "patched-graders-and-fake-results": (notebook(TAMPER), [*columns(earned()), "ok"]),
+    "right-answers-with-the-same-attacks": (notebook(CORRECT_TAMPER), [*columns(full()), "ok"]),
+    "forged-by-post-run-cell-hook": (notebook(garbage_with(POST_RUN_CELL)), [*columns(earned()), "ok"]),
+    "forged-by-swapped-exec": (notebook(garbage_with(SWAPPED_EXEC)), [*columns(earned()), "ok"]),
+    "forged-by-input-transformer": (notebook(garbage_with(TRANSFORMER)), [*columns(earned()), "ok"]),
     # The model is right (2 points); neither it nor fast_my_function is compiled.
-    "fake-jit": (notebook(FAKE_JIT), ["7", "5", "4", "0", "0", "16", "24", "ok"]),
-    **{name: (notebook(cells), ["7", "5", "4", "4", "4", "24", "24", "ok"]) for name, cells in HONEST.items()},
+    "fake-jit": (notebook(FAKE_JIT), [*columns(lost("q4", "q5")), "ok"]),
+    **{name: (notebook(cells), [*columns(full()), "ok"]) for name, cells in HONEST.items()},
 }
 if os.geteuid() == 0:  # only then do kernels run as users of their own (see test_sandbox)
-    CASES["copies-the-graders-solution"] = (notebook(COPIER), ["0"] * 6 + ["24", "ok"])
+    CASES["copies-the-graders-solution"] = (notebook(COPIER), [*columns(earned()), "ok"])
 
 
 @pytest.fixture(scope="module")
@@ -194,8 +196,7 @@ def batch(tmp_path_factory):
 @pytest.mark.parametrize("name", CASES)
 def test_row(batch, name):
     _, rows = batch
-    columns = ["q1", "q2", "q3", "q4", "q5", "total", "possible", "status"]
-    assert [rows[name][c] for c in columns] == CASES[name][1]
+    assert [rows[name][c] for c in (*RUBRIC.names, "total", "possible", "status")] == CASES[name][1]
 
 
 @pytest.mark.parametrize("name", CASES)

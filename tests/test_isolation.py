@@ -21,7 +21,7 @@ from autograder.pipeline import grade_notebook, student_message
 from autograder.status import OUT_OF_MEMORY, Kind, Status
 from tests import submissions
 from tests.test_regrade import METADATA, notebook_json
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "assignments" / "project1" / "examples" / "solution.ipynb"

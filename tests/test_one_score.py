@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from autograder import rubric
-from autograder.pipeline import GradingOptions
+from assignments.project1.rubric import RUBRIC
 from autograder.grade.batch import WorkerSetup, write_outputs
+from autograder.pipeline import GradingOptions
 from autograder.grade.previous import read_previous
 from autograder.grade.report import summary
 from autograder.grade.roster import build_roster
@@ -21,11 +21,11 @@ from autograder.grade.sources import SourceError, Student, Submission
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.status import OK
 from tests import submissions
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 WORKER = WorkerSetup("project1", GradingOptions(cell_timeout=10, timeout=10))
 
-TOTAL = sum(rubric.points(q) for q in rubric.QUESTIONS)
+TOTAL = RUBRIC.total
 # Purdue-like SIDs: numbers with leading zeros, which a spreadsheet would turn into 31200007.
 JANE = Student("Jane Doe", "0031200007", "jdoe@purdue.edu")
 ANN = Student("Ann Lee", "0031200008", "alee@purdue.edu")
@@ -33,11 +33,12 @@ BO = Student("Bo Chen", "0031200009", "bchen@purdue.edu")
 
 
 def scored(name, score):
-    """A result worth `score` (0..7) of 24: Question 1 carries it, the rest are failed."""
+    """A result worth `score` (up to Question 1's points) of the rubric's total: Question 1
+    carries it, the rest are failed."""
     questions = [QuestionResult("q1", (CheckResult("first", True, score, "fine"),
-                                       CheckResult("second", False, 7 - score, "not quite")))]
-    questions += [QuestionResult(q, (CheckResult("x", False, rubric.points(q), "not found"),))
-                  for q in rubric.QUESTIONS[1:]]
+                                       CheckResult("second", False, RUBRIC.points("q1") - score, "not quite")))]
+    questions += [QuestionResult(q.name, (CheckResult("x", False, q.points, "not found"),))
+                  for q in RUBRIC.questions[1:]]
     return SubmissionResult(name, tuple(questions), OK, (), ())
 
 

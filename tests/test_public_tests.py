@@ -20,12 +20,14 @@ from assignments.project1 import ASSIGNMENT
 from autograder.build import BuildError, build
 from autograder.build.master import MasterMismatch, check_master, item_name
 from autograder.pipeline import grade_notebook
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
 MASTER = ASSIGNMENT.master
 RUBRIC = ASSIGNMENT.rubric
+MODEL = RUBRIC.item("q4", "my_model").points
+FIFTH = RUBRIC.item("q1", "fifth").points
 RESULTS_MARK = "PUBLIC-TEST-RESULTS "
 Notebook = dict[str, Any]
 Cells = list[dict[str, Any]]
@@ -70,11 +72,12 @@ def test_master_agrees_with_the_rubric_item_by_item() -> None:
 def test_a_changed_points_value_is_named_with_found_and_expected(tmp_path: Path) -> None:
     def edit(cells: Cells) -> None:
         cell = cells[_test_cell(cells, "my_model")]
-        cell["source"] = [line.replace("points: 2", "points: 3") for line in cell["source"]]
+        cell["source"] = [line.replace(f"points: {MODEL:g}", f"points: {MODEL + 1:g}") for line in cell["source"]]
 
     message = _mismatch(_edited_master(tmp_path, edit))
     cell = _test_cell(json.loads(MASTER.read_text())["cells"], "my_model") + 1
-    assert f"question q4, item `my_model` (cell {cell}): the test has points 3, the rubric 2 (set `points: 2`)" in message
+    assert (f"question q4, item `my_model` (cell {cell}): the test has points {MODEL + 1:g}, the rubric {MODEL:g} "
+            f"(set `points: {MODEL:g}`)") in message
 
 
 def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
@@ -89,7 +92,7 @@ def test_the_build_refuses_a_master_with_a_changed_item(tmp_path: Path) -> None:
 
 def test_a_missing_item_is_named(tmp_path: Path) -> None:
     message = _mismatch(_edited_master(tmp_path, lambda cells: cells.pop(_test_cell(cells, "foo"))))
-    assert "question q2: missing test for item `foo` (1 points" in message
+    assert f"question q2: missing test for item `foo` ({RUBRIC.item('q2', 'foo').points:g} points" in message
 
 
 def test_an_extra_test_is_named(tmp_path: Path) -> None:
@@ -106,7 +109,7 @@ def test_a_test_naming_no_item_and_a_hidden_test_are_named(tmp_path: Path) -> No
         cell = cells[_test_cell(cells, "first")]
         cell["source"] = [line.replace("`first` is the 2x3 array 1..6", "the first array") for line in cell["source"]]
         hidden = cells[_test_cell(cells, "fifth")]
-        hidden["source"] = [line.replace("points: 1\n", "points: 1\nhidden: true\n")
+        hidden["source"] = [line.replace(f"points: {FIFTH:g}\n", f"points: {FIFTH:g}\nhidden: true\n")
                             for line in hidden["source"]]
 
     message = _mismatch(_edited_master(tmp_path, edit))
@@ -266,7 +269,7 @@ def test_grader_check_loses_what_the_grade_loses(case: str, solution: Notebook, 
 
 def test_grader_check_gives_the_handed_out_notebook_nothing(assigned: Path, tmp_path: Path) -> None:
     """The notebook students receive, run as handed out: every public test fails, Question 4's
-    uncompiled model (the assignment's own code, which runs) included, as in the grade (0/24)."""
+    uncompiled model (the assignment's own code, which runs) included, as in the grade (no points)."""
     handed_out: Notebook = json.loads((assigned / "student" / "project1.ipynb").read_text())
     checked = _checked(_with_mistakes(handed_out, []), tmp_path / "run")
-    assert checked == {q: {i.name for i in RUBRIC.question(q).items} for q in RUBRIC.names}
+    assert checked == {q.name: {i.name for i in q.items} for q in RUBRIC.questions}

@@ -1,19 +1,20 @@
 """The realistic hand-ins of `tests/realistic.py`, graded in one batch as a TA would grade a class:
-each gets exactly the points a careful instructor would give, and only the hostile ones are
-flagged."""
+each loses exactly the items a careful instructor would take (its points follow from the rubric),
+and only the hostile ones are flagged."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
 
+from assignments.project1.rubric import RUBRIC
 from autograder.grade.batch import grade_many
 from autograder.results import SubmissionResult
+from tests.expect import items, lost, scores
 from tests.realistic import CASES
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -48,10 +49,11 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResu
 @pytest.mark.parametrize("name", list(CASES))
 def test_graded_as_an_instructor_would(name: str, graded: dict[str, SubmissionResult]) -> None:
     result = graded[name]
-    expected = CASES[name][1]
-    points = [int(result.question(q).score) for q in ("q1", "q2", "q3", "q4", "q5")]
-    failed = [c.message for q in result.questions for c in q.checks if not c.passed]
-    assert points == expected, "\n".join(failed)
+    loses = CASES[name][1]
+    points = tuple(result.question(q).score for q in RUBRIC.names)
+    failed = {c.name: c.message for q in result.questions for c in q.checks if not c.passed}
+    report = "\n".join(f"  {item}: {message}" for item, message in failed.items())
+    assert (points, set(failed)) == (scores(lost(*loses)), items(*loses)), report
     assert str(result.status).startswith(STATUS.get(name, "ok"))
     assert bool(result.flags) == (name in HOSTILE), result.flags
 
@@ -66,7 +68,7 @@ def test_a_cell_that_stopped_with_an_error_is_named_where_points_were_lost(grade
     notes = [m for m in graded["third-elementwise-raises"].messages if "stopped with" in m]
     assert len(notes) == 1 and notes[0].startswith("Question 1: the cell that starts `third = first * second` stopped")
     assert "TypeError" in notes[0] and ".py, line" not in notes[0]
-    full = [name for name, (_, expected, _) in CASES.items() if sum(expected) == 24]
+    full = [name for name, (_, loses, _) in CASES.items() if not loses]
     assert not [name for name in full if any("stopped with" in m for m in graded[name].messages)]
 
 

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from autograder import rubric
+from assignments.project1.rubric import RUBRIC
 from autograder.grade import batch as batch_module
 from autograder.grade.batch import GRADER_FAILED, WorkerSetup, grade_one, write_outputs
 from autograder.pipeline import GradingOptions
@@ -30,10 +30,14 @@ from autograder.grade.sources import (
 from autograder.results import CheckResult, QuestionResult, SubmissionResult
 from autograder.status import OK
 from tests import submissions
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
+from tests.expect import columns, earned, full, lost, number, total
 
-HEADER = ["submission", "q1", "q2", "q3", "q4", "q5", "total", "possible", "status", "names", "sids", "emails", "flags",
+HEADER = ["submission", *RUBRIC.names, "total", "possible", "status", "names", "sids", "emails", "flags",
           "counted_elsewhere"]
+# The export's graded notebooks: the solution, and the group's `third = second @ first`.
+FULL, MISTAKE, NOTHING = full(), lost("third"), earned()
+TOTAL, POSSIBLE = number(total(FULL)), number(RUBRIC.total)
 
 # As Gradescope writes it: Ruby symbols for keys, quoted SIDs, Ruby timestamps.
 METADATA = """\
@@ -142,12 +146,12 @@ def test_gradebook_has_the_students(regraded):
     table = read_csv(out / "grades.csv")
     assert table[0] == HEADER
     assert table[1:] == [
-        ["submission_1001", "7", "5", "4", "4", "4", "24", "24", "ok", "Jane Doe", "0012345", "jdoe@purdue.edu", "", ""],
-        ["submission_1002", "6", "5", "4", "4", "4", "23", "24", "ok", "Ann Lee; Bo Chen", "0020001; 0020002",
+        ["submission_1001", *columns(FULL), "ok", "Jane Doe", "0012345", "jdoe@purdue.edu", "", ""],
+        ["submission_1002", *columns(MISTAKE), "ok", "Ann Lee; Bo Chen", "0020001; 0020002",
          "alee@purdue.edu; bchen@purdue.edu", "", ""],
-        ["submission_1003", "7", "5", "4", "4", "4", "24", "24", "ok", "Cy Park", "0030003", "cpark@purdue.edu", "", ""],
-        ["submission_1004", "7", "5", "4", "4", "4", "24", "24", "ok", "Di Wu", "0040004", "dwu@purdue.edu", "", ""],
-        ["submission_1005", "0", "0", "0", "0", "0", "0", "24", "invalid-notebook", "Ed Ruiz", "0050005",
+        ["submission_1003", *columns(FULL), "ok", "Cy Park", "0030003", "cpark@purdue.edu", "", ""],
+        ["submission_1004", *columns(FULL), "ok", "Di Wu", "0040004", "dwu@purdue.edu", "", ""],
+        ["submission_1005", *columns(NOTHING), "invalid-notebook", "Ed Ruiz", "0050005",
          "eruiz@purdue.edu", "", ""],
     ]
 
@@ -158,21 +162,21 @@ def test_lms_import_files_have_one_row_per_student(regraded):
     # the submission with two notebooks scores its chosen one.
     assert read_csv(out / "brightspace.csv") == [
         ["OrgDefinedId", "Username", "Project 1 Points Grade", "End-of-Line Indicator"],
-        ["#0012345", "#jdoe", "24", "#"],
-        ["#0020001", "#alee", "23", "#"],
-        ["#0020002", "#bchen", "23", "#"],
-        ["#0030003", "#cpark", "24", "#"],
-        ["#0040004", "#dwu", "24", "#"],
+        ["#0012345", "#jdoe", TOTAL, "#"],
+        ["#0020001", "#alee", number(total(MISTAKE)), "#"],
+        ["#0020002", "#bchen", number(total(MISTAKE)), "#"],
+        ["#0030003", "#cpark", TOTAL, "#"],
+        ["#0040004", "#dwu", TOTAL, "#"],
         ["#0050005", "#eruiz", "0", "#"],
     ]
     assert read_csv(out / "canvas.csv") == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Project 1"],
-        ["Points Possible", "", "", "", "", "24"],
-        ["Jane Doe", "", "0012345", "jdoe", "", "24"],
-        ["Ann Lee", "", "0020001", "alee", "", "23"],
-        ["Bo Chen", "", "0020002", "bchen", "", "23"],
-        ["Cy Park", "", "0030003", "cpark", "", "24"],
-        ["Di Wu", "", "0040004", "dwu", "", "24"],
+        ["Points Possible", "", "", "", "", POSSIBLE],
+        ["Jane Doe", "", "0012345", "jdoe", "", TOTAL],
+        ["Ann Lee", "", "0020001", "alee", "", number(total(MISTAKE))],
+        ["Bo Chen", "", "0020002", "bchen", "", number(total(MISTAKE))],
+        ["Cy Park", "", "0030003", "cpark", "", TOTAL],
+        ["Di Wu", "", "0040004", "dwu", "", TOTAL],
         ["Ed Ruiz", "", "0050005", "eruiz", "", "0"],
     ]
     assert not (out / "gradescope_upload.csv").exists() and "gradescope_upload" not in printed
@@ -183,9 +187,11 @@ def test_changes_since_gradescope(regraded):
     out, printed = regraded
     assert read_csv(out / "changes.csv") == [
         ["names", "sids", "emails", "submission", "previous", "new", "difference"],
-        ["Cy Park", "0030003", "cpark@purdue.edu", "submission_1003", "18", "24", "6"],
-        ["Ann Lee", "0020001", "alee@purdue.edu", "submission_1002", "20", "23", "3"],
-        ["Di Wu", "0040004", "dwu@purdue.edu", "submission_1004", "", "24", ""],
+        # Gradescope had 18 and 20 (PREVIOUS above).
+        ["Cy Park", "0030003", "cpark@purdue.edu", "submission_1003", "18", TOTAL, number(total(FULL) - 18)],
+        ["Ann Lee", "0020001", "alee@purdue.edu", "submission_1002", "20", number(total(MISTAKE)),
+         number(total(MISTAKE) - 20)],
+        ["Di Wu", "0040004", "dwu@purdue.edu", "submission_1004", "", TOTAL, ""],
         ["Ed Ruiz", "0050005", "eruiz@purdue.edu", "submission_1005", "", "0", ""],
     ]
     assert "changed since Gradescope: 2 students, 2 with no previous score (see changes.csv)" in printed
@@ -199,10 +205,12 @@ def test_feedback_files(regraded):
     out, _ = regraded
     group = (out / "submission_1002" / "feedback.md").read_text()
     assert "Ann Lee (0020001); Bo Chen (0020002)" in group
-    assert "**Score:** 23 / 24" in group
-    assert "## Question 1: 6 / 7" in group and "## Question 5: 4 / 4" in group
-    assert re.search(r"\*\*not passed\*\* \(0/1\): `third` is the matrix product.*the order of a matrix product matters", group)
-    assert group.count("**passed**") == 22
+    assert f"**Score:** {number(total(MISTAKE))} / {POSSIBLE}" in group
+    assert f"## Question 1: {number(MISTAKE['q1'])} / {number(RUBRIC.points('q1'))}" in group
+    assert f"## Question 5: {number(MISTAKE['q5'])} / {number(RUBRIC.points('q5'))}" in group
+    third = number(RUBRIC.item("q1", "third").points)
+    assert re.search(rf"\*\*not passed\*\* \(0/{third}\): `third` is the matrix product.*the order of a matrix product matters", group)
+    assert group.count("**passed**") == len(RUBRIC.items) - 1
     by_name = (out / "submission_1003" / "feedback.md").read_text()
     assert "2 notebooks were uploaded (Project_1 (2).ipynb, scratch.ipynb)" in by_name
     assert "Project_1 (2).ipynb was graded because its name is the assignment's" in by_name
@@ -210,7 +218,7 @@ def test_feedback_files(regraded):
     assert "answers.ipynb was graded because its notebook metadata names the assignment project1" in by_metadata
     nothing = (out / "submission_1005" / "feedback.md").read_text()
     assert "No .ipynb file was found in this submission (uploaded: report.pdf)" in nothing
-    assert "**Score:** 0 / 24" in nothing
+    assert f"**Score:** 0 / {POSSIBLE}" in nothing
 
 
 def test_report_and_summary(regraded):
@@ -223,11 +231,14 @@ def test_report_and_summary(regraded):
         assert data.startswith(b"\x89PNG") and len(data) > 5000
     assert "submission_1005" in page and "invalid-notebook" in page and "Ed Ruiz" in page
     assert "<code>third</code> is the matrix product" in page
-    assert "5 submissions: mean 19.0 / 24, median 24" in printed
-    assert "per question: q1 5.4/7" in printed
+    graded = [FULL, MISTAKE, FULL, FULL, NOTHING]  # submission_1001 ... submission_1005
+    mean = sum(map(total, graded)) / len(graded)
+    assert f"5 submissions: mean {mean:.1f} / {POSSIBLE}, median {TOTAL}" in printed
+    q1 = sum(points["q1"] for points in graded) / len(graded)
+    assert f"per question: q1 {q1:.1f}/{number(RUBRIC.points('q1'))}" in printed
     assert "submission_1005: invalid-notebook" in printed
     # stderr is not a terminal here: no bar, one line per graded submission instead.
-    assert re.search(r"submission_1002: 23/24 ok \(\d+\.\d s\)", printed)
+    assert re.search(rf"submission_1002: {number(total(MISTAKE))}/{POSSIBLE} ok \(\d+\.\d s\)", printed)
 
 
 def test_rerun_reuses_results_and_keeps_students(regraded, tmp_path):
@@ -322,11 +333,11 @@ def test_bad_input_is_an_error_before_grading(tmp_path):
 
 
 def scored(name, score, message="fine", flags=()):
-    """A result worth `score` of 24: Question 1's one item carries it, the rest are failed."""
+    """A result worth `score` of the rubric's total: Question 1 carries it, the rest are failed."""
     questions = [QuestionResult("q1", (CheckResult("first", True, score, message),
-                                       CheckResult("second", False, 7 - score, message)))]
-    questions += [QuestionResult(q, (CheckResult("x", False, rubric.points(q), "not found"),))
-                  for q in rubric.QUESTIONS[1:]]
+                                       CheckResult("second", False, RUBRIC.points("q1") - score, message)))]
+    questions += [QuestionResult(q.name, (CheckResult("x", False, q.points, "not found"),))
+                  for q in RUBRIC.questions[1:]]
     return SubmissionResult(name, tuple(questions), OK, (), tuple(flags))
 
 
@@ -412,7 +423,7 @@ def test_a_surrogate_raised_by_student_code_is_graded_and_written(tmp_path):
                           capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     out = tmp_path / "out"
-    assert read_csv(out / "grades.csv")[1][:9] == ["odd", "7", "5", "0", "4", "4", "20", "24", "ok"]
+    assert read_csv(out / "grades.csv")[1][:9] == ["odd", *columns(lost("q3")), "ok"]
     assert "raised ValueError: \\udcff" in (out / "odd" / "feedback.md").read_text(encoding="utf-8")
     assert all((out / name).is_file() for name in ("brightspace.csv", "canvas.csv", "report.html"))
 

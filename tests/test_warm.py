@@ -21,7 +21,7 @@ from autograder.notebook import Step
 from autograder.results import SubmissionResult
 from tests.submissions import write
 from tests.test_corpus import CORRECT, Q4_MISTAKES, Case, edit
-from tests.project1 import PROJECT1, RUBRIC
+from tests.project1 import PROJECT1
 
 pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
 
@@ -34,7 +34,6 @@ CASES = [
     Case(
         "x64-by-environment-before-import",
         edit((IMPORT, "import os\nos.environ['JAX_ENABLE_X64'] = '1'\n" + IMPORT)),
-        (7, 5, 4, 4, 4),
     ),
     Q4_MISTAKES[0],
 ]
