@@ -86,7 +86,7 @@ def test_master_follows_the_rubric():
     configs = [_config(s) for s in sources if s.startswith('""" # BEGIN TEST CONFIG')]
     assert [c["points"] for c in configs] == [item.points for item in RUBRIC.items]
     assert [c["success_message"] for c in configs] == [f"{item.description}: correct." for item in RUBRIC.items]
-    assert all(c["failure_message"].startswith(f"{i.description}: not yet.") for c, i in zip(configs, RUBRIC.items))
+    assert all(c["failure_message"].startswith(f"{i.description}: not yet.") for c, i in zip(configs, RUBRIC.items, strict=True))
     assert re.search(r"^name: mlp$", sources[0], re.MULTILINE)
 
 
@@ -280,7 +280,7 @@ def test_probes_report_an_uncompiled_step():
 EXAMPLES = {
     "solution": set(),
     "unscaled-weights": {"weights"},
-    "missing-relu": {"one_hidden", "two_hidden", "step", "descends"},
+    "missing-relu": {"one_hidden", "two_hidden", "step"},
     "not-jitted": {"compiled"},
     "wrong-sign": {"step", "descends"},
 }
@@ -288,6 +288,47 @@ EXAMPLES = {
 
 def expected_scores(lost_items: set[str]) -> dict[str, float]:
     return {q.name: q.points - sum(i.points for i in q.items if i.name in lost_items) for q in RUBRIC.questions}
+
+
+def _run_in_this_process(example: str) -> dict:
+    """The example's code cells run here (our own examples, not student code), as a kernel
+    would run them, without the otter cells."""
+    cells = json.loads((MLP.examples / f"{example}.ipynb").read_text())["cells"]
+    namespace: dict = {}
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "otter" not in source and "grader.check" not in source:
+            exec(compile(source, example, "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_examples_through_probes_and_checks(example):
+    """Each example loses exactly its items when the probes read its names and the checks judge
+    them, with no kernel in between: what the end-to-end tests below need from the engine is
+    the transport, not the judgement."""
+    probes = _kernel_side(max_elements=200_000)["PROBES"]
+    student = _run_in_this_process(example)
+    found = set()
+    for question in RUBRIC.names:
+        found |= lost(grade(question, lambda plan, q=question: probes[q](student, json.loads(json.dumps(plan)))))
+    assert found == EXAMPLES[example]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_public_tests_fail_where_the_grader_does(example):
+    """The master's public tests (what `grader.check` runs), run on each example in this process,
+    fail exactly for the items the grader takes off."""
+    student = _run_in_this_process(example)
+    cells = json.loads(MLP.master.read_text())["cells"]
+    failed = set()
+    for source in ("".join(cell["source"]) for cell in cells):
+        if source.startswith('""" # BEGIN TEST CONFIG'):
+            try:
+                exec(compile(source, "public test", "exec"), dict(student))
+            except AssertionError:
+                failed.add(source.split("def test_", 1)[1].split("(", 1)[0])
+    assert failed == EXAMPLES[example]
 
 
 def test_every_example_is_listed():
