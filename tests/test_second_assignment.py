@@ -266,6 +266,7 @@ def test_probes_of_the_reference_pass_every_check():
         assert lost(results) == set(), {n: r.message for n, r in results.items() if not r.passed}
 
 
+@pytest.mark.slow  # an uncompiled step runs op by op: long on a busy machine
 def test_probes_report_an_uncompiled_step():
     from reference.mlp import questions
 
@@ -302,6 +303,8 @@ def _run_in_this_process(example: str) -> dict:
     return namespace
 
 
+# Each example runs JAX in this process (no kernel): a few seconds each, left to the full run.
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_examples_through_probes_and_checks(example):
     """Each example loses exactly its items when the probes read its names and the checks judge
@@ -315,6 +318,8 @@ def test_examples_through_probes_and_checks(example):
     assert found == EXAMPLES[example]
 
 
+# Each example runs JAX in this process (no kernel): a few seconds each, left to the full run.
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_public_tests_fail_where_the_grader_does(example):
     """The master's public tests (what `grader.check` runs), run on each example in this process,
