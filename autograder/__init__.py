@@ -1,4 +1,4 @@
-"""Autograder for TDM 40200 Project 1: checks, an otter-grader plugin and a command line.
+"""Autograder for TDM 40200's JAX assignments: an engine, an otter-grader plugin and a command line.
 
 The public surface:
 

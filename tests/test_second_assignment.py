@@ -3,7 +3,6 @@ folder: its checks on hand-made observations, its kernel-side probes against its
 this process, no kernel), and, marked slow, every example graded end to end by the engine
 (local grade and the Gradescope simulation) with points derived from its rubric."""
 
-import inspect
 import json
 import random
 import re
@@ -340,25 +339,12 @@ def test_every_example_is_listed():
     assert sorted(p.stem for p in MLP.examples.glob("*.ipynb")) == sorted(EXAMPLES)
 
 
-def _engine_takes_an_assignment() -> bool:
-    from autograder import pipeline
-
-    return "assignment" in inspect.signature(pipeline.grade_cells).parameters
-
-
-engine = pytest.mark.skipif(
-    not _engine_takes_an_assignment(),
-    reason="the engine does not take an assignment yet (autograder.pipeline.grade_cells has no `assignment`)",
-)
-
-
 @pytest.mark.slow
-@engine
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_examples_graded_by_the_engine(example):
     from autograder.pipeline import grade_notebook
 
-    result = grade_notebook(MLP.examples / f"{example}.ipynb", assignment=MLP)
+    result = grade_notebook(MLP.examples / f"{example}.ipynb", MLP)
     assert result.status.kind.name == "OK", result.messages
     assert {q.name: q.score for q in result.questions} == expected_scores(EXAMPLES[example])
     assert {c.name for q in result.questions for c in q.checks if not c.passed} == EXAMPLES[example]
@@ -376,7 +362,6 @@ def mlp_zip(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-@engine
 @pytest.mark.parametrize("example", ["solution", "missing-relu"])
 def test_gradescope_grades_the_second_assignment(mlp_zip, tmp_path, example):
     from tests.test_gradescope import run_on_gradescope

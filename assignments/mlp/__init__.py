@@ -8,7 +8,9 @@ from pathlib import Path
 from autograder.assignment import Assignment
 
 from .checks import QUESTIONS
+from .hints import ITEMS as HINTS
 from .rubric import RUBRIC
+from .rules import RULES
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -22,4 +24,6 @@ ASSIGNMENT = Assignment(
     gradebook_item="Project 2 (short)",
     # "mlp.ipynb", "MLP-1.ipynb", "project2.ipynb", "Project_2"... but not "project20".
     file_pattern=r"mlp|project[ _-]?2(?!\d)",
+    hints=HINTS,
+    rules=RULES,
 )

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from autograder.hints import DOCS, Hint, same
+from autograder.hints import Hint, same
+
+DOCS = "https://docs.jax.dev/en/latest/"
 
 RANDOM_DOCS = f"{DOCS}random-numbers.html"
 JIT_DOCS = f"{DOCS}jit-compilation.html"

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # provided by the engine's kernel-side module (see above)
-    from autograder.kernel_probe import call, flags, genuine_jit, keys
+    from autograder.probe.inspection import call, flags, genuine_jit, keys
 
 Namespace = dict[str, Any]
 Observed = dict[str, Any]

@@ -13,8 +13,8 @@ from autograder.results import CheckResult
 
 from .. import hints
 from ..rubric import RUBRIC
+from ..rules import VALUES
 from .cases import choose, chosen, hidden_layers
-from .trees import ATOL, RTOL
 
 QUESTION = "q2"
 PROBED = True
@@ -54,10 +54,10 @@ def _values_check(hidden: int, name: str) -> Check:
             if hidden_layers(case) != hidden:
                 continue
             what = f"{WHAT} with sizes {case['sizes']}"
-            problem = mismatch(found, case["forward"], what=what, rtol=RTOL, atol=ATOL)
+            problem = mismatch(found, case["forward"], what=what, within=VALUES)
             if (
                 problem is not None
-                and mismatch(found, case["forward_linear"], what=what, rtol=RTOL, atol=ATOL) is None
+                and mismatch(found, case["forward_linear"], what=what, within=VALUES) is None
             ):
                 problem = (
                     f"{what} gives the network's values without any ReLU: apply it after each hidden layer."

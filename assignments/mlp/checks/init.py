@@ -20,6 +20,7 @@ from autograder.results import CheckResult
 
 from .. import hints
 from ..rubric import RUBRIC
+from ..rules import SUMS, VALUES
 from .trees import Pair, count_problem, layers, shape_of
 
 QUESTION = "q1"
@@ -27,7 +28,6 @@ QUESTION = "q1"
 PROBED = True
 SMALL_PROBES = 2
 # The sums over a whole big matrix: float32 draws summed in float64, in whichever order.
-SUM_RTOL, SUM_ATOL = 1e-4, 1e-3
 DEFAULT_FLAGS = {"jax_threefry_partitionable": True, "jax_enable_x64": False}
 BIG = "`init_params(key, [784, 128, 10])`"
 SMALL = "`init_params(key, [3, 4, 2])`"
@@ -97,7 +97,7 @@ def _weights_problem(observed: Any, expected: list[list[Any]], what: str) -> str
         return problem
     for number, ((w, _), (want, _)) in enumerate(zip(pairs, expected, strict=True), start=1):
         label = f"layer {number}'s W in {what}"
-        problem = mismatch(w, want, what=label)
+        problem = mismatch(w, want, what=label, within=VALUES)
         found = as_array(w)
         factor = _scaled(found, np.asarray(want, dtype=float)) if found is not None else None
         if problem is not None and factor is not None:
@@ -123,6 +123,7 @@ def _summary_problem(leaf: Any, summary: dict[str, Any], samples: list[int], lab
         {"kind": "array", "shape": [len(samples)], "data": entries.tolist()},
         summary["samples"],
         what=f"{label} at {len(samples)} positions the grader reads",
+        within=VALUES,
     )
     factor = _scaled(entries, np.asarray(summary["samples"], dtype=float))
     if problem is not None and factor is not None:
@@ -132,7 +133,7 @@ def _summary_problem(leaf: Any, summary: dict[str, Any], samples: list[int], lab
     if problem is not None:
         return problem
     for name, value in (("sum", flat.sum()), ("sum_of_squares", (flat**2).sum())):
-        if not np.isclose(value, summary[name], rtol=SUM_RTOL, atol=SUM_ATOL):
+        if not np.isclose(value, summary[name], rtol=SUMS.rtol, atol=SUMS.atol):
             what = "sum" if name == "sum" else "sum of squares"
             return f"the {what} of {label} is {value:.6g}, expected {summary[name]:.6g}."
     return None
@@ -164,7 +165,7 @@ def _biases_problem(observed: Any, sizes: list[int], what: str) -> str | None:
     if problem is not None:
         return problem
     return first_problem(
-        mismatch(b, np.zeros(n), what=f"layer {number}'s b in {what}")
+        mismatch(b, np.zeros(n), what=f"layer {number}'s b in {what}", within=VALUES)
         for number, ((_, b), n) in enumerate(zip(pairs, sizes[1:], strict=True), start=1)
     )
 

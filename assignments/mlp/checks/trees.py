@@ -11,10 +11,8 @@ import numpy as np
 
 from autograder.checks.compare import as_array, first_problem, mismatch, why_absent
 
-# Questions 2 and 3 compute in float32 with the order of operations the student chose (a mean
-# or a sum divided, `x @ W` or `jnp.dot`): a little looser than the engine's default.
-RTOL = 1e-4
-ATOL = 1e-5
+from ..rules import VALUES
+
 LEAVES = ("W", "b")
 
 Pair = tuple[Any, Any]
@@ -68,7 +66,7 @@ def compare_params(
     if problem is not None:
         return problem
     return first_problem(
-        mismatch(pair[i], want[i], what=f"layer {n}'s {leaf} in {what}", rtol=RTOL, atol=ATOL)
+        mismatch(pair[i], want[i], what=f"layer {n}'s {leaf} in {what}", within=VALUES)
         for n, (pair, want) in enumerate(zip(pairs, expected, strict=True), start=1)
         for i, leaf in enumerate(LEAVES)
         if leaf in leaves
