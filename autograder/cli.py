@@ -93,25 +93,23 @@ def table(csv_path: Path) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from autograder.assignment import load
     from autograder.build import BuildError, build
     from autograder.build.master import write_messages
 
     try:
-        if args.assignment:
-            assignment = load(args.assignment)
-        elif args.master is not None:
-            assignment = of_master(args.master)
-        else:
-            assignment = default()
+        assignment = load(args.assignment) if args.assignment else None
+        if args.master is None:
+            assignment = assignment or default()
     except UnknownAssignment as error:
         print(f"build failed: --assignment: {error}", file=sys.stderr)
         return 1
-    master = args.master if args.master is not None else assignment.master
+    # With --master alone, `build` finds the assignment from the master's folder.
+    master: Path = args.master if args.master is not None else assignment.master if assignment else Path()
     if args.write_messages:
         try:
-            print(f"{master}: {write_messages(assignment, master)} public tests' messages rewritten")
-        except (OSError, ValueError, KeyError, TypeError) as error:  # unreadable: build says it best
+            target = assignment or of_master(master)
+            print(f"{master}: {write_messages(target, master)} public tests' messages rewritten")
+        except (UnknownAssignment, OSError, ValueError, KeyError, TypeError) as error:
             print(f"build failed: --master {master}: {type(error).__name__}: {error}", file=sys.stderr)
             return 1
     try:

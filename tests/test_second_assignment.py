@@ -243,22 +243,34 @@ def test_q3_a_step_that_returns_the_parameters_unchanged_does_not_descend():
 # -- the probes against the checks, in this process ---------------------------------------------
 
 
-def _kernel_side(max_elements: int) -> dict:
-    """The engine's kernel-side module and the assignment's probes in one namespace, as the kernel
-    holds them, with room for the big weights (the engine's cap is being raised for them)."""
-    import autograder.kernel_probe as transport
+def _kernel_side() -> dict:
+    """The engine's kernel-side probe and the assignment's probes, as the kernel holds them: the
+    engine's parts in a scope of their own, the assignment's in a copy of it."""
+    import builtins
 
-    namespace: dict = {"__name__": "kernel_side"}
-    exec(compile(Path(transport.__file__).read_text(), "kernel_probe.py", "exec"), namespace)
-    namespace["MAX_ELEMENTS"] = max_elements
+    from autograder.probe import ENGINE
+
+    scope: dict = {"__name__": "_autograder_probe", "__builtins__": dict(vars(builtins))}
+    for name, source in ENGINE:
+        exec(compile(source, f"<autograder probe: {name}>", "exec"), scope)
+    namespace = {**scope, "__name__": "_autograder_assignment_probes"}
     exec(compile(MLP.probes.read_text(), str(MLP.probes), "exec"), namespace)
+
+    def reporting(probe):
+        def probed(*args):
+            scope["new_report"]()  # each report has its own budget of array data, as in the kernel
+            return json.loads(scope["_json"](probe(*args)))  # and crosses as the probe writes it
+
+        return probed
+
+    namespace["PROBES"] = {q: reporting(probe) for q, probe in namespace["PROBES"].items()}
     return namespace
 
 
 def test_probes_of_the_reference_pass_every_check():
     from reference.mlp import questions
 
-    probes = _kernel_side(max_elements=200_000)["PROBES"]
+    probes = _kernel_side()["PROBES"]
     student = {name: getattr(questions, name) for name in ("init_params", "forward", "loss", "sgd_step")}
     for question in RUBRIC.names:
         results = grade(question, lambda plan, q=question: probes[q](student, json.loads(json.dumps(plan))))
@@ -269,7 +281,7 @@ def test_probes_of_the_reference_pass_every_check():
 def test_probes_report_an_uncompiled_step():
     from reference.mlp import questions
 
-    probes = _kernel_side(max_elements=200_000)["PROBES"]
+    probes = _kernel_side()["PROBES"]
     student = {"forward": questions.forward, "sgd_step": questions.sgd_step.__wrapped__}
     assert lost(grade("q3", lambda plan: probes["q3"](student, plan))) == {"compiled"}
 
@@ -309,7 +321,7 @@ def test_examples_through_probes_and_checks(example):
     """Each example loses exactly its items when the probes read its names and the checks judge
     them, with no kernel in between: what the end-to-end tests below need from the engine is
     the transport, not the judgement."""
-    probes = _kernel_side(max_elements=200_000)["PROBES"]
+    probes = _kernel_side()["PROBES"]
     student = _run_in_this_process(example)
     found = set()
     for question in RUBRIC.names:
@@ -370,4 +382,5 @@ def test_gradescope_grades_the_second_assignment(mlp_zip, tmp_path, example):
     results = run_on_gradescope(mlp_zip, uploads, tmp_path / "autograder")
     scores = {t["name"]: t["score"] for t in results["tests"] if t["name"] in RUBRIC.names}
     assert scores == expected_scores(EXAMPLES[example])
-    assert results["score"] == RUBRIC.total - sum(RUBRIC.item_named(n).points for n in EXAMPLES[example])
+    # Otter's results carry each question's score (Gradescope adds them up).
+    assert sum(scores.values()) == RUBRIC.total - sum(RUBRIC.item_named(n).points for n in EXAMPLES[example])
