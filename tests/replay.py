@@ -41,6 +41,7 @@ RECORDINGS = Path(__file__).parent / "recordings"
 SEED = 23  # the probe inputs' seed, when recording and when replaying
 # Each corpus is a test module with `notebooks(root) -> {case name: notebook written under root}`.
 CORPORA = {
+    "corpus": "tests.test_corpus",
     "layouts": "tests.test_corpus_layouts",
 }
 COMMAND = "python -m tests.replay"
@@ -223,6 +224,15 @@ def record(corpus: str, root: Path, jobs: int = 2) -> tuple[dict[str, Any], dict
     }
 
 
+def verdicts(result: SubmissionResult) -> tuple[object, ...]:
+    """What a fresh run must grade alike: each item's verdict and points, the status, the flags
+    (a message may quote what varies from run to run, a measured speed-up)."""
+    checks = tuple(
+        (check.name, check.passed, check.points) for question in result.questions for check in question.checks
+    )
+    return str(result.status), checks, result.flags
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -256,7 +266,7 @@ def main() -> None:
                     print(f"{corpus}: {error}")
                     failed = True
                     continue
-                changed = sorted(name for name in paths if committed.get(name) != live[name])
+                changed = sorted(name for name in paths if verdicts(committed[name]) != verdicts(live[name]))
                 print(f"{corpus}: {len(paths)} notebooks; grades changed: {changed or 'none'}")
                 failed |= bool(changed)
                 continue
