@@ -43,6 +43,7 @@ SEED = 23  # the probe inputs' seed, when recording and when replaying
 CORPORA = {
     "corpus": "tests.test_corpus",
     "layouts": "tests.test_corpus_layouts",
+    "realistic": "tests.test_realistic",
 }
 COMMAND = "python -m tests.replay"
 
