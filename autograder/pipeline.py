@@ -130,9 +130,6 @@ def grade_cells(
     of `timeout`, and that grade (its status and messages too) is final: the fast limit never
     shows in a result. Only a cell that never ends (`while True: pass`, left over) costs no
     regrade: a faithful run stops there too, with the same grade and the same advice."""
-    # Imported here: the batch process, which only orchestrates, never needs a kernel client.
-    from autograder.execute import execute
-
     started = time.monotonic()
     golden = assignment.golden()
     rng = random.Random(secrets.randbits(64) if seed is None else seed)
@@ -149,14 +146,13 @@ def grade_cells(
         kernel_settings["compile_cache"] = compile_cache
     short = not faithful and fast_cell_timeout is not None and fast_cell_timeout < cell_timeout
     limit = fast_cell_timeout if short and fast_cell_timeout is not None else cell_timeout
-    probes = assignment.probes.read_text()
-    execution = execute(
+    execution = run_in_kernel(
         to_run,
         list(layout.captures),
         plans,
         cell_timeout=limit,
         timeout=timeout,
-        probes=probes,
+        probes=assignment.probes.read_text(),
         **kernel_settings,
     )
     result = _grade(submission, assignment, layout, plans, execution, static_flags)
@@ -173,6 +169,18 @@ def grade_cells(
             memory_mb=memory_mb,
         )
     return result
+
+
+def run_in_kernel(
+    steps: list[Step], captures: list[Capture], plans: dict[str, Plan], **settings: Any
+) -> Execution:
+    """Where the kernel's `Execution` enters grading: everything before it chooses what runs,
+    everything after it grades what was observed. The tests' recorded corpora substitute this
+    one function (tests/replay.py) to grade recorded observations without a kernel."""
+    # Imported here: the batch process, which only orchestrates, never needs a kernel client.
+    from autograder.execute import execute
+
+    return execute(steps, captures, plans, **settings)
 
 
 def _cut_only_where_nothing_ends(steps: list[Step], execution: Execution) -> bool:

@@ -17,6 +17,7 @@ what the grader does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -25,10 +26,13 @@ from autograder.grade.batch import grade_many
 from autograder.hints import HintMode, shown
 from autograder.results import SubmissionResult
 from tests.expect import full, lost, scores
+from tests.replay import replayed
 from tests.submissions import replace, solution, write
 from tests.project1 import PROJECT1
 
-pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+# Slow all of it: the cases IN_KERNELS are graded in kernels; the replays of every case still
+# take about a second each, more than the README's quick run can hold for the whole corpus.
+pytestmark = pytest.mark.slow
 
 Cells = list[tuple[str, str]]
 
@@ -474,15 +478,35 @@ def test_every_item_is_lost_by_a_case_the_grader_gets_right():
 # -- grading -------------------------------------------------------------------------------------
 
 
+def notebooks(root: Path) -> dict[str, Path]:
+    """Each case's notebook, written under `root` (`tests.replay` records and replays them)."""
+    return {
+        case.name: write(root / "notebooks" / (case.file_name or f"{case.name}.ipynb"), case.cells, **case.options)
+        for case in CASES
+    }
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
-    root = tmp_path_factory.mktemp("corpus")
-    paths = [
-        write(root / "notebooks" / (case.file_name or f"{case.name}.ipynb"), case.cells, **case.options)
-        for case in CASES
-    ]
-    results = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda s: None)
-    return {case.name: result for case, result in zip(CASES, results)}
+    """Every case graded on its recorded kernel run (`python -m tests.replay corpus`)."""
+    return replayed("corpus", notebooks(tmp_path_factory.mktemp("corpus")))
+
+
+# Graded in real kernels too, in one batch (the rest replay their recorded runs): the solution,
+# the notebook files the kernel starts differently, and one mistake of each question.
+IN_KERNELS = (
+    "solution", "q2-legacy-prng-prints-2.3250647", "notebook-with-otter-cells", "notebook-renamed-with-course-kernel",
+    "third-element-wise", "foo-passes-keys-as-one-argument", "my-gradient-hard-coded-12151", "my-model-not-jitted",
+    "q5-loop-version-without-static", "q5-skipped",
+)
+
+
+def test_graded_in_kernels(tmp_path):
+    paths = notebooks(tmp_path)
+    results = grade_many([paths[name] for name in IN_KERNELS], tmp_path / "out", PROJECT1, jobs=2, progress=lambda s: None)
+    by_name = {case.name: case for case in CASES}
+    for name, result in zip(IN_KERNELS, results, strict=True):
+        assert_graded(by_name[name], result)
 
 
 def _failures(result: SubmissionResult) -> dict[str, str]:
@@ -493,7 +517,10 @@ def _failures(result: SubmissionResult) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", params())
 def test_grade(case: Case, graded: dict[str, SubmissionResult]):
-    result = graded[case.name]
+    assert_graded(case, graded[case.name])
+
+
+def assert_graded(case: Case, result: SubmissionResult) -> None:
     failures = _failures(result)
     points = tuple(result.question(q).score for q in RUBRIC.names)
     report = "\n".join(f"  {name}: {message}" for name, message in failures.items())

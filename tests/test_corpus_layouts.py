@@ -4,6 +4,8 @@ question and its failing items, status `ok`, no flags."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assignments.project1.rubric import RUBRIC
@@ -24,11 +26,14 @@ from tests.layouts import (
     WRITTEN,
     headed,
 )
+from tests.replay import replayed
 from tests.submissions import notebook
 from tests.test_corpus import ITEM_QUESTION, Case, _failures, correct, mistake
 from tests.project1 import PROJECT1
 
-pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+# Slow all of it: the cases IN_KERNELS are graded in kernels; the replays of every case still
+# take about a second each, more than the README's quick run can hold for the whole corpus.
+pytestmark = pytest.mark.slow
 
 ONE_CELL = "\n".join(
     [
@@ -391,20 +396,45 @@ def test_cases_are_consistent():
         assert case.lost <= ITEM_QUESTION.keys() and case.says.keys() <= case.lost, case.name
 
 
+def notebooks(root: Path) -> dict[str, Path]:
+    """Each case's notebook, written under `root` (`tests.replay` records and replays them)."""
+    return {
+        case.name: layouts.write(
+            root / "notebooks" / f"{case.name}.ipynb",
+            layouts.colab(case.cells) if case.options.get("colab") else notebook(case.cells),
+        )
+        for case in CASES
+    }
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
-    root = tmp_path_factory.mktemp("layouts")
-    paths = []
-    for case in CASES:
-        data = layouts.colab(case.cells) if case.options.get("colab") else notebook(case.cells)
-        paths.append(layouts.write(root / "notebooks" / f"{case.name}.ipynb", data))
-    results = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda s: None)
-    return {case.name: result for case, result in zip(CASES, results)}
+    """Every case graded on its recorded kernel run (`python -m tests.replay layouts`)."""
+    return replayed("layouts", notebooks(tmp_path_factory.mktemp("layouts")))
+
+
+# Graded in real kernels too (the rest replay their recorded runs): what the kernel does
+# differently (`!pip`, `quit()`, errors left in cells, a garbage answer, a missed compile).
+IN_KERNELS = (
+    "colab-notebook-with-pip-install", "quit-left-in-after-question-3", "errors-left-in-cells",
+    "first-second-third-zeros-everything-else-garbage", "q4-model-redefined-without-jit-at-the-end-of-its-question",
+)
+
+
+def test_graded_in_kernels(tmp_path):
+    paths = notebooks(tmp_path)
+    results = grade_many([paths[name] for name in IN_KERNELS], tmp_path / "out", PROJECT1, jobs=2, progress=lambda s: None)
+    by_name = {case.name: case for case in CASES}
+    for name, result in zip(IN_KERNELS, results, strict=True):
+        assert_graded(by_name[name], result)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_grade(case: Case, graded: dict[str, SubmissionResult]):
-    result = graded[case.name]
+    assert_graded(case, graded[case.name])
+
+
+def assert_graded(case: Case, result: SubmissionResult) -> None:
     failures = _failures(result)
     points = tuple(result.question(q).score for q in RUBRIC.names)
     report = "\n".join(f"  {name}: {message}" for name, message in failures.items())

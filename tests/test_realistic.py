@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import nbformat
+from pathlib import Path
+
 import pytest
 
 from assignments.project1.rubric import RUBRIC
@@ -15,13 +17,25 @@ from autograder.results import SubmissionResult
 from tests.expect import items, lost, scores
 from tests.realistic import CASES
 from tests.project1 import PROJECT1
+from tests.replay import replayed
 
-pytestmark = pytest.mark.slow  # grades notebooks in kernels: the README's quick run leaves it to CI
+# Slow all of it: the cases IN_KERNELS are graded in kernels; the replays of every case still
+# take about a second each, more than the README's quick run can hold for the whole corpus.
+pytestmark = pytest.mark.slow
 
 HOSTILE = {"forged-post-run-cell"}
 # The kernel is killed after the last answer: every point stands, the status says what happened.
 STATUS = {"kill-kernel-at-end": "kernel-died", "os-exit-right-after-q5": "kernel-died",
           "kernel-dies-between-q5-versions": "kernel-died"}
+
+# Graded in real kernels too (the rest replay their recorded runs): one of each way a kernel run
+# bears on the grade, so the kernel's path stays covered end to end.
+IN_KERNELS = (
+    "template-pledge", "stdout-devnull-at-q2", "warnings-as-errors", "legacy-prng-config",
+    "quit-mid-notebook", "sleep-in-scratch", "several-mistakes", "zeros-garbage",
+    "third-elementwise-raises", "q4-timeit", "fake-jit-memo", "q4-forged-wrapped",
+    "forged-post-run-cell", "kill-kernel-at-end", "kernel-dies-between-q5-versions",
+)
 
 
 def _notebook(cells: list[tuple[str, str]], metadata: dict[str, object]) -> dict[str, object]:
@@ -33,22 +47,37 @@ def _notebook(cells: list[tuple[str, str]], metadata: dict[str, object]) -> dict
     return dict(nb)
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
-    root = tmp_path_factory.mktemp("realistic")
-    paths = []
+def notebooks(root: Path) -> dict[str, Path]:
+    """Each case's notebook, written under `root` (`tests.replay` records and replays them)."""
+    paths = {}
     for name, (cells, _, options) in CASES.items():
         path = root / "notebooks" / f"{name}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(_notebook(cells, options.get("metadata", {})), indent=1))
-        paths.append(path)
-    results = grade_many(paths, root / "out", PROJECT1, jobs=2, progress=lambda line: None)
-    return {result.submission: result for result in results}
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
+    """Every case graded on its recorded kernel run (`python -m tests.replay realistic`)."""
+    return replayed("realistic", notebooks(tmp_path_factory.mktemp("realistic")))
+
+
+def test_graded_in_kernels_as_an_instructor_would(tmp_path: Path) -> None:
+    """One case of each kind graded in one batch of real kernels, as a TA would grade a class."""
+    paths = notebooks(tmp_path)
+    results = grade_many([paths[name] for name in IN_KERNELS], tmp_path / "out", PROJECT1, jobs=2, progress=lambda line: None)
+    for result in results:
+        _assert_graded_as_expected(result.submission, result)
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_graded_as_an_instructor_would(name: str, graded: dict[str, SubmissionResult]) -> None:
-    result = graded[name]
+    _assert_graded_as_expected(name, graded[name])
+
+
+def _assert_graded_as_expected(name: str, result: SubmissionResult) -> None:
     loses = CASES[name][1]
     points = tuple(result.question(q).score for q in RUBRIC.names)
     failed = {c.name: c.message for q in result.questions for c in q.checks if not c.passed}
