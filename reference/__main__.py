@@ -6,30 +6,35 @@ Golden values change only through this command, and the diff of golden.json is r
 import argparse
 import json
 import sys
-from importlib import resources
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from reference import GOLDEN_FILE
 from reference.golden import compute_golden
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference", description=__doc__)
+def run(argv: list[str] | None, prog: str, golden_file: Path, compute: Callable[[], dict[str, Any]]) -> int:
+    """An assignment's golden-values command: write `golden_file` from `compute`, or with
+    `--check` only compare (exit 1 on a difference)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare with golden.json, write nothing")
     args = parser.parse_args(argv)
-
-    text = json.dumps(compute_golden(), indent=1) + "\n"
+    text = json.dumps(compute(), indent=1) + "\n"
     if args.check:
-        committed = GOLDEN_FILE.read_text() if GOLDEN_FILE.is_file() else ""
+        committed = golden_file.read_text() if golden_file.is_file() else ""
         if committed != text:
-            print(f"{GOLDEN_FILE} is out of date: run `python -m reference` and review the diff.")
+            print(f"{golden_file} is out of date: run `{prog}` and review the diff.")
             return 1
-        print(f"{GOLDEN_FILE} matches the reference.")
+        print(f"{golden_file} matches the reference.")
         return 0
-    # The checkout's own file: as_file gives its path (golden values are rewritten from a checkout).
-    with resources.as_file(GOLDEN_FILE) as path:
-        path.write_text(text)
-    print(f"wrote {GOLDEN_FILE}")
+    golden_file.write_text(text)  # the checkout's own file: golden values are rewritten from one
+    print(f"wrote {golden_file}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(argv, "python -m reference", GOLDEN_FILE, compute_golden)
 
 
 if __name__ == "__main__":

@@ -84,12 +84,13 @@ def _fixed_values() -> dict[str, Any]:
     }
 
 
-def compute_mode(flags: dict[str, bool]) -> dict[str, Any]:
-    """Run `_mode_values` in a fresh interpreter with the given flags."""
+def compute_mode(flags: dict[str, bool], module: str = __name__) -> dict[str, Any]:
+    """Run `module`'s `_mode_values` (an assignment's values in one PRNG mode) in a fresh
+    interpreter with the given flags: JAX reads them once, at its first use."""
     code = (
         "import json, sys, jax\n"
         f"for name, value in {flags!r}.items(): jax.config.update(name, value)\n"
-        "from reference.golden import _mode_values\n"
+        f"from {module} import _mode_values\n"
         "json.dump(_mode_values(), sys.stdout)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

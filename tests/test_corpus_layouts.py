@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from assignments.project1.rubric import RUBRIC
-from autograder.grade.batch import grade_many
 from autograder.results import SubmissionResult
 from tests import layouts
 from tests.layouts import (
@@ -26,10 +25,9 @@ from tests.layouts import (
     WRITTEN,
     headed,
 )
-from tests.replay import replayed
+from tests.replay import graded_in_kernels, replayed
 from tests.submissions import notebook
 from tests.test_corpus import ITEM_QUESTION, Case, _failures, correct, mistake
-from tests.project1 import PROJECT1
 
 # Slow all of it: the cases IN_KERNELS are graded in kernels; the replays of every case still
 # take about a second each, more than the README's quick run can hold for the whole corpus.
@@ -422,9 +420,8 @@ IN_KERNELS = (
 
 
 def test_graded_in_kernels(tmp_path):
-    paths = notebooks(tmp_path)
-    results = grade_many([paths[name] for name in IN_KERNELS], tmp_path / "out", PROJECT1, jobs=2, progress=lambda s: None)
     by_name = {case.name: case for case in CASES}
+    results = graded_in_kernels(notebooks(tmp_path), IN_KERNELS, tmp_path / "out")
     for name, result in zip(IN_KERNELS, results, strict=True):
         assert_graded(by_name[name], result)
 

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 
 from assignments.project1.rubric import RUBRIC
-from autograder.grade.batch import grade_many
 from autograder.results import SubmissionResult
 from tests.expect import items, lost, scores
 from tests.realistic import CASES
-from tests.project1 import PROJECT1
-from tests.replay import replayed
+from tests.replay import graded_in_kernels, replayed
 
 # Slow all of it: the cases IN_KERNELS are graded in kernels; the replays of every case still
 # take about a second each, more than the README's quick run can hold for the whole corpus.
@@ -66,9 +64,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResu
 
 def test_graded_in_kernels_as_an_instructor_would(tmp_path: Path) -> None:
     """One case of each kind graded in one batch of real kernels, as a TA would grade a class."""
-    paths = notebooks(tmp_path)
-    results = grade_many([paths[name] for name in IN_KERNELS], tmp_path / "out", PROJECT1, jobs=2, progress=lambda line: None)
-    for result in results:
+    for result in graded_in_kernels(notebooks(tmp_path), IN_KERNELS, tmp_path / "out"):
         _assert_graded_as_expected(result.submission, result)
 
 
