@@ -14,7 +14,7 @@ from assignments.project1.checks.values import seed_index, seeds
 from autograder.checks import Observation
 from autograder.hints import shown
 from autograder.probe_protocol import Compiled, decode
-from tests.project1_checks import GOLDEN, grade_question
+from tests.project1 import GOLDEN, grade_question
 
 DEFAULT = {"jax_threefry_partitionable": True, "jax_enable_x64": False, "jax_default_prng_impl": "threefry2x32"}
 

@@ -11,7 +11,7 @@ import pytest
 
 from assignments.project1.checks import arrays
 from autograder.checks.observation import Observation
-from tests.project1_checks import GOLDEN
+from tests.project1 import GOLDEN
 
 THIRD_TIMES_2 = np.array([[44, 56], [98, 128]])
 

@@ -16,8 +16,7 @@ import pytest
 from autograder.checks import Observation
 from autograder.execute import MEMORY_LIMIT_MB, execute
 from autograder.notebook import Capture, Step
-from tests.project1_checks import CHECKS, GOLDEN, grade_question
-from tests.project1 import PROJECT1
+from tests.project1 import PROJECT1, CHECKS, GOLDEN, grade_question
 
 PROBES = PROJECT1.probes.read_text()  # the assignment's kernel-side probes
 

@@ -23,7 +23,7 @@ from autograder.grade.sources import Submission
 from autograder.pipeline import zero
 from autograder.results import SubmissionResult
 from autograder.status import Kind, Status, from_text
-from tests.project1_checks import ASSIGNMENT, CHECKS, GOLDEN, grade_question
+from tests.project1 import PROJECT1 as ASSIGNMENT, CHECKS, GOLDEN, grade_question
 
 RUBRIC = ASSIGNMENT.rubric
 

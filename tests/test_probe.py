@@ -19,8 +19,7 @@ from autograder.checks.compare import Tolerance, tree_mismatch
 from autograder.probe import ENGINE
 from autograder.probe_protocol import FrameReader, Malformed, decode, frame
 from reference import questions as reference
-from tests.project1 import PROJECT1
-from tests.project1_checks import CHECKS, GOLDEN, grade_question
+from tests.project1 import PROJECT1, CHECKS, GOLDEN, grade_question
 
 ASSIGNMENT_PROBES = PROJECT1.probes.read_text()
 
