@@ -293,7 +293,7 @@ def test_budget_running_out_keeps_earlier_points(autograder_zip, tmp_path):
     command, options = prepare_gradescope(autograder_zip, submissions.notebook(cells), root)
     config_file = root / "source" / "otter_config.json"
     config = json.loads(config_file.read_text())
-    config["plugins"] = [{"autograder.plugin.AutograderPlugin": {"timeout": 25}}]
+    config["plugins"][0]["autograder.plugin.AutograderPlugin"]["timeout"] = 25
     config_file.write_text(json.dumps(config))
     subprocess.run(command, check=False, capture_output=True, text=True, timeout=600, **options)
     results = json.loads((root / "results" / "results.json").read_text())

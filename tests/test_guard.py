@@ -78,7 +78,7 @@ def test_a_crashing_check_leaves_the_submission_graded(
     from tests.submissions import solution, write
 
     monkeypatch.setitem(jit.CHECKS, "compiled", _raises)
-    result = grade_notebook(write(tmp_path / "solution.ipynb", solution(loops=300)))
+    result = grade_notebook(write(tmp_path / "solution.ipynb", solution(loops=300)), ASSIGNMENT)
     compiled = RUBRIC.item("q4", "compiled")
     assert result.status.ok
     assert result.score == result.possible - compiled.points

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from autograder.assignment import Assignment, load
+from autograder.assignment import Assignment, default, load
 
 PLUGIN = "autograder.plugin.AutograderPlugin"
 # Where the zip's otter_config.json is on Gradescope, under the autograder folder.
@@ -35,11 +35,10 @@ def plugin_settings(otter_config: dict[str, Any]) -> dict[str, Any]:
 
 
 def assignment_of(settings: dict[str, Any], name: str | None = None) -> Assignment:
-    """The assignment the plugin's settings name, else `name` (the master's)."""
+    """The assignment the plugin's settings name, else `name` (the master's), else the course's
+    current one (a zip whose config was edited by hand and lost the name `build` wrote)."""
     chosen = settings.get(ASSIGNMENT_KEY) or name
-    if not chosen:
-        raise ValueError(f"the plugin's config names no assignment: add `{ASSIGNMENT_KEY}: NAME`")
-    return load(str(chosen))
+    return load(str(chosen)) if chosen else default()
 
 
 def zip_assignment(autograder_dir: Path) -> Assignment:
