@@ -231,6 +231,7 @@ def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # builds with otter assign, or grades in kernels: minutes
 def test_the_changed_copy_builds(changed: Assignment, tmp_path: Path) -> None:
     """`build --assignment <copy>`: the copy's master agrees with the copy's rubric (the points
     changed in both, the new item's test in place), and its solution gets the copy's full marks."""
@@ -238,6 +239,7 @@ def test_the_changed_copy_builds(changed: Assignment, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
+@pytest.mark.slow  # builds with otter assign, or grades in kernels: minutes
 def test_a_change_in_the_rubric_alone_is_refused_by_build(tmp_path: Path) -> None:
     """The points changed in the copy's rubric but not in its master: build names the item."""
     folder = copy_of_project1(tmp_path / "project1")
@@ -249,6 +251,7 @@ def test_a_change_in_the_rubric_alone_is_refused_by_build(tmp_path: Path) -> Non
     assert f"the test has points {old:g}, the rubric {old + 1:g}" in done.stderr
 
 
+@pytest.mark.slow  # builds with otter assign, or grades in kernels: minutes
 def test_the_copy_grades_with_its_own_rubric(changed: Assignment, tmp_path: Path) -> None:
     """A few hand-ins graded against the copy: each loses exactly its items, worth what the
     copy's rubric says (the new item among them)."""
@@ -286,6 +289,7 @@ def test_the_copy_grades_with_its_own_rubric(changed: Assignment, tmp_path: Path
         ), name
 
 
+@pytest.mark.slow  # builds with otter assign, or grades in kernels: minutes
 def test_a_looser_tolerance_builds_and_grades_with_it(tmp_path: Path) -> None:
     """The tolerance loosened to 1e-2 in the copy (its definition and the master's tests): the
     copy builds, and a `my_function` off by 7e-5 relative, lost under the shipped tolerance,
